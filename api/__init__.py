@@ -1,0 +1,1 @@
+"""fieldvisit API."""

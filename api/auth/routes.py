@@ -1,0 +1,190 @@
+"""Sign-in, token refresh, the current user and devices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from api.auth import service
+from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep, SettingsDep
+from api.errors import DomainError, InvalidInput, error_response
+from models import Device, User
+from models.enums import DeviceStatus, Role
+
+router = APIRouter(tags=["auth"])
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: Role
+    branch_id: uuid.UUID
+    phone: str
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: UserPublic
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1)
+
+
+class DeviceCreate(BaseModel):
+    name: str = Field(default="phone", max_length=120)
+    platform: str = Field(default="", max_length=120)
+
+
+class DevicePublic(BaseModel):
+    device_id: uuid.UUID
+    user_id: uuid.UUID
+    username: str
+    name: str
+    platform: str
+    status: DeviceStatus
+    created_at: datetime
+    last_seen_at: datetime | None
+    last_pull_at: datetime | None
+    last_mutation_id: int
+
+
+def _user_public(user: User) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+def _token_response(pair: service.TokenPair) -> TokenResponse:
+    return TokenResponse(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=_user_public(pair.user),
+    )
+
+
+@router.post(
+    "/auth/token",
+    operation_id="auth-token",
+    response_model=TokenResponse,
+    responses={401: {}, 429: {}},
+)
+def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: ClockDep,
+) -> TokenResponse | JSONResponse:
+    """OAuth2 password flow. `client_id` may name this user's registered device."""
+    device_id = None
+    if form.client_id:
+        try:
+            device_id = uuid.UUID(form.client_id)
+        except ValueError:
+            return error_response(InvalidInput("client_id must be a device id."))
+    address = request.client.host if request.client else "unknown"
+    try:
+        pair = service.login(
+            session=session,
+            settings=settings,
+            username=form.username,
+            password=form.password,
+            address=address,
+            now=now,
+            device_id=device_id,
+        )
+    except DomainError as exc:
+        # Returned, not raised: the failed attempt must be committed for rate limiting.
+        return error_response(exc)
+    return _token_response(pair)
+
+
+@router.post("/auth/refresh", operation_id="auth-refresh", response_model=TokenResponse)
+def refresh_token(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, now: ClockDep
+) -> TokenResponse:
+    pair = service.refresh(
+        session=session, settings=settings, refresh_token=body.refresh_token, now=now
+    )
+    return _token_response(pair)
+
+
+@router.get("/users/me", operation_id="users-me", response_model=UserPublic)
+def read_me(user: CurrentUser) -> UserPublic:
+    return _user_public(user)
+
+
+def _device_public(device: Device, username: str) -> DevicePublic:
+    return DevicePublic(
+        device_id=device.id,
+        user_id=device.user_id,
+        username=username,
+        name=device.name,
+        platform=device.platform,
+        status=device.status,
+        created_at=device.created_at,
+        last_seen_at=device.last_seen_at,
+        last_pull_at=device.last_pull_at,
+        last_mutation_id=device.last_mutation_id,
+    )
+
+
+@router.post(
+    "/devices",
+    operation_id="devices-register",
+    response_model=DevicePublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def register_device(
+    body: DeviceCreate, user: CurrentUser, session: SessionDep, now: ClockDep
+) -> DevicePublic:
+    device = service.register_device(
+        session=session, user=user, name=body.name, platform=body.platform, now=now
+    )
+    return _device_public(device, user.username)
+
+
+@router.get("/devices", operation_id="devices-list", response_model=list[DevicePublic])
+def list_devices(user: CurrentUser, session: SessionDep) -> list[DevicePublic]:
+    return [_device_public(d, u.username) for d, u in service.list_devices(session=session, user=user)]
+
+
+@router.post(
+    "/devices/{device_id}/revoke", operation_id="devices-revoke", response_model=DevicePublic
+)
+def revoke_device(
+    device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> DevicePublic:
+    """Lost or stolen phone: every later call from it answers 401 DeviceRevoked with wipe."""
+    device = service.set_device_status(
+        session=session, manager=manager, device_id=device_id, status=DeviceStatus.revoked, now=now
+    )
+    return _device_public(device, _username(session, device))
+
+
+@router.post(
+    "/devices/{device_id}/retire", operation_id="devices-retire", response_model=DevicePublic
+)
+def retire_device(
+    device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> DevicePublic:
+    """New phone for the officer: the old one may still push, then its next pull wipes it."""
+    device = service.set_device_status(
+        session=session, manager=manager, device_id=device_id, status=DeviceStatus.retired, now=now
+    )
+    return _device_public(device, _username(session, device))
+
+
+def _username(session: SessionDep, device: Device) -> str:
+    owner = session.get(User, device.user_id)
+    return owner.username if owner else ""

@@ -1,0 +1,252 @@
+"""Sign-in with rate limiting, token refresh, users and devices."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.audit import record_audit
+from api.auth.security import (
+    DUMMY_HASH,
+    create_token,
+    decode_token,
+    hash_password,
+    verify_password,
+)
+from api.config import Settings
+from api.errors import (
+    Conflict,
+    DeviceRevoked,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from models import Branch, Device, LoginAttempt, User
+from models.enums import DeviceStatus, Role
+
+DEMO_PASSWORDS = frozenset({"demo-manager", "demo-officer", "demo-admin"})
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+
+
+def _issue(settings: Settings, user: User, now: datetime, device_id: uuid.UUID | None) -> TokenPair:
+    access_lifetime = timedelta(minutes=settings.access_token_minutes)
+    extra = {"role": str(user.role), "bid": str(user.branch_id)}
+    return TokenPair(
+        access_token=create_token(
+            user_id=user.id,
+            token_type="access",
+            secret=settings.secret_key,
+            now=now,
+            lifetime=access_lifetime,
+            device_id=device_id,
+            extra=extra,
+        ),
+        refresh_token=create_token(
+            user_id=user.id,
+            token_type="refresh",
+            secret=settings.secret_key,
+            now=now,
+            lifetime=timedelta(days=settings.refresh_token_days),
+            device_id=device_id,
+        ),
+        expires_in=int(access_lifetime.total_seconds()),
+        user=user,
+    )
+
+
+def _check_rate_limit(
+    session: Session, *, settings: Settings, username: str, address: str, now: datetime
+) -> None:
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    failures = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.at >= since, LoginAttempt.succeeded == False  # noqa: E712
+    )
+    by_user = session.exec(failures.where(LoginAttempt.username == username)).one()
+    by_address = session.exec(failures.where(LoginAttempt.address == address)).one()
+    if (
+        by_user >= settings.login_max_failures_per_user
+        or by_address >= settings.login_max_failures_per_address
+    ):
+        retry = settings.login_window_minutes * 60
+        raise TooManyAttempts(
+            f"Too many failed sign-ins. Wait {settings.login_window_minutes} minutes "
+            "and try again, or ask your branch manager to reset the password.",
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def login(
+    *,
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    address: str,
+    now: datetime,
+    device_id: uuid.UUID | None = None,
+) -> TokenPair:
+    """Check the password; every attempt is recorded (the caller must commit on failure too)."""
+    username = username.strip().lower()
+    _check_rate_limit(session, settings=settings, username=username, address=address, now=now)
+    user = session.exec(select(User).where(User.username == username)).first()
+    ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    if ok and settings.env == "production" and password in DEMO_PASSWORDS:
+        ok = False
+    session.add(LoginAttempt(username=username, address=address, at=now, succeeded=ok))
+    session.flush()
+    if user is None or not ok:
+        raise NotAuthenticated("Wrong user name or password.")
+    if not user.is_active:
+        raise NotAuthenticated("This account is disabled. Ask your branch manager.")
+    device = None
+    if device_id is not None:
+        device = session.get(Device, device_id)
+        if device is None or device.user_id != user.id:
+            raise Forbidden("This device is not registered to you. Register it again.")
+        if device.status == DeviceStatus.revoked:
+            raise NotAuthenticated("This device was revoked.")
+    record_audit(
+        session,
+        at=now,
+        action="auth.login",
+        entity="user",
+        entity_id=user.id,
+        actor_id=user.id,
+        device_id=device_id,
+        branch_id=user.branch_id,
+        data={"address": address},
+    )
+    return _issue(settings, user, now, device.id if device else None)
+
+
+def refresh(*, session: Session, settings: Settings, refresh_token: str, now: datetime) -> TokenPair:
+    try:
+        claims = decode_token(refresh_token, secret=settings.secret_key, expected="refresh", now=now)
+    except ValueError as exc:
+        raise NotAuthenticated(f"Sign in again ({exc}).") from exc
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("This account is disabled. Ask your branch manager.")
+    if claims.device_id is not None:
+        device = session.get(Device, claims.device_id)
+        if device is None or device.status == DeviceStatus.revoked:
+            raise DeviceRevoked()
+    return _issue(settings, user, now, claims.device_id)
+
+
+def create_user(
+    *,
+    session: Session,
+    settings: Settings,
+    branch_id: uuid.UUID,
+    username: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    phone: str = "",
+) -> User:
+    username = username.strip().lower()
+    if not username or len(username) > 64:
+        raise InvalidInput("User name must be 1 to 64 characters.")
+    if len(password) < 8:
+        raise InvalidInput("Password must be at least 8 characters.")
+    if settings.env == "production" and password in DEMO_PASSWORDS:
+        raise InvalidInput("Demo passwords are not allowed in production. Choose another.")
+    if session.get(Branch, branch_id) is None:
+        raise NotFound("No such branch.")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"User name '{username}' is taken.")
+    user = User(
+        branch_id=branch_id,
+        username=username,
+        full_name=full_name,
+        role=role,
+        password_hash=hash_password(password),
+        phone=phone,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register_device(
+    *, session: Session, user: User, name: str, platform: str, now: datetime
+) -> Device:
+    device = Device(user_id=user.id, name=name.strip() or "phone", platform=platform, created_at=now)
+    session.add(device)
+    session.flush()
+    record_audit(
+        session,
+        at=now,
+        action="device.register",
+        entity="device",
+        entity_id=device.id,
+        actor_id=user.id,
+        device_id=device.id,
+        branch_id=user.branch_id,
+        data={"name": device.name, "platform": platform},
+    )
+    return device
+
+
+def get_branch_device(*, session: Session, manager: User, device_id: uuid.UUID) -> Device:
+    """A device of the manager's branch; other branches' devices do not exist for them."""
+    row = session.exec(
+        select(Device, User)
+        .join(User, User.id == Device.user_id)  # type: ignore[arg-type]
+        .where(Device.id == device_id)
+    ).first()
+    if row is None or row[1].branch_id != manager.branch_id:
+        raise NotFound("No such device in your branch.")
+    return row[0]
+
+
+def set_device_status(
+    *,
+    session: Session,
+    manager: User,
+    device_id: uuid.UUID,
+    status: DeviceStatus,
+    now: datetime,
+) -> Device:
+    device = get_branch_device(session=session, manager=manager, device_id=device_id)
+    if device.status == DeviceStatus.revoked and status != DeviceStatus.revoked:
+        raise Conflict("A revoked device stays revoked. Register the phone again.")
+    if device.status != status:
+        device.status = status
+        device.status_changed_at = now
+        device.status_changed_by = manager.id
+        session.add(device)
+        record_audit(
+            session,
+            at=now,
+            action=f"device.{status}",
+            entity="device",
+            entity_id=device.id,
+            actor_id=manager.id,
+            branch_id=manager.branch_id,
+        )
+        session.flush()
+    return device
+
+
+def list_devices(*, session: Session, user: User) -> list[tuple[Device, User]]:
+    query = select(Device, User).join(User, User.id == Device.user_id)  # type: ignore[arg-type]
+    if user.role == Role.officer:
+        query = query.where(Device.user_id == user.id)
+    else:
+        query = query.where(User.branch_id == user.branch_id)
+    return [(d, u) for d, u in session.exec(query.order_by(User.username, Device.created_at))]

@@ -1,0 +1,42 @@
+"""Settings from the environment (prefix FIELDVISIT_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDVISIT_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/fieldvisit.db"
+    secret_key: str = DEFAULT_SECRET
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    # Sign-in rate limit: failures within the window, per username and per address.
+    login_window_minutes: int = 15
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_address: int = 20
+    pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("FIELDVISIT_SECRET_KEY must be set in production")
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise ValueError("FIELDVISIT_SECRET_KEY must be at least 32 characters")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,283 @@
+"""The demo branch: a county branch near Dezhou, Shandong, with villages around it.
+
+Idempotent: a second run on the same day changes nothing (the branch is found by its
+code; today's plan is only made when the branch has no visit today)."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from faker import Faker
+from sqlmodel import Session, col, select
+
+from api.auth.security import hash_password
+from api.config import Settings
+from api.privacy import hash_national_id, mask_national_id
+from models import Borrower, Branch, Loan, User, Visit, VisitOfficer, VisitPlan
+from models.enums import LoanStatus, PlanStatus, Role, Segment, VisitStatus
+
+BRANCH_CODE = "DZ-LC"
+MANAGER = ("manager", "demo-manager")
+OFFICER_PASSWORD = "demo-officer"
+OFFICERS = [f"officer{i}" for i in range(1, 7)]
+BORROWER_COUNT = 150
+
+# Towns of Lingcheng district, Dezhou (approximate centres, WGS-84), all within ~40 km.
+TOWNS: list[tuple[str, float, float]] = [
+    ("安德街道", 37.3357, 116.5766),
+    ("郑家寨镇", 37.3368, 116.6640),
+    ("糜镇", 37.4880, 116.7020),
+    ("宋家镇", 37.4020, 116.4680),
+    ("徽王庄镇", 37.3530, 116.7570),
+    ("神头镇", 37.2800, 116.6360),
+    ("滋镇", 37.4370, 116.8090),
+    ("前孙镇", 37.2330, 116.6880),
+    ("边临镇", 37.2230, 116.5150),
+    ("义渡口乡", 37.4810, 116.5290),
+    ("丁庄镇", 37.2820, 116.4790),
+    ("于集乡", 37.4120, 116.6430),
+]
+VILLAGE_STEMS = ["张", "王", "李", "刘", "陈", "杨", "赵", "孙", "周", "吴", "徐", "马"]
+VILLAGE_SUFFIXES = ["庄", "家村", "官屯", "集", "楼", "店"]
+PRODUCTS = {
+    Segment.farmer: "农户小额信用贷款",
+    Segment.small_business: "小微企业经营贷款",
+    Segment.individual_trader: "个体工商户经营贷款",
+}
+SAFETY_FLAGS = ["aggressive_dog", "hostile_relative", "remote_road", "prior_threat"]
+TEAMS = [("officer1", "officer2"), ("officer3", "officer4"), ("officer5", "officer6")]
+VISITS_PER_TEAM = 7
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created_branch: bool
+    created_plan: bool
+    branch: Branch
+    logins: list[tuple[str, str, str]]
+
+
+def _offset(lat: float, lon: float, rng: random.Random, radius_m: float) -> tuple[float, float]:
+    bearing = rng.uniform(0, 2 * math.pi)
+    distance = radius_m * math.sqrt(rng.random())
+    dlat = distance * math.cos(bearing) / 111_320
+    dlon = distance * math.sin(bearing) / (111_320 * math.cos(math.radians(lat)))
+    return round(lat + dlat, 6), round(lon + dlon, 6)
+
+
+def _dpd(rng: random.Random) -> int:
+    bucket = rng.choices([(1, 30), (31, 60), (61, 90), (91, 400)], weights=[20, 30, 25, 25])[0]
+    return rng.randint(*bucket)
+
+
+def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
+    rng = random.Random(2026)
+    fake = Faker("zh_CN")
+    fake.seed_instance(2026)
+    branch = Branch(
+        code=BRANCH_CODE,
+        name="德州农商银行陵城支行",
+        address="山东省德州市陵城区中兴大街88号",
+        phone="0534-8221234",
+        lat=37.3357,
+        lon=116.5766,
+        timezone="Asia/Shanghai",
+        work_start=time(8, 30),
+        work_end=time(17, 30),
+    )
+    session.add(branch)
+    session.flush()
+    session.add(
+        User(
+            branch_id=branch.id,
+            username=MANAGER[0],
+            full_name="王建国",
+            role=Role.manager,
+            password_hash=hash_password(MANAGER[1]),
+            phone="13905341001",
+        )
+    )
+    officer_hash = hash_password(OFFICER_PASSWORD)
+    for name in OFFICERS:
+        session.add(
+            User(
+                branch_id=branch.id,
+                username=name,
+                full_name=fake.name(),
+                role=Role.officer,
+                password_hash=officer_hash,
+                phone=fake.phone_number(),
+            )
+        )
+    villages = [
+        (f"{rng.choice(VILLAGE_STEMS)}{rng.choice(VILLAGE_SUFFIXES)}", town)
+        for town in TOWNS
+        for _ in range(3)
+    ]
+    account = 6_210_000_000
+    for _ in range(BORROWER_COUNT):
+        village, (town, tlat, tlon) = rng.choice(villages)
+        vlat, vlon = _offset(tlat, tlon, random.Random(village + town), 2500)
+        lat, lon = _offset(vlat, vlon, rng, 600)
+        segment = rng.choices(list(Segment), weights=[50, 25, 25])[0]
+        national_id = fake.ssn()
+        preferred: list[dict[str, object]] = []
+        if segment == Segment.farmer and rng.random() < 0.4:
+            preferred = [{"start": "17:30", "end": "20:30"}]
+        elif segment != Segment.farmer and rng.random() < 0.3:
+            preferred = [{"start": "09:00", "end": "12:00"}]
+        borrower = Borrower(
+            branch_id=branch.id,
+            name=fake.name(),
+            national_id_masked=mask_national_id(national_id),
+            national_id_hash=hash_national_id(national_id, key=settings.secret_key),
+            phone=fake.phone_number(),
+            address=f"山东省德州市陵城区{town}{village}{rng.randint(1, 120)}号",
+            village=f"{town}{village}",
+            lat=lat,
+            lon=lon,
+            segment=segment,
+            safety_flags=[rng.choice(SAFETY_FLAGS)] if rng.random() < 0.08 else [],
+            preferred_times=preferred,
+        )
+        session.add(borrower)
+        session.flush()
+        for _loan in range(2 if rng.random() < 0.1 else 1):
+            account += rng.randint(1, 9999)
+            principal = rng.randrange(20_000, 500_000, 1000) * 100
+            outstanding = int(principal * rng.uniform(0.4, 0.95)) // 100 * 100
+            dpd = _dpd(rng)
+            monthly = max(principal // 36, 50_000)
+            overdue = min(outstanding, monthly * max(1, math.ceil(dpd / 30)))
+            session.add(
+                Loan(
+                    branch_id=branch.id,
+                    borrower_id=borrower.id,
+                    account_number=str(account),
+                    product=PRODUCTS[segment],
+                    principal_fen=principal,
+                    outstanding_fen=outstanding,
+                    overdue_fen=overdue,
+                    dpd=dpd,
+                    last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
+                    status=LoanStatus.legal if dpd > 300 and rng.random() < 0.5 else LoanStatus.active,
+                )
+            )
+    session.flush()
+    return branch
+
+
+def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2
+    ) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _local(day: date, hhmm: str | time, tz: ZoneInfo) -> datetime:
+    at = hhmm if isinstance(hhmm, time) else time.fromisoformat(hhmm)
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def _create_today_plan(session: Session, branch: Branch, today: date, now: datetime) -> None:
+    tz = ZoneInfo(branch.timezone)
+    users = {u.username: u for u in session.exec(select(User).where(User.branch_id == branch.id))}
+    candidates = session.exec(
+        select(Loan, Borrower)
+        .join(Borrower, Borrower.id == Loan.borrower_id)  # type: ignore[arg-type]
+        .where(Loan.branch_id == branch.id, Loan.dpd > 30, Loan.status == LoanStatus.active)
+        .order_by(col(Loan.overdue_fen).desc())
+    ).all()
+    seen: set[object] = set()
+    picked: list[tuple[Loan, Borrower]] = []
+    for loan, borrower in candidates:
+        if borrower.id not in seen and borrower.lat is not None:
+            seen.add(borrower.id)
+            picked.append((loan, borrower))
+    picked = picked[: VISITS_PER_TEAM * len(TEAMS)]
+    plan = VisitPlan(
+        branch_id=branch.id,
+        plan_date=today,
+        status=PlanStatus.published,
+        created_by=users[MANAGER[0]].id,
+        created_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    # Split by bearing from the branch so each team works one sector, then nearest-neighbour
+    # order; the planning service re-optimises with the solver when a manager plans a day.
+    origin = (branch.lat, branch.lon)
+
+    def bearing(item: tuple[Loan, Borrower]) -> float:
+        b = item[1]
+        return math.atan2((b.lon or 0) - origin[1], (b.lat or 0) - origin[0])
+
+    picked.sort(key=bearing)
+    for team_index, team in enumerate(TEAMS):
+        stops = picked[team_index * VISITS_PER_TEAM : (team_index + 1) * VISITS_PER_TEAM]
+        here = origin
+        position = 0
+        while stops:
+            nearest = min(stops, key=lambda s: _haversine_m(here, (s[1].lat or 0, s[1].lon or 0)))
+            stops.remove(nearest)
+            loan, borrower = nearest
+            leg = _haversine_m(here, (borrower.lat or 0, borrower.lon or 0)) * 1.3
+            here = (borrower.lat or 0, borrower.lon or 0)
+            position += 1
+            start, end = "08:00", "21:00"
+            if borrower.preferred_times:
+                start = str(borrower.preferred_times[0]["start"])
+                end = str(borrower.preferred_times[0]["end"])
+            bucket = "M2" if loan.dpd <= 60 else "M3" if loan.dpd <= 90 else "M3+"
+            visit = Visit(
+                branch_id=branch.id,
+                plan_id=plan.id,
+                borrower_id=borrower.id,
+                officer_id=users[team[0]].id,
+                loan_ids=[str(loan.id)],
+                plan_date=today,
+                route_position=position,
+                window_start=_local(today, start, tz),
+                window_end=_local(today, end, tz),
+                planned_arrival=_local(today, time(9, 0), tz) + timedelta(minutes=50 * position),
+                leg_distance_m=int(leg),
+                status=VisitStatus.planned,
+                priority=min(100, loan.dpd // 3 + loan.overdue_fen // 1_000_000),
+                reasons=[
+                    {"code": "dpd", "text": f"{bucket}, {loan.dpd} days"},
+                    {"code": "overdue", "text": f"overdue {loan.overdue_fen // 100:,} CNY"},
+                ],
+                created_at=now,
+            )
+            session.add(visit)
+            session.flush()
+            for member in team:
+                session.add(
+                    VisitOfficer(visit_id=visit.id, user_id=users[member].id, is_lead=member == team[0])
+                )
+    session.flush()
+
+
+def load_demo(*, session: Session, settings: Settings, now: datetime) -> DemoResult:
+    if settings.env == "production":
+        raise RuntimeError("The demo branch uses demo passwords; it cannot load in production.")
+    branch = session.exec(select(Branch).where(Branch.code == BRANCH_CODE)).first()
+    created_branch = branch is None
+    tz = ZoneInfo(branch.timezone if branch else "Asia/Shanghai")
+    today = now.astimezone(tz).date()
+    if branch is None:
+        branch = _create_branch(session, settings, today)
+    has_today = session.exec(
+        select(Visit.id).where(Visit.branch_id == branch.id, Visit.plan_date == today)
+    ).first()
+    if has_today is None:
+        _create_today_plan(session, branch, today, now)
+    logins = [("manager", MANAGER[0], MANAGER[1])] + [
+        ("officer", name, OFFICER_PASSWORD) for name in OFFICERS
+    ]
+    return DemoResult(created_branch, has_today is None, branch, logins)

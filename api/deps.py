@@ -1,0 +1,91 @@
+"""Typed dependency aliases: routes read like plain functions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from api.auth.security import decode_token
+from api.config import Settings, get_settings
+from api.db import get_session
+from api.errors import DeviceRevoked, Forbidden, NotAuthenticated
+from models import Device, User
+from models.enums import DeviceStatus, Role
+
+# scope="function": commit before the response is sent, so a 200 means "stored".
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
+ClockDep = Annotated[datetime, Depends(get_now)]
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def check_device(
+    session: Session, *, user: User, device_id: uuid.UUID | None
+) -> Device | None:
+    """A revoked device is refused on every call; a device must belong to the caller."""
+    if device_id is None:
+        return None
+    device = session.get(Device, device_id)
+    if device is None or device.user_id != user.id:
+        raise Forbidden("This device is not registered to you. Register it again.")
+    if device.status == DeviceStatus.revoked:
+        raise DeviceRevoked()
+    return device
+
+
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: ClockDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    x_device_id: Annotated[str | None, Header()] = None,
+) -> User:
+    if not token:
+        raise NotAuthenticated()
+    try:
+        claims = decode_token(token, secret=settings.secret_key, expected="access", now=now)
+    except ValueError as exc:
+        raise NotAuthenticated(f"Sign in again ({exc}).") from exc
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("This account is disabled. Ask your branch manager.")
+    header_device: uuid.UUID | None = None
+    if x_device_id:
+        try:
+            header_device = uuid.UUID(x_device_id)
+        except ValueError as exc:
+            raise NotAuthenticated("X-Device-Id is not a device id.") from exc
+    for device_id in {claims.device_id, header_device} - {None}:
+        check_device(session, user=user, device_id=device_id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_officer(user: CurrentUser) -> User:
+    if user.role != Role.officer:
+        raise Forbidden("Only field officers can do this.")
+    return user
+
+
+def get_current_manager(user: CurrentUser) -> User:
+    if user.role not in (Role.manager, Role.admin):
+        raise Forbidden("Only a branch manager can do this.")
+    return user
+
+
+CurrentOfficer = Annotated[User, Depends(get_current_officer)]
+CurrentManager = Annotated[User, Depends(get_current_manager)]

@@ -1,0 +1,85 @@
+"""The application factory: routers, error handlers and the PWA's static files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from api.auth.routes import router as auth_router
+from api.config import Settings, get_settings
+from api.deps import SessionDep
+from api.errors import NotFound, install_error_handlers
+from api.visits.routes import router as visits_router
+
+log = logging.getLogger("fieldvisit")
+
+API_PREFIX = "/api/v1"
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", operation_id="health-get")
+    def health(session: SessionDep) -> JSONResponse:
+        try:
+            session.exec(text("SELECT 1"))
+            database = "ok"
+        except Exception:  # health must answer, not raise
+            log.exception("health check: database unreachable")
+            database = "unreachable"
+        status = "ok" if database == "ok" else "degraded"
+        return JSONResponse(
+            {"status": status, "database": database}, status_code=200 if status == "ok" else 503
+        )
+
+    return router
+
+
+def _mount_pwa(app: FastAPI, dist: Path) -> None:
+    index = dist / "index.html"
+    if not index.is_file():
+        log.warning("PWA not built at %s; run `make install`", dist)
+        return
+    app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str) -> FileResponse:
+        if path.startswith("api/"):
+            raise NotFound(f"No API endpoint at /{path}.")
+        # Files at the top of dist (sw.js, manifest, icons) as they are; every other path is
+        # a client-side route of the single-page app.
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and dist.resolve() in candidate.parents:
+            headers = {"Cache-Control": "no-cache"} if path in ("sw.js", "index.html") else None
+            return FileResponse(candidate, headers=headers)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info("fieldvisit starting (env=%s)", settings.env)
+        yield
+
+    app = FastAPI(
+        title="fieldvisit",
+        version="0.1.0",
+        description="Field visit companion for overdue-loan home visits.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    for router in (_health_router(), auth_router, visits_router):
+        app.include_router(router, prefix=API_PREFIX)
+    _mount_pwa(app, settings.pwa_dist)
+    return app

@@ -1,0 +1,1 @@
+"""Visits, borrowers and reference data as the console and phone read them."""

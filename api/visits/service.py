@@ -1,0 +1,91 @@
+"""Read models for visits and borrowers (writes arrive through sync and planning)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from api.access import get_visible_borrower, get_visible_visit
+from models import Borrower, HardshipReason, Loan, User, Visit, VisitOfficer
+from models.enums import Role
+
+
+def team_ids(session: Session, visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    teams: dict[uuid.UUID, list[uuid.UUID]] = {v: [] for v in visit_ids}
+    if not visit_ids:
+        return teams
+    rows = session.exec(
+        select(VisitOfficer)
+        .where(col(VisitOfficer.visit_id).in_(visit_ids))
+        .order_by(col(VisitOfficer.is_lead).desc())
+    )
+    for link in rows:
+        teams[link.visit_id].append(link.user_id)
+    return teams
+
+
+def list_visits(
+    *,
+    session: Session,
+    user: User,
+    plan_date: date | None = None,
+    officer_id: uuid.UUID | None = None,
+) -> list[tuple[Visit, list[uuid.UUID]]]:
+    """An officer's own visits, or a manager's whole branch, in route order."""
+    query = select(Visit).where(Visit.branch_id == user.branch_id)
+    if user.role == Role.officer:
+        query = query.where(
+            col(Visit.id).in_(select(VisitOfficer.visit_id).where(VisitOfficer.user_id == user.id))
+        )
+    elif officer_id is not None:
+        query = query.where(
+            col(Visit.id).in_(
+                select(VisitOfficer.visit_id).where(VisitOfficer.user_id == officer_id)
+            )
+        )
+    if plan_date is not None:
+        query = query.where(Visit.plan_date == plan_date)
+    visits = list(
+        session.exec(
+            query.order_by(
+                col(Visit.plan_date), col(Visit.officer_id), col(Visit.route_position)
+            )
+        )
+    )
+    teams = team_ids(session, [v.id for v in visits])
+    return [(v, teams[v.id]) for v in visits]
+
+
+def get_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> tuple[Visit, list[uuid.UUID]]:
+    visit = get_visible_visit(session, user=user, visit_id=visit_id)
+    return visit, team_ids(session, [visit.id])[visit.id]
+
+
+def get_borrower(
+    *, session: Session, user: User, borrower_id: uuid.UUID
+) -> tuple[Borrower, list[Loan]]:
+    borrower = get_visible_borrower(session, user=user, borrower_id=borrower_id)
+    loans = list(
+        session.exec(
+            select(Loan).where(Loan.borrower_id == borrower.id).order_by(col(Loan.dpd).desc())
+        )
+    )
+    return borrower, loans
+
+
+def list_hardship_reasons(*, session: Session, include_inactive: bool = False) -> list[Any]:
+    query = select(HardshipReason).order_by(col(HardshipReason.sort_order))
+    if not include_inactive:
+        query = query.where(HardshipReason.active == True)  # noqa: E712
+    return list(session.exec(query))
+
+
+def list_branch_users(*, session: Session, manager: User) -> list[User]:
+    return list(
+        session.exec(
+            select(User).where(User.branch_id == manager.branch_id).order_by(col(User.username))
+        )
+    )

@@ -1,0 +1,78 @@
+"""Enumerations stored as short strings (portable across SQLite and PostgreSQL)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    officer = "officer"
+    manager = "manager"
+    admin = "admin"
+
+
+class DeviceStatus(StrEnum):
+    active = "active"
+    retired = "retired"
+    revoked = "revoked"
+
+
+class Segment(StrEnum):
+    farmer = "farmer"
+    small_business = "small_business"
+    individual_trader = "individual_trader"
+
+
+class LoanStatus(StrEnum):
+    active = "active"
+    legal = "legal"
+    closed = "closed"
+
+
+class VisitStatus(StrEnum):
+    planned = "planned"
+    checked_in = "checked_in"
+    done = "done"
+    skipped = "skipped"
+    cancelled = "cancelled"
+
+
+class PlanStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Contact(StrEnum):
+    borrower = "borrower"
+    family = "family"
+    guarantor = "guarantor"
+    third_party = "third_party"
+    nobody = "nobody"
+    refused = "refused"
+
+
+class PromiseStatus(StrEnum):
+    open = "open"
+    kept = "kept"
+    broken = "broken"
+    cancelled = "cancelled"
+
+
+class AgreementStatus(StrEnum):
+    pending_approval = "pending_approval"
+    signed = "signed"
+    active = "active"
+    fulfilled = "fulfilled"
+    broken = "broken"
+    cancelled = "cancelled"
+    declined = "declined"
+    superseded = "superseded"
+
+
+class ScheduleLineStatus(StrEnum):
+    due = "due"
+    paid = "paid"
+    missed = "missed"
+
+
+class VisitEventKind(StrEnum):
+    check_in = "check_in"
+    check_out = "check_out"

@@ -1,0 +1,78 @@
+"""Branches, people and their devices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import Versioned
+from models.enums import DeviceStatus, Role
+from models.types import JSONType, UTCDateTime, new_id, utcnow
+
+
+class Branch(Versioned, table=True):
+    __tablename__ = "branch"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    address: str = Field(default="", max_length=255)
+    phone: str = Field(default="", max_length=32)
+    lat: float
+    lon: float
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    work_start: time = Field(default=time(8, 30))
+    work_end: time = Field(default=time(17, 30))
+    # Planning weights, travel model, policy knobs: validated by the services that read them.
+    settings: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(Versioned, table=True):
+    __tablename__ = "app_user"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=sa.String(16))
+    password_hash: str = Field(max_length=255)
+    phone: str = Field(default="", max_length=32)
+    # Where the officer's day starts and ends when not at the branch.
+    home_lat: float | None = None
+    home_lon: float | None = None
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Device(SQLModel, table=True):
+    __tablename__ = "device"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(max_length=120)
+    platform: str = Field(default="", max_length=120)
+    status: DeviceStatus = Field(default=DeviceStatus.active, sa_type=sa.String(16))
+    # Highest mutation id processed for this device (sync protocol: exactly once).
+    last_mutation_id: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_pull_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed and successful sign-ins, for rate limiting per user and per address."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    succeeded: bool

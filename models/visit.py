@@ -1,0 +1,124 @@
+"""Visit plans, visits and what happened on them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import Versioned
+from models.enums import Contact, PlanStatus, VisitEventKind, VisitStatus
+from models.types import JSONType, UTCDateTime, new_id, utcnow
+
+
+class VisitPlan(Versioned, table=True):
+    __tablename__ = "visit_plan"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    plan_date: date = Field(index=True)
+    status: PlanStatus = Field(default=PlanStatus.draft, sa_type=sa.String(16))
+    created_by: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Solver summary: per-route distance, duration, km saved, left-out visits.
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class Visit(Versioned, table=True):
+    __tablename__ = "visit"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    plan_id: uuid.UUID | None = Field(default=None, foreign_key="visit_plan.id", index=True)
+    borrower_id: uuid.UUID = Field(foreign_key="borrower.id", index=True)
+    # Lead officer; the whole team (lead included) is in visit_officer.
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    loan_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
+    plan_date: date = Field(index=True)
+    route_position: int | None = None
+    window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    planned_arrival: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    leg_distance_m: int | None = None
+    status: VisitStatus = Field(default=VisitStatus.planned, sa_type=sa.String(16), index=True)
+    priority: int = 0
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    pinned: bool = False
+    policy_version: int | None = None
+    checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VisitOfficer(SQLModel, table=True):
+    """Every officer on a visit's team: scope queries join here, never into JSON."""
+
+    __tablename__ = "visit_officer"
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", primary_key=True, index=True)
+    is_lead: bool = True
+
+
+class HardshipReason(Versioned, table=True):
+    __tablename__ = "hardship_reason"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    label_zh: str = Field(max_length=80)
+    label_en: str = Field(max_length=80)
+    sort_order: int = 0
+    active: bool = True
+
+
+class VisitOutcome(Versioned, table=True):
+    __tablename__ = "visit_outcome"
+
+    id: uuid.UUID = Field(primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    contact: Contact = Field(sa_type=sa.String(16))
+    hardship_reasons: list[str] = Field(default_factory=list, sa_type=JSONType)
+    hardship_detail: str = Field(default="", sa_type=sa.Text)
+    next_action: str = Field(default="", max_length=255)
+    at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    policy_version: int | None = None
+    flags: list[str] = Field(default_factory=list, sa_type=JSONType)
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "note"
+
+    id: uuid.UUID = Field(primary_key=True)
+    borrower_id: uuid.UUID = Field(foreign_key="borrower.id", index=True)
+    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id", index=True)
+    author_id: uuid.UUID = Field(foreign_key="app_user.id")
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    text: str = Field(sa_type=sa.Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VisitEvent(SQLModel, table=True):
+    """A check-in or check-out, with where and when the phone says it happened."""
+
+    __tablename__ = "visit_event"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    kind: VisitEventKind = Field(sa_type=sa.String(16))
+    at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    co_visitor_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
+    policy_version: int | None = None
+    flags: list[str] = Field(default_factory=list, sa_type=JSONType)
