@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -62,9 +63,16 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
+# Reads that must see one consistent snapshot (sync pull: scope, diff, last mutation id).
+SNAPSHOT_PATHS = frozenset({"/api/v1/sync/pull"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the route returns, rolled back on any error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    engine = get_engine()
+    with Session(engine, expire_on_commit=False) as session:
+        if request.url.path in SNAPSHOT_PATHS and engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         try:
             yield session
             session.commit()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("fieldvisit")
 
 
 class DomainError(Exception):
@@ -60,6 +64,10 @@ class Conflict(DomainError):
     error = "Conflict"
 
 
+class MutationGap(Conflict):
+    error = "MutationGap"
+
+
 class PayloadTooLarge(DomainError):
     status_code = 413
     error = "PayloadTooLarge"
@@ -105,6 +113,16 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         body = {"error": "InvalidInput", "detail": _validation_message(exc), "errors": errors}
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def _transient(_request: Request, exc: OperationalError) -> JSONResponse:
+        # Lost connection, lock timeout, serialisation failure: nothing was committed.
+        log.warning("transient database failure: %s", type(exc.orig).__name__)
+        body = {
+            "error": "ServiceUnavailable",
+            "detail": "The server is busy. Nothing was lost; try again in a moment.",
+        }
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -17,6 +17,9 @@ from api.auth.routes import router as auth_router
 from api.config import Settings, get_settings
 from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
+from api.middleware import RequestBodyMiddleware
+from api.sync.protocol import MAX_BODY_BYTES
+from api.sync.routes import router as sync_router
 from api.visits.routes import router as visits_router
 
 log = logging.getLogger("fieldvisit")
@@ -79,7 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    for router in (_health_router(), auth_router, visits_router):
+    app.add_middleware(
+        RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
+    )
+    for router in (_health_router(), auth_router, visits_router, sync_router):
         app.include_router(router, prefix=API_PREFIX)
     _mount_pwa(app, settings.pwa_dist)
     return app

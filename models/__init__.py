@@ -5,9 +5,12 @@ from models.audit import AuditEvent
 from models.base import Versioned
 from models.borrower import Borrower, Loan, Payment
 from models.org import Branch, Device, LoginAttempt, User
+from models.sync import ClientView, MutationLog
 from models.visit import (
+    ChangeRequest,
     HardshipReason,
     Note,
+    SafetyAlert,
     Visit,
     VisitEvent,
     VisitOfficer,
@@ -21,13 +24,17 @@ __all__ = [
     "AuditEvent",
     "Borrower",
     "Branch",
+    "ChangeRequest",
+    "ClientView",
     "Device",
     "HardshipReason",
     "Loan",
     "LoginAttempt",
+    "MutationLog",
     "Note",
     "Payment",
     "Promise",
+    "SafetyAlert",
     "User",
     "Versioned",
     "Visit",

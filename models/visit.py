@@ -122,3 +122,46 @@ class VisitEvent(SQLModel, table=True):
     co_visitor_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
     policy_version: int | None = None
     flags: list[str] = Field(default_factory=list, sa_type=JSONType)
+
+
+class ChangeRequest(Versioned, table=True):
+    """Reschedule, extension, restructure or legal escalation asked for from the field."""
+
+    __tablename__ = "change_request"
+
+    id: uuid.UUID = Field(primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    borrower_id: uuid.UUID = Field(foreign_key="borrower.id", index=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id")
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    kind: str = Field(max_length=16)
+    reason: str = Field(default="", sa_type=sa.Text)
+    proposed: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    status: str = Field(default="open", max_length=16, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str = Field(default="", max_length=500)
+
+
+class SafetyAlert(SQLModel, table=True):
+    """SOS from a phone, or an overdue check-out found by the server."""
+
+    __tablename__ = "safety_alert"
+
+    id: uuid.UUID = Field(primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
+    kind: str = Field(default="sos", max_length=24)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    message: str = Field(default="", max_length=1000)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")

@@ -80,7 +80,9 @@ class Stop(_Strict):
         if self.window is not None:
             start, end = self.window
             if start > end:
-                raise ValueError(f"stop {self.id!r}: window starts at {start} after it ends at {end}")
+                raise ValueError(
+                    f"stop {self.id!r}: window starts at {start} after it ends at {end}"
+                )
             if end - start < self.service_s:
                 raise ValueError(
                     f"stop {self.id!r}: window [{start}, {end}] is {end - start} s long but the "
@@ -240,5 +242,8 @@ class SolveResponse(BaseModel):
     feasible: bool = Field(description="All required stops placed and every constraint kept.")
     objective: int = Field(description="distance_m + prizes of the optional stops left out.")
     prize_collected: int
+    violations: list[str] = Field(
+        default_factory=list, description="Broken constraints, if any (normally empty)."
+    )
     solve_time_s: float
     iterations: int

@@ -69,7 +69,9 @@ class HaversineTravelModel:
         self.speed_kmh = float(speed_kmh)
 
     def __repr__(self) -> str:
-        return f"HaversineTravelModel(detour_factor={self.detour_factor}, speed_kmh={self.speed_kmh})"
+        return (
+            f"HaversineTravelModel(detour_factor={self.detour_factor}, speed_kmh={self.speed_kmh})"
+        )
 
     def matrix(self, points: Sequence[Point]) -> tuple[IntMatrix, IntMatrix]:
         if len(points) == 0:

@@ -1,0 +1,1 @@
+"""Compliance policy: lawful hours, staffing, frequency, device data lifetime."""

@@ -1,0 +1,1 @@
+"""Imports from core banking: overdue loans (with their borrowers) and payments."""

@@ -1,0 +1,103 @@
+"""Request bodies: gzip-encoded bodies are accepted, and sync bodies are capped."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class RequestBodyMiddleware:
+    """Decompresses `Content-Encoding: gzip` bodies and refuses bodies over `limit` bytes on
+    the paths it guards (decompressed size counts, so a small bomb cannot get through)."""
+
+    def __init__(self, app: ASGIApp, *, limited_prefixes: tuple[str, ...], limit: int) -> None:
+        self.app = app
+        self.limited_prefixes = limited_prefixes
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        gzipped = headers.get(b"content-encoding", b"").strip().lower() == b"gzip"
+        limited = scope["path"].startswith(self.limited_prefixes)
+        if not gzipped and not limited:
+            await self.app(scope, receive, send)
+            return
+
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if limited and not gzipped and len(body) > self.limit:
+                await self._too_large(send)
+                return
+        data = bytes(body)
+        if gzipped:
+            try:
+                inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                cap = self.limit + 1 if limited else 64 * self.limit
+                data = inflater.decompress(data, cap)
+                if inflater.unconsumed_tail:
+                    await self._too_large(send)
+                    return
+            except zlib.error:
+                await self._error(send, 400, "BadRequest", "The gzip request body is corrupt.")
+                return
+        if limited and len(data) > self.limit:
+            await self._too_large(send)
+            return
+
+        scope = dict(scope)
+        scope["headers"] = [
+            (k, v)
+            for k, v in scope.get("headers", [])
+            if k.lower() not in (b"content-encoding", b"content-length")
+        ] + [(b"content-length", str(len(data)).encode())]
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": data, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send) -> None:
+        mb = self.limit // (1024 * 1024)
+        await self._error(
+            send,
+            413,
+            "PayloadTooLarge",
+            f"The request body is larger than {mb} MB. Send fewer entries per request.",
+        )
+
+    @staticmethod
+    async def _error(send: Send, status: int, error: str, detail: str) -> None:
+        payload = json.dumps({"error": error, "detail": detail}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,551 @@
+"""Plan officers' visit days with PyVRP, then check and time the answer independently.
+
+Pure module: no FastAPI, no database. `solve` is the entry point; `list_order_baseline`
+and `route_cost` give the "clerk order" figures that the planning service compares against.
+
+Model: the objective is distance (metres) plus the prizes of optional stops left out;
+durations (seconds) only enforce windows, shifts and maximum working time. A stop's window
+holds the whole visit, so PyVRP (whose windows bound the *start* of service) gets
+`tw_late = window_end - service_s`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyvrp
+from numpy.typing import ArrayLike, NDArray
+from pyvrp.exceptions import PenaltyBoundWarning
+
+from api.routing.schemas import Route, SolveRequest, SolveResponse, Stop, StopVisit, Vehicle
+from api.routing.travel import HaversineTravelModel, IntMatrix, TravelModel
+
+NO_LIMIT = int(np.iinfo(np.int64).max)  # PyVRP's default for "unconstrained"
+INFEASIBLE_COST = NO_LIMIT  # what PyVRP's stopping criteria see while no solution is feasible
+POST_SOLVE_MARGIN_S = 0.05  # kept back from the time limit to check and time the answer
+
+
+# ---------------------------------------------------------------------------------------------
+# Travel matrices
+
+
+def request_matrices(
+    request: SolveRequest, travel: TravelModel | None = None
+) -> tuple[IntMatrix, IntMatrix]:
+    """(duration_s, distance_m) for the request: its own matrix, or the travel model's."""
+    if request.matrix is not None:
+        return request.matrix.arrays()
+    model = travel if travel is not None else HaversineTravelModel()
+    points = [(p.lat, p.lon) for p in request.locations or []]
+    duration, distance = model.matrix(points)
+    return np.asarray(duration, dtype=np.int64), np.asarray(distance, dtype=np.int64)
+
+
+def route_cost(order: Sequence[int], matrix: ArrayLike) -> int:
+    """Sum of `matrix[a][b]` over consecutive locations of `order` (e.g. start, stops, end)."""
+    arr = np.asarray(matrix, dtype=np.int64)
+    idx = np.asarray(order, dtype=np.intp)
+    if idx.size < 2:
+        return 0
+    return int(arr[idx[:-1], idx[1:]].sum())
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing: the schedule of one route, recomputed from the matrix
+
+
+@dataclass
+class RouteTiming:
+    start_s: int | None  # departure from the start location; None for an unused vehicle
+    end_s: int | None
+    arrivals: list[int]  # start of service at each stop
+    departures: list[int]
+    waits: list[int]
+    legs_m: list[int]  # distance of the leg into each stop
+    distance_m: int
+    duration_s: int
+    load: int
+    violations: list[str] = field(default_factory=list)
+    excess: int = 0  # total amount by which constraints are broken (s + units), for repair
+
+
+def time_route(
+    vehicle: Vehicle,
+    stops: Sequence[Stop],
+    duration: IntMatrix,
+    distance: IntMatrix,
+) -> RouteTiming:
+    """Schedule `stops` in this order for `vehicle` and report every broken constraint.
+
+    Service starts as early as the window allows; the officer leaves as late as possible
+    without delaying any visit, so the working time (end - start) is the shortest for this
+    order. Late visits are recorded as violations, never warped back in time.
+    """
+    if not stops:
+        return RouteTiming(None, None, [], [], [], [], 0, 0, 0)
+    shift_start, shift_end = vehicle.shift
+    locs = [vehicle.start, *(s.location for s in stops), vehicle.end]
+    legs_t = [int(duration[a, b]) for a, b in itertools.pairwise(locs)]
+    legs_d = [int(distance[a, b]) for a, b in itertools.pairwise(locs)]
+
+    # Pass 1 from the shift start: pure path time to each service start and total waiting.
+    clock = shift_start
+    path = 0  # driving + service before this stop, without waits
+    total_wait = 0
+    latest_delay: int | None = None  # how much later the officer may leave without lateness
+    for k, stop in enumerate(stops):
+        clock += legs_t[k]
+        path += legs_t[k]
+        if stop.window is not None:
+            begin = max(clock, stop.window[0])
+            total_wait += begin - clock
+            clock = begin
+            slack = stop.window[1] - stop.service_s - path - shift_start
+            latest_delay = slack if latest_delay is None else min(latest_delay, slack)
+        clock += stop.service_s
+        path += stop.service_s
+    delay = total_wait if latest_delay is None else min(total_wait, latest_delay)
+    depart = shift_start + max(0, delay)
+
+    # Pass 2 from the chosen departure: the schedule that is reported.
+    clock = depart
+    arrivals: list[int] = []
+    departures: list[int] = []
+    waits: list[int] = []
+    violations: list[str] = []
+    excess = 0
+    for k, stop in enumerate(stops):
+        clock += legs_t[k]
+        begin = clock if stop.window is None else max(clock, stop.window[0])
+        waits.append(begin - clock)
+        arrivals.append(begin)
+        clock = begin + stop.service_s
+        departures.append(clock)
+        if stop.window is not None and clock > stop.window[1]:
+            excess += clock - stop.window[1]
+            violations.append(
+                f"stop {stop.id!r}: visit ends at {clock}, after its window closes at "
+                f"{stop.window[1]}"
+            )
+    end = clock + legs_t[-1]
+    if end > shift_end:
+        excess += end - shift_end
+        violations.append(
+            f"vehicle {vehicle.id!r}: returns at {end}, after its shift ends at {shift_end}"
+        )
+    worked = end - depart
+    if vehicle.max_duration_s is not None and worked > vehicle.max_duration_s:
+        excess += worked - vehicle.max_duration_s
+        violations.append(
+            f"vehicle {vehicle.id!r}: works {worked} s, more than max_duration_s="
+            f"{vehicle.max_duration_s}"
+        )
+    load = sum(s.demand for s in stops)
+    if vehicle.capacity is not None and load > vehicle.capacity:
+        excess += load - vehicle.capacity
+        violations.append(
+            f"vehicle {vehicle.id!r}: load {load} is more than its capacity {vehicle.capacity}"
+        )
+    return RouteTiming(
+        start_s=depart,
+        end_s=end,
+        arrivals=arrivals,
+        departures=departures,
+        waits=waits,
+        legs_m=legs_d[:-1],
+        distance_m=sum(legs_d),
+        duration_s=worked,
+        load=load,
+        violations=violations,
+        excess=excess,
+    )
+
+
+def _route_model(vehicle: Vehicle, stops: Sequence[Stop], timing: RouteTiming) -> Route:
+    return Route(
+        vehicle_id=vehicle.id,
+        stops=[
+            StopVisit(
+                id=stop.id,
+                location=stop.location,
+                arrival_s=timing.arrivals[k],
+                departure_s=timing.departures[k],
+                wait_s=timing.waits[k],
+                travel_distance_m=timing.legs_m[k],
+            )
+            for k, stop in enumerate(stops)
+        ],
+        start_s=timing.start_s,
+        end_s=timing.end_s,
+        distance_m=timing.distance_m,
+        duration_s=timing.duration_s,
+        load=timing.load,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Clerk order baseline
+
+
+@dataclass
+class ListOrderBaseline:
+    """The stops driven in the order given, as a clerk would hand them out."""
+
+    routes: list[Route]
+    distance_m: int
+    duration_s: int
+    late_stops: list[str]  # visits that end after their window closes (or over shift/capacity)
+    violations: list[str]
+
+
+def list_order_assignment(request: SolveRequest, response: SolveResponse) -> dict[str, list[str]]:
+    """Each vehicle's planned stops, but in request (list) order: the fair baseline for
+    "km saved", since it visits exactly what the plan visits."""
+    position = {stop.id: k for k, stop in enumerate(request.stops)}
+    return {
+        route.vehicle_id: sorted((v.id for v in route.stops), key=position.__getitem__)
+        for route in response.routes
+    }
+
+
+def list_order_baseline(
+    request: SolveRequest,
+    assignment: Mapping[str, Sequence[str]] | None = None,
+    travel: TravelModel | None = None,
+) -> ListOrderBaseline:
+    """Distance and lateness of visiting stops in list order.
+
+    `assignment` maps vehicle id to stop ids in visiting order. Without it the request's
+    stops are dealt out in order: the first ceil(n/V) to the first vehicle, and so on.
+    """
+    duration, distance = request_matrices(request, travel)
+    by_id = {stop.id: stop for stop in request.stops}
+    if assignment is None:
+        n, v = len(request.stops), len(request.vehicles)
+        assignment, k = {}, 0
+        for i, vehicle in enumerate(request.vehicles):
+            size = n // v + (1 if i < n % v else 0)
+            assignment[vehicle.id] = [s.id for s in request.stops[k : k + size]]
+            k += size
+    unknown = set(assignment) - {v.id for v in request.vehicles}
+    if unknown:
+        raise ValueError(f"assignment names unknown vehicles: {sorted(unknown)}")
+    routes: list[Route] = []
+    late: list[str] = []
+    violations: list[str] = []
+    for vehicle in request.vehicles:
+        try:
+            stops = [by_id[sid] for sid in assignment.get(vehicle.id, [])]
+        except KeyError as exc:
+            raise ValueError(f"assignment names an unknown stop: {exc.args[0]!r}") from exc
+        timing = time_route(vehicle, stops, duration, distance)
+        routes.append(_route_model(vehicle, stops, timing))
+        late.extend(
+            s.id
+            for s, dep in zip(stops, timing.departures, strict=True)
+            if s.window is not None and dep > s.window[1]
+        )
+        violations.extend(timing.violations)
+    return ListOrderBaseline(
+        routes=routes,
+        distance_m=sum(r.distance_m for r in routes),
+        duration_s=sum(r.duration_s for r in routes),
+        late_stops=late,
+        violations=violations,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Solving
+
+
+class _Stop:
+    """PyVRP stopping criterion: a wall-clock deadline, an optional iteration limit, and
+    (phase 1) giving up half-way when no feasible solution has been seen yet.
+
+    The deadline is absolute, so PyVRP's set-up time (which MaxRuntime does not count)
+    is inside the budget.
+    """
+
+    def __init__(self, deadline: float, max_iterations: int | None, give_up: bool) -> None:
+        self.deadline = deadline
+        self.max_iterations = max_iterations
+        self.give_up = give_up
+        self.started = time.perf_counter()
+        self.iterations = -1  # PyVRP asks once before the first iteration
+        self.gave_up = False
+
+    def __call__(self, best_cost: int) -> bool:
+        self.iterations += 1
+        now = time.perf_counter()
+        if now >= self.deadline:
+            return True
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
+            return True
+        if self.give_up and best_cost >= INFEASIBLE_COST:
+            if self.max_iterations is not None:
+                half = self.iterations >= self.max_iterations // 2
+            else:
+                half = now >= self.started + (self.deadline - self.started) / 2
+            if half:
+                self.gave_up = True
+                return True
+        return False
+
+
+@dataclass
+class _Problem:
+    request: SolveRequest
+    duration: IntMatrix
+    distance: IntMatrix
+    candidates: list[int]  # request stop indices given to PyVRP
+    vehicle_types: list[list[int]]  # PyVRP vehicle type -> request vehicle indices
+
+
+def _alone_feasible(request: SolveRequest, duration: IntMatrix) -> NDArray[np.bool_]:
+    """Stops that at least one vehicle could visit on a route of their own."""
+    n = len(request.stops)
+    ok = np.zeros(n, dtype=bool)
+    if n == 0:
+        return ok
+    loc = np.array([s.location for s in request.stops], dtype=np.intp)
+    service = np.array([s.service_s for s in request.stops], dtype=np.int64)
+    demand = np.array([s.demand for s in request.stops], dtype=np.int64)
+    open_ = np.array([s.window[0] if s.window else 0 for s in request.stops], dtype=np.int64)
+    big = np.iinfo(np.int64).max // 4
+    close = np.array([s.window[1] if s.window else big for s in request.stops], dtype=np.int64)
+    for v in request.vehicles:
+        there = duration[v.start, loc]
+        back = duration[loc, v.end]
+        begin = np.maximum(v.shift[0] + there, open_)
+        finish = begin + service
+        fits = (finish <= close) & (finish + back <= v.shift[1])
+        if v.max_duration_s is not None:
+            # Leaving later removes any wait, so the shortest day is drive + visit + drive.
+            fits &= there + service + back <= v.max_duration_s
+        if v.capacity is not None:
+            fits &= demand <= v.capacity
+        ok |= fits
+    return ok
+
+
+def _vehicle_types(request: SolveRequest) -> list[list[int]]:
+    # Identical officers share one vehicle type: fewer types make the search faster.
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for k, v in enumerate(request.vehicles):
+        key = (v.start, v.end, v.shift, v.capacity, v.max_duration_s)
+        groups.setdefault(key, []).append(k)
+    return list(groups.values())
+
+
+def _problem_data(problem: _Problem, *, all_optional_prize: int | None) -> pyvrp.ProblemData:
+    """PyVRP data; with `all_optional_prize`, required stops become optional with that prize."""
+    request = problem.request
+    n_loc = request.num_locations
+    if request.locations is not None:
+        locations = [pyvrp.Location(x=p.lon, y=p.lat) for p in request.locations]
+    else:
+        locations = [pyvrp.Location(x=0.0, y=0.0) for _ in range(n_loc)]
+
+    depot_locs = sorted({v.start for v in request.vehicles} | {v.end for v in request.vehicles})
+    depot_index = {loc: k for k, loc in enumerate(depot_locs)}
+    depots = [pyvrp.Depot(location=loc) for loc in depot_locs]
+
+    total_demand = sum(request.stops[i].demand for i in problem.candidates)
+    clients = []
+    for i in problem.candidates:
+        stop = request.stops[i]
+        tw_early, tw_late = 0, NO_LIMIT
+        if stop.window is not None:
+            tw_early, tw_late = stop.window[0], stop.window[1] - stop.service_s
+        if stop.prize is not None:
+            prize, required = stop.prize, False
+        elif all_optional_prize is not None:
+            prize, required = all_optional_prize, False
+        else:
+            prize, required = 0, True
+        clients.append(
+            pyvrp.Client(
+                location=stop.location,
+                delivery=[stop.demand],
+                service_duration=stop.service_s,
+                prize=prize,
+                required=required,
+                tw_early=tw_early,
+                tw_late=tw_late,
+                name=stop.id,
+            )
+        )
+
+    vehicle_types = []
+    for members in problem.vehicle_types:
+        v = request.vehicles[members[0]]
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=len(members),
+                capacity=[v.capacity if v.capacity is not None else total_demand],
+                start_depot=depot_index[v.start],
+                end_depot=depot_index[v.end],
+                tw_early=v.shift[0],
+                tw_late=v.shift[1],
+                unit_distance_cost=1,
+                unit_duration_cost=0,  # minimise driving; time only constrains
+                shift_duration=v.max_duration_s if v.max_duration_s is not None else NO_LIMIT,
+                name=",".join(request.vehicles[k].id for k in members),
+            )
+        )
+    return pyvrp.ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=[_contiguous(problem.distance)],
+        duration_matrices=[_contiguous(problem.duration)],
+    )
+
+
+def _contiguous(matrix: IntMatrix) -> Any:
+    # Any: pyvrp's stub types matrices as `np.ndarray[int]`, which no real array type matches.
+    return np.ascontiguousarray(matrix, dtype=np.int64)
+
+
+def _run(data: pyvrp.ProblemData, stop: _Stop, seed: int) -> pyvrp.Solution:
+    with warnings.catch_warnings():
+        # PyVRP warns when penalties hit their cap on an instance without a feasible
+        # solution; we handle that case ourselves (phase 2), so the warning is noise.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, display=False)
+    best: pyvrp.Solution = result.best
+    return best
+
+
+def _routes_from(problem: _Problem, solution: pyvrp.Solution) -> dict[int, list[int]]:
+    """Request vehicle index -> request stop indices, in visiting order."""
+    free = [list(members) for members in problem.vehicle_types]
+    routes: dict[int, list[int]] = {}
+    for route in solution.routes():
+        visits = [problem.candidates[act.idx] for act in route if act.is_client()]
+        if not visits:
+            continue
+        vehicle = free[route.vehicle_type()].pop(0)
+        routes[vehicle] = visits
+    return routes
+
+
+def _repair(problem: _Problem, routes: dict[int, list[int]]) -> dict[int, list[int]]:
+    """Drop visits until every route keeps all constraints (a safety net: PyVRP's best
+    solution is feasible whenever it found a feasible one)."""
+    request = problem.request
+    fixed: dict[int, list[int]] = {}
+    for k, order in routes.items():
+        vehicle = request.vehicles[k]
+        order = list(order)
+        while order:
+            timing = time_route(
+                vehicle, [request.stops[i] for i in order], problem.duration, problem.distance
+            )
+            if not timing.violations:
+                break
+
+            def after_removal(
+                pos: int, order: list[int] = order, vehicle: Vehicle = vehicle
+            ) -> tuple[int, bool, int]:
+                rest = [request.stops[i] for j, i in enumerate(order) if j != pos]
+                excess = time_route(vehicle, rest, problem.duration, problem.distance).excess
+                stop = request.stops[order[pos]]
+                return excess, stop.required, stop.prize or 0
+
+            order.pop(min(range(len(order)), key=after_removal))
+        if order:
+            fixed[k] = order
+    return fixed
+
+
+def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResponse:
+    """Plan the day. CPU-bound for up to `request.time_limit_s`: run it off the event loop.
+
+    `travel` builds the matrix when the request gives `locations` (default: haversine with
+    the default detour factor and speed).
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + request.time_limit_s - POST_SOLVE_MARGIN_S
+    duration, distance = request_matrices(request, travel)
+    alone = _alone_feasible(request, duration)
+    problem = _Problem(
+        request=request,
+        duration=duration,
+        distance=distance,
+        candidates=[i for i in range(len(request.stops)) if alone[i]],
+        vehicle_types=_vehicle_types(request),
+    )
+
+    routes: dict[int, list[int]] = {}
+    iterations = 0
+    if problem.candidates:
+        has_required = any(request.stops[i].required for i in problem.candidates)
+        data = _problem_data(problem, all_optional_prize=None)
+        stop = _Stop(deadline, request.max_iterations, give_up=has_required)
+        best = _run(data, stop, request.seed)
+        iterations += max(0, stop.iterations)
+        if not best.is_feasible():
+            # Phase 2: not all required stops fit. Make them optional with a prize larger than
+            # any possible driving plus all optional prizes, so the solver places as many
+            # required stops as it can before thinking about distance.
+            optional = sum(request.stops[i].prize or 0 for i in problem.candidates)
+            legs = len(problem.candidates) + len(request.vehicles)
+            bound = int(distance.max()) * legs + optional + 1
+            remaining = (
+                None
+                if request.max_iterations is None
+                else max(1, request.max_iterations - max(0, stop.iterations))
+            )
+            stop2 = _Stop(deadline, remaining, give_up=False)
+            best = _run(_problem_data(problem, all_optional_prize=bound), stop2, request.seed)
+            iterations += max(0, stop2.iterations)
+        routes = _repair(problem, _routes_from(problem, best))
+
+    return _response(problem, routes, iterations, time.perf_counter() - t0)
+
+
+def _response(
+    problem: _Problem, routes: dict[int, list[int]], iterations: int, elapsed: float
+) -> SolveResponse:
+    request = problem.request
+    out: list[Route] = []
+    visited: set[int] = set()
+    violations: list[str] = []
+    for k, vehicle in enumerate(request.vehicles):
+        order = routes.get(k, [])
+        stops = [request.stops[i] for i in order]
+        timing = time_route(vehicle, stops, problem.duration, problem.distance)
+        violations.extend(timing.violations)
+        duplicates = visited.intersection(order)
+        if duplicates or len(set(order)) != len(order):
+            violations.append(f"vehicle {vehicle.id!r}: a stop is visited twice")
+        visited.update(order)
+        out.append(_route_model(vehicle, stops, timing))
+    left_out = [i for i in range(len(request.stops)) if i not in visited]
+    unassigned = [request.stops[i].id for i in left_out]
+    unassigned_required = [request.stops[i].id for i in left_out if request.stops[i].required]
+    missed_prizes = sum(request.stops[i].prize or 0 for i in left_out)
+    collected = sum(request.stops[i].prize or 0 for i in visited)
+    total_distance = sum(r.distance_m for r in out)
+    return SolveResponse(
+        routes=out,
+        unassigned=unassigned,
+        unassigned_required=unassigned_required,
+        distance_m=total_distance,
+        duration_s=sum(r.duration_s for r in out),
+        feasible=not unassigned_required and not violations,
+        objective=total_distance + missed_prizes,
+        prize_collected=collected,
+        violations=violations,
+        solve_time_s=round(elapsed, 3),
+        iterations=iterations,
+    )

@@ -1,0 +1,178 @@
+"""Per-mutation rules: what is refused and what is applied but flagged. Pure functions."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.compliance.policy import Policy
+from api.sync.protocol import MAX_SIGNATURE_BYTES, AgreementArgs
+
+
+class Rejected(Exception):
+    """A domain error in one mutation: stored for review, counted as processed."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def lawful_hours_flag(at: datetime, *, policy: Policy, tz: ZoneInfo) -> Flag | None:
+    local = at.astimezone(tz)
+    if local.date() in policy.holidays:
+        return Flag("holiday", f"{local:%Y-%m-%d} is a branch holiday; no visits allowed")
+    if not (policy.visiting_start <= local.time() < policy.visiting_end):
+        return Flag(
+            "outside_lawful_hours",
+            f"{local:%H:%M} local time is outside visiting hours "
+            f"{policy.visiting_start:%H:%M}-{policy.visiting_end:%H:%M}",
+        )
+    return None
+
+
+def distance_flag(
+    *,
+    location: tuple[float, float, float | None] | None,
+    borrower: tuple[float | None, float | None],
+    policy: Policy,
+) -> Flag | None:
+    if location is None or borrower[0] is None or borrower[1] is None:
+        return None
+    lat, lon, accuracy = location
+    distance = haversine_m(lat, lon, borrower[0], borrower[1])
+    # Only flag when even the edge of the accuracy circle is too far.
+    if distance - (accuracy or 0) > policy.max_checkin_distance_m:
+        return Flag(
+            "far_from_address",
+            f"checked in {distance / 1000:.1f} km from the borrower's address",
+        )
+    return None
+
+
+def clock_skew_flag(client_time: datetime | None, received_at: datetime, policy: Policy) -> Flag | None:
+    if client_time is None:
+        return None
+    skew = abs((client_time - received_at).total_seconds())
+    if skew > policy.max_clock_skew_s:
+        return Flag("clock_skew", f"the phone's clock is {skew / 60:.0f} minutes off")
+    return None
+
+
+def staff_flag(team_size: int, policy: Policy) -> Flag | None:
+    if team_size < policy.min_staff:
+        return Flag(
+            "below_min_staff",
+            f"{team_size} staff on the visit; the policy asks for at least {policy.min_staff}",
+        )
+    return None
+
+
+def check_promise(*, amount_fen: int, due_date: date, made_on: date) -> None:
+    if amount_fen <= 0:
+        raise Rejected("The promised amount must be more than zero.")
+    if due_date < made_on:
+        raise Rejected(f"The promise date {due_date} is before the day it was made ({made_on}).")
+    if due_date > made_on + timedelta(days=366):
+        raise Rejected("The promise date is more than a year away; use an instalment agreement.")
+
+
+def _check_signature(name: str, value: str) -> None:
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix):
+        raise Rejected(f"The {name} must be a PNG data URL.")
+    try:
+        raw = base64.b64decode(value[len(prefix) :], validate=True)
+    except ValueError as exc:
+        raise Rejected(f"The {name} is not valid base64.") from exc
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise Rejected(f"The {name} is larger than 200 KB.")
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise Rejected(f"The {name} is not a PNG image.")
+
+
+def check_agreement(args: AgreementArgs) -> None:
+    """Terms add up, the text is the one hashed, the signatures are images."""
+    terms = args.terms
+    total = terms.down_payment_fen + sum(line.amount_fen for line in terms.schedule)
+    if total != terms.principal_fen:
+        raise Rejected(
+            f"Down payment plus schedule is {total} fen but the agreed amount is "
+            f"{terms.principal_fen} fen; they must be equal."
+        )
+    dates = [line.due_date for line in terms.schedule]
+    if dates != sorted(dates):
+        raise Rejected("Schedule dates must be in order.")
+    if hashlib.sha256(args.text.encode()).hexdigest() != args.text_sha256.lower():
+        raise Rejected("text_sha256 does not match the agreement text (tampered or corrupted).")
+    _check_signature("borrower signature", args.borrower_signature)
+    _check_signature("officer signature", args.officer_signature)
+
+
+def agreement_canonical(
+    *,
+    agreement_id: object,
+    visit_id: object,
+    loan_id: object,
+    principal_fen: int,
+    down_payment_fen: int,
+    schedule: list[tuple[date, int]],
+    text_sha256: str,
+    borrower_signature: str,
+    officer_signature: str,
+    signed_at: datetime,
+    location: tuple[float, float] | None,
+) -> dict[str, Any]:
+    """What an agreement *is*: the same id with any other content is tampering."""
+    return {
+        "agreement_id": str(agreement_id),
+        "visit_id": str(visit_id),
+        "loan_id": str(loan_id),
+        "principal_fen": principal_fen,
+        "down_payment_fen": down_payment_fen,
+        "schedule": [[due.isoformat(), amount] for due, amount in schedule],
+        "text_sha256": text_sha256.lower(),
+        "borrower_signature_sha256": hashlib.sha256(borrower_signature.encode()).hexdigest(),
+        "officer_signature_sha256": hashlib.sha256(officer_signature.encode()).hexdigest(),
+        # Whole seconds in UTC: every database stores them exactly.
+        "signed_at": signed_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "location": [round(location[0], 7), round(location[1], 7)] if location else None,
+    }
+
+
+def canonical_from_args(args: AgreementArgs) -> dict[str, Any]:
+    return agreement_canonical(
+        agreement_id=args.agreement_id,
+        visit_id=args.visit_id,
+        loan_id=args.loan_id,
+        principal_fen=args.terms.principal_fen,
+        down_payment_fen=args.terms.down_payment_fen,
+        schedule=[(line.due_date, line.amount_fen) for line in args.terms.schedule],
+        text_sha256=args.text_sha256,
+        borrower_signature=args.borrower_signature,
+        officer_signature=args.officer_signature,
+        signed_at=args.signed_at,
+        location=(args.location.lat, args.location.lon) if args.location else None,
+    )
+
+
+def content_sha256(canonical: dict[str, Any]) -> str:
+    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,750 @@
+"""Pull and push: the database side of sync protocol v1."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.audit import record_audit
+from api.compliance.policy import Policy, policy_from_settings
+from api.errors import (
+    DeviceRevoked,
+    Forbidden,
+    MutationGap,
+    PayloadTooLarge,
+    UpgradeRequired,
+)
+from api.sync import cvr, rules
+from api.sync.protocol import (
+    MAX_CHANGES_PER_PAGE,
+    MAX_MUTATIONS,
+    PROTOCOL_VERSION,
+    AgreementArgs,
+    Change,
+    ChangeRequestArgs,
+    CheckInArgs,
+    CheckOutArgs,
+    Location,
+    Mutation,
+    MutationResult,
+    MutationStatus,
+    NoteArgs,
+    PromiseArgs,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RecordOutcomeArgs,
+    SosArgs,
+)
+from api.sync.rules import Flag, Rejected
+from api.sync.scope import load_scope
+from models import (
+    Agreement,
+    AgreementLine,
+    Borrower,
+    Branch,
+    ChangeRequest,
+    ClientView,
+    Device,
+    HardshipReason,
+    Loan,
+    MutationLog,
+    Note,
+    Promise,
+    SafetyAlert,
+    User,
+    Visit,
+    VisitEvent,
+    VisitOfficer,
+    VisitOutcome,
+)
+from models.enums import (
+    AgreementStatus,
+    DeviceStatus,
+    PromiseStatus,
+    VisitEventKind,
+    VisitStatus,
+)
+
+COOKIES_KEPT = 3
+DEFAULT_DAYS_AHEAD = 7
+
+
+def _check_protocol(protocol: int) -> None:
+    if protocol != PROTOCOL_VERSION:
+        raise UpgradeRequired(
+            f"Sync protocol {protocol} is not supported; this server speaks protocol "
+            f"{PROTOCOL_VERSION}. Update the app: your unsent entries are kept on the phone.",
+            supported=[PROTOCOL_VERSION],
+        )
+
+
+def _device(session: Session, *, user: User, device_id: uuid.UUID, lock: bool) -> Device:
+    query = select(Device).where(Device.id == device_id)
+    if lock:
+        # Two pushes from one phone (a retry racing the original) must not interleave.
+        query = query.with_for_update()
+    device = session.exec(query).first()
+    if device is None or device.user_id != user.id:
+        raise Forbidden("This device is not registered to you. Register it again.")
+    if device.status == DeviceStatus.revoked:
+        raise DeviceRevoked()
+    return device
+
+
+def _branch(session: Session, user: User) -> Branch:
+    branch = session.get(Branch, user.branch_id)
+    assert branch is not None  # a user always belongs to a branch (foreign key)
+    return branch
+
+
+# --- pull ------------------------------------------------------------------------------
+
+
+def pull(*, session: Session, user: User, request: PullRequest, now: datetime) -> PullResponse:
+    """Answer the difference between what the device holds (its cookie) and its scope now."""
+    _check_protocol(request.protocol)
+    device = _device(session, user=user, device_id=request.device_id, lock=False)
+    branch = _branch(session, user)
+    policy = policy_from_settings(branch.settings)
+    device.last_pull_at = device.last_seen_at = now
+    session.add(device)
+    expires_at = now + timedelta(hours=policy.device_data_hours)
+    if device.status == DeviceStatus.retired:
+        # A retired phone may still push its outbox; then it must erase what it holds.
+        return PullResponse(
+            cookie=request.cookie or "",
+            reset=False,
+            has_more=False,
+            control="wipe",
+            last_mutation_id=device.last_mutation_id,
+            server_time=now,
+            expires_at=now,
+            changes=[],
+        )
+
+    held = _client_view(session, device=device, cookie=request.cookie)
+    today = now.astimezone(ZoneInfo(branch.timezone)).date()
+    days_ahead = int((branch.settings.get("sync") or {}).get("days_ahead", DEFAULT_DAYS_AHEAD))
+    scope = load_scope(session, officer=user, branch=branch, today=today, days_ahead=days_ahead)
+    full = cvr.diff(held.records if held else {}, scope.versions)
+    sent, has_more = cvr.page(full, MAX_CHANGES_PER_PAGE)
+
+    if held is not None and not len(sent):
+        cookie = str(held.id)
+    else:
+        view = ClientView(
+            device_id=device.id,
+            records=cvr.advance(held.records if held else {}, scope.versions, sent),
+            created_at=now,
+        )
+        session.add(view)
+        session.flush()
+        _prune_cookies(session, device_id=device.id, keep=view.id)
+        cookie = str(view.id)
+
+    changes = [
+        Change(
+            op="put",
+            entity=cvr.split_key(key)[0],
+            id=cvr.split_key(key)[1],
+            version=scope.versions[key],
+            data=scope.build(key),
+        )
+        for key in sent.puts
+    ] + [
+        Change(op="del", entity=cvr.split_key(key)[0], id=cvr.split_key(key)[1])
+        for key in sent.dels
+    ]
+    return PullResponse(
+        cookie=cookie,
+        reset=held is None,
+        has_more=has_more,
+        control=None,
+        last_mutation_id=device.last_mutation_id,
+        server_time=now,
+        expires_at=expires_at,
+        changes=changes,
+    )
+
+
+def _client_view(session: Session, *, device: Device, cookie: str | None) -> ClientView | None:
+    if not cookie:
+        return None
+    try:
+        view_id = uuid.UUID(cookie)
+    except ValueError:
+        return None
+    view = session.get(ClientView, view_id)
+    if view is None or view.device_id != device.id:
+        return None
+    return view
+
+
+def _prune_cookies(session: Session, *, device_id: uuid.UUID, keep: uuid.UUID) -> None:
+    """Keep the newest few cookies: a phone that lost a pull answer retries with an older one."""
+    stale = session.exec(
+        select(ClientView.id)
+        .where(ClientView.device_id == device_id, ClientView.id != keep)
+        .order_by(col(ClientView.created_at).desc())
+        .offset(COOKIES_KEPT - 1)
+    ).all()
+    for view_id in stale:
+        view = session.get(ClientView, view_id)
+        if view is not None:
+            session.delete(view)
+
+
+# --- push ------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    session: Session
+    user: User
+    device: Device
+    branch: Branch
+    policy: Policy
+    tz: ZoneInfo
+    now: datetime
+    client_time: datetime | None
+    mutation_id: int
+
+
+@dataclass
+class Outcome:
+    flags: list[Flag]
+    duplicate_of_entity: bool = False
+
+
+def push(*, session: Session, user: User, request: PushRequest, now: datetime) -> PushResponse:
+    """Apply each new mutation once, in order, each in its own savepoint."""
+    _check_protocol(request.protocol)
+    if len(request.mutations) > MAX_MUTATIONS:
+        raise PayloadTooLarge(
+            f"{len(request.mutations)} mutations in one push; send at most {MAX_MUTATIONS} "
+            "per request."
+        )
+    device = _device(session, user=user, device_id=request.device_id, lock=True)
+    device.last_seen_at = now
+    session.add(device)
+    mutations = request.mutations
+    last = device.last_mutation_id
+    if mutations:
+        first = mutations[0].id
+        if first > last + 1:
+            raise MutationGap(
+                f"Mutation {first} arrived but {last + 1} was expected next. "
+                "Send the outbox from the oldest entry.",
+                expected=last + 1,
+            )
+        for offset, mutation in enumerate(mutations):
+            if mutation.id != first + offset:
+                raise MutationGap(
+                    f"Mutation ids in a push must be consecutive; {mutation.id} follows "
+                    f"{first + offset - 1}.",
+                    expected=last + 1,
+                )
+
+    replayed = [m.id for m in mutations if m.id <= last]
+    previous = _previous_statuses(session, device_id=device.id, ids=replayed)
+    branch = _branch(session, user)
+    policy = policy_from_settings(branch.settings)
+    tz = ZoneInfo(branch.timezone)
+    results: list[MutationResult] = []
+    for mutation in mutations:
+        if mutation.id <= last:
+            results.append(
+                MutationResult(
+                    id=mutation.id,
+                    status="duplicate",
+                    reason="already processed",
+                    original_status=previous.get(mutation.id),
+                )
+            )
+            continue
+        ctx = Context(
+            session, user, device, branch, policy, tz, now, mutation.client_time, mutation.id
+        )
+        results.append(_apply(ctx, mutation))
+        device.last_mutation_id = mutation.id
+    session.add(device)
+    session.flush()
+    return PushResponse(last_mutation_id=device.last_mutation_id, results=results)
+
+
+def _previous_statuses(
+    session: Session, *, device_id: uuid.UUID, ids: list[int]
+) -> dict[int, MutationStatus]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(MutationLog.mutation_id, MutationLog.status).where(
+            MutationLog.device_id == device_id, col(MutationLog.mutation_id).in_(ids)
+        )
+    )
+    return {mid: status for mid, status in rows}  # type: ignore[misc]
+
+
+def _apply(ctx: Context, mutation: Mutation) -> MutationResult:
+    status: MutationStatus
+    handler = HANDLERS.get(mutation.name)
+    try:
+        if handler is None:
+            raise Rejected(
+                f"Unknown mutation '{mutation.name}'. Known: {', '.join(sorted(HANDLERS))}."
+            )
+        args_model, apply = handler
+        args = args_model.model_validate(mutation.args)
+        with ctx.session.begin_nested():
+            outcome = apply(ctx, args)
+            skew = rules.clock_skew_flag(ctx.client_time, ctx.now, ctx.policy)
+            if skew and not outcome.duplicate_of_entity:
+                outcome.flags.append(skew)
+        if outcome.duplicate_of_entity:
+            status, reason = "duplicate", "the same record was already received"
+        elif outcome.flags:
+            status, reason = "flagged", "; ".join(str(f) for f in outcome.flags)
+        else:
+            status, reason = "applied", ""
+    except ValidationError as exc:
+        status, reason = "rejected", _validation_reason(exc)
+    except Rejected as exc:
+        status, reason = "rejected", str(exc)
+    except IntegrityError:
+        status, reason = "rejected", "An id in this entry is already used by another record."
+    ctx.session.add(
+        MutationLog(
+            device_id=ctx.device.id,
+            user_id=ctx.user.id,
+            branch_id=ctx.branch.id,
+            mutation_id=mutation.id,
+            name=mutation.name,
+            args=mutation.args,
+            client_time=mutation.client_time,
+            received_at=ctx.now,
+            status=status,
+            reason=reason,
+        )
+    )
+    return MutationResult(id=mutation.id, status=status, reason=reason)
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where or 'args'}: {err['msg']}")
+    return "Invalid entry: " + "; ".join(parts)
+
+
+# --- mutation handlers -----------------------------------------------------------------
+
+
+def _visit(ctx: Context, visit_id: uuid.UUID) -> Visit:
+    visit = ctx.session.get(Visit, visit_id)
+    if visit is None or visit.branch_id != ctx.branch.id:
+        raise Rejected(f"Unknown visit {visit_id}.")
+    return visit
+
+
+def _assignment_flags(ctx: Context, visit: Visit) -> list[Flag]:
+    flags = []
+    if ctx.session.get(VisitOfficer, (visit.id, ctx.user.id)) is None:
+        flags.append(Flag("not_assigned", "the visit is no longer assigned to this officer"))
+    if visit.status == VisitStatus.cancelled:
+        flags.append(Flag("visit_cancelled", "the visit was cancelled"))
+    return flags
+
+
+def _loc(location: Location | None) -> dict[str, float | None]:
+    if location is None:
+        return {"lat": None, "lon": None, "accuracy_m": None}
+    return {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m}
+
+
+def _audit(
+    ctx: Context,
+    action: str,
+    entity: str,
+    entity_id: uuid.UUID,
+    location: Location | None = None,
+    **data: Any,
+) -> None:
+    record_audit(
+        ctx.session,
+        at=ctx.now,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=ctx.user.id,
+        device_id=ctx.device.id,
+        branch_id=ctx.branch.id,
+        data={"mutation_id": ctx.mutation_id, **data},
+        lat=location.lat if location else None,
+        lon=location.lon if location else None,
+    )
+
+
+def _touch(ctx: Context, visit: Visit) -> None:
+    # The phone's copy of a visit embeds its latest facts: any fact bumps its version.
+    visit.version += 1
+    ctx.session.add(visit)
+
+
+def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
+    visit = _visit(ctx, args.visit_id)
+    flags = _assignment_flags(ctx, visit)
+    hours = rules.lawful_hours_flag(args.at, policy=ctx.policy, tz=ctx.tz)
+    if hours:
+        flags.append(hours)
+    borrower = ctx.session.get(Borrower, visit.borrower_id)
+    if args.location and borrower:
+        far = rules.distance_flag(
+            location=(args.location.lat, args.location.lon, args.location.accuracy_m),
+            borrower=(borrower.lat, borrower.lon),
+            policy=ctx.policy,
+        )
+        if far:
+            flags.append(far)
+    team = {ctx.user.id, *args.co_visitor_ids}
+    staff = rules.staff_flag(len(team), ctx.policy)
+    if staff:
+        flags.append(staff)
+    ctx.session.add(
+        VisitEvent(
+            visit_id=visit.id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            kind=VisitEventKind.check_in,
+            at=args.at,
+            received_at=ctx.now,
+            co_visitor_ids=[str(i) for i in args.co_visitor_ids],
+            policy_version=ctx.policy.version,
+            flags=[f.code for f in flags],
+            **_loc(args.location),
+        )
+    )
+    if visit.status == VisitStatus.planned:
+        visit.status = VisitStatus.checked_in
+    if visit.checked_in_at is None or args.at < visit.checked_in_at:
+        visit.checked_in_at = args.at
+    _touch(ctx, visit)
+    _audit(ctx, "visit.check_in", "visit", visit.id, args.location, flags=[f.code for f in flags])
+    return Outcome(flags)
+
+
+def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
+    visit = _visit(ctx, args.visit_id)
+    if ctx.session.get(VisitOutcome, args.outcome_id) is not None:
+        raise Rejected(f"Outcome {args.outcome_id} was already recorded by another entry.")
+    flags = _assignment_flags(ctx, visit)
+    earlier = ctx.session.exec(
+        select(VisitOutcome.id).where(VisitOutcome.visit_id == visit.id)
+    ).first()
+    if earlier is not None:
+        flags.append(Flag("second_outcome", "another outcome was already recorded for this visit"))
+    known = set(
+        ctx.session.exec(
+            select(HardshipReason.code).where(col(HardshipReason.code).in_(args.hardship_reasons))
+        )
+    )
+    unknown = [code for code in args.hardship_reasons if code not in known]
+    if unknown:
+        flags.append(Flag("unknown_hardship_reason", f"unknown codes {', '.join(unknown)}"))
+    ctx.session.add(
+        VisitOutcome(
+            id=args.outcome_id,
+            visit_id=visit.id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            contact=args.contact,
+            hardship_reasons=args.hardship_reasons,
+            hardship_detail=args.hardship_detail,
+            next_action=args.next_action,
+            at=args.at,
+            received_at=ctx.now,
+            policy_version=ctx.policy.version,
+            flags=[f.code for f in flags],
+        )
+    )
+    _touch(ctx, visit)
+    _audit(ctx, "visit.record_outcome", "visit_outcome", args.outcome_id, contact=args.contact)
+    return Outcome(flags)
+
+
+def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
+    visit = _visit(ctx, args.visit_id)
+    flags = _assignment_flags(ctx, visit)
+    checked_in = ctx.session.exec(
+        select(VisitEvent.id).where(
+            VisitEvent.visit_id == visit.id, VisitEvent.kind == VisitEventKind.check_in
+        )
+    ).first()
+    if checked_in is None:
+        flags.append(Flag("no_check_in", "checked out without a check-in"))
+    ctx.session.add(
+        VisitEvent(
+            visit_id=visit.id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            kind=VisitEventKind.check_out,
+            at=args.at,
+            received_at=ctx.now,
+            policy_version=ctx.policy.version,
+            flags=[f.code for f in flags],
+            **_loc(args.location),
+        )
+    )
+    if visit.status in (VisitStatus.planned, VisitStatus.checked_in):
+        visit.status = VisitStatus.done
+    if visit.checked_out_at is None or args.at > visit.checked_out_at:
+        visit.checked_out_at = args.at
+    _touch(ctx, visit)
+    _audit(ctx, "visit.check_out", "visit", visit.id, args.location)
+    return Outcome(flags)
+
+
+def add_note(ctx: Context, args: NoteArgs) -> Outcome:
+    existing = ctx.session.get(Note, args.note_id)
+    if existing is not None:
+        if existing.text == args.text and existing.borrower_id == args.borrower_id:
+            return Outcome([], duplicate_of_entity=True)
+        raise Rejected(f"Note {args.note_id} already exists with other content.")
+    borrower = ctx.session.get(Borrower, args.borrower_id)
+    if borrower is None or borrower.branch_id != ctx.branch.id:
+        raise Rejected(f"Unknown borrower {args.borrower_id}.")
+    flags = []
+    if args.visit_id is not None:
+        visit = _visit(ctx, args.visit_id)
+        if visit.borrower_id != borrower.id:
+            raise Rejected("The note's visit is not a visit of this borrower.")
+        flags = _assignment_flags(ctx, visit)
+        _touch(ctx, visit)
+    ctx.session.add(
+        Note(
+            id=args.note_id,
+            borrower_id=borrower.id,
+            visit_id=args.visit_id,
+            author_id=ctx.user.id,
+            device_id=ctx.device.id,
+            text=args.text,
+            at=args.at,
+            received_at=ctx.now,
+        )
+    )
+    borrower.updated_at = ctx.now
+    _audit(ctx, "note.add", "note", args.note_id)
+    return Outcome(flags)
+
+
+def _visit_loan(ctx: Context, visit: Visit, loan_id: uuid.UUID) -> Loan:
+    loan = ctx.session.get(Loan, loan_id)
+    if loan is None or loan.borrower_id != visit.borrower_id:
+        raise Rejected(f"Loan {loan_id} is not a loan of this visit's borrower.")
+    return loan
+
+
+def create_promise(ctx: Context, args: PromiseArgs) -> Outcome:
+    existing = ctx.session.get(Promise, args.promise_id)
+    if existing is not None:
+        same = (existing.amount_fen, existing.due_date, existing.loan_id) == (
+            args.amount_fen,
+            args.due_date,
+            args.loan_id,
+        )
+        if same:
+            return Outcome([], duplicate_of_entity=True)
+        raise Rejected(f"Promise {args.promise_id} already exists with other terms.")
+    visit = _visit(ctx, args.visit_id)
+    loan = _visit_loan(ctx, visit, args.loan_id)
+    made_at = args.at or ctx.client_time or ctx.now
+    rules.check_promise(
+        amount_fen=args.amount_fen,
+        due_date=args.due_date,
+        made_on=made_at.astimezone(ctx.tz).date(),
+    )
+    flags = _assignment_flags(ctx, visit)
+    ctx.session.add(
+        Promise(
+            id=args.promise_id,
+            visit_id=visit.id,
+            loan_id=loan.id,
+            borrower_id=visit.borrower_id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            amount_fen=args.amount_fen,
+            due_date=args.due_date,
+            status=PromiseStatus.open,
+            made_at=made_at,
+            received_at=ctx.now,
+        )
+    )
+    _touch(ctx, visit)
+    _audit(ctx, "promise.create", "promise", args.promise_id, amount_fen=args.amount_fen)
+    return Outcome(flags)
+
+
+def stored_agreement_canonical(agreement: Agreement, lines: list[AgreementLine]) -> dict[str, Any]:
+    return rules.agreement_canonical(
+        agreement_id=agreement.id,
+        visit_id=agreement.visit_id,
+        loan_id=agreement.loan_id,
+        principal_fen=agreement.principal_fen,
+        down_payment_fen=agreement.down_payment_fen,
+        schedule=[(line.due_date, line.amount_fen) for line in lines],
+        text_sha256=agreement.text_sha256,
+        borrower_signature=agreement.borrower_signature,
+        officer_signature=agreement.officer_signature,
+        signed_at=agreement.signed_at,
+        location=(agreement.lat, agreement.lon)
+        if agreement.lat is not None and agreement.lon is not None
+        else None,
+    )
+
+
+def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
+    canonical = rules.canonical_from_args(args)
+    digest = rules.content_sha256(canonical)
+    existing = ctx.session.get(Agreement, args.agreement_id)
+    if existing is not None:
+        if existing.content_sha256 == digest:
+            return Outcome([], duplicate_of_entity=True)
+        raise Rejected(
+            f"Agreement {args.agreement_id} was already signed with other content; signed "
+            "terms never change (possible tampering). Sign a new agreement instead."
+        )
+    rules.check_agreement(args)
+    visit = _visit(ctx, args.visit_id)
+    loan = _visit_loan(ctx, visit, args.loan_id)
+    flags = _assignment_flags(ctx, visit)
+    open_one = ctx.session.exec(
+        select(Agreement.id).where(
+            Agreement.loan_id == loan.id,
+            col(Agreement.status).in_(
+                [AgreementStatus.pending_approval, AgreementStatus.signed, AgreementStatus.active]
+            ),
+        )
+    ).first()
+    if open_one is not None:
+        flags.append(
+            Flag("second_agreement", f"loan {loan.account_number} already has an open agreement")
+        )
+    ctx.session.add(
+        Agreement(
+            id=args.agreement_id,
+            visit_id=visit.id,
+            loan_id=loan.id,
+            borrower_id=visit.borrower_id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            principal_fen=args.terms.principal_fen,
+            down_payment_fen=args.terms.down_payment_fen,
+            text=args.text,
+            text_sha256=args.text_sha256.lower(),
+            borrower_signature=args.borrower_signature,
+            officer_signature=args.officer_signature,
+            signed_at=args.signed_at,
+            lat=args.location.lat if args.location else None,
+            lon=args.location.lon if args.location else None,
+            accuracy_m=args.location.accuracy_m if args.location else None,
+            content_sha256=digest,
+            status=AgreementStatus.signed,
+            policy_version=ctx.policy.version,
+            received_at=ctx.now,
+        )
+    )
+    ctx.session.flush()
+    for seq, line in enumerate(args.terms.schedule, start=1):
+        ctx.session.add(
+            AgreementLine(
+                agreement_id=args.agreement_id,
+                seq=seq,
+                due_date=line.due_date,
+                amount_fen=line.amount_fen,
+            )
+        )
+    _touch(ctx, visit)
+    _audit(
+        ctx,
+        "agreement.sign",
+        "agreement",
+        args.agreement_id,
+        args.location,
+        content_sha256=digest,
+    )
+    return Outcome(flags)
+
+
+def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
+    existing = ctx.session.get(ChangeRequest, args.request_id)
+    if existing is not None:
+        if (existing.kind, existing.reason) == (args.kind, args.reason):
+            return Outcome([], duplicate_of_entity=True)
+        raise Rejected(f"Change request {args.request_id} already exists with other content.")
+    visit = _visit(ctx, args.visit_id)
+    flags = _assignment_flags(ctx, visit)
+    ctx.session.add(
+        ChangeRequest(
+            id=args.request_id,
+            visit_id=visit.id,
+            borrower_id=visit.borrower_id,
+            branch_id=ctx.branch.id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            kind=args.kind,
+            reason=args.reason,
+            proposed=args.proposed,
+            created_at=ctx.client_time or ctx.now,
+            received_at=ctx.now,
+        )
+    )
+    _audit(ctx, "visit.request_change", "change_request", args.request_id, kind=args.kind)
+    return Outcome(flags)
+
+
+def raise_sos(ctx: Context, args: SosArgs) -> Outcome:
+    if ctx.session.get(SafetyAlert, args.alert_id) is not None:
+        return Outcome([], duplicate_of_entity=True)
+    visit_id = args.visit_id
+    if visit_id is not None and ctx.session.get(Visit, visit_id) is None:
+        visit_id = None  # an SOS is never refused over a stale visit id
+    ctx.session.add(
+        SafetyAlert(
+            id=args.alert_id,
+            branch_id=ctx.branch.id,
+            officer_id=ctx.user.id,
+            device_id=ctx.device.id,
+            visit_id=visit_id,
+            kind="sos",
+            at=args.at,
+            received_at=ctx.now,
+            message=args.message,
+            **_loc(args.location),
+        )
+    )
+    _audit(ctx, "safety.sos", "safety_alert", args.alert_id, args.location)
+    return Outcome([])
+
+
+Handler = tuple[type[BaseModel], Callable[[Context, Any], Outcome]]
+HANDLERS: dict[str, Handler] = {
+    "visit.check_in": (CheckInArgs, check_in),
+    "visit.record_outcome": (RecordOutcomeArgs, record_outcome),
+    "visit.check_out": (CheckOutArgs, check_out),
+    "note.add": (NoteArgs, add_note),
+    "promise.create": (PromiseArgs, create_promise),
+    "agreement.sign": (AgreementArgs, sign_agreement),
+    "visit.request_change": (ChangeRequestArgs, request_change),
+    "safety.sos": (SosArgs, raise_sos),
+}
+

@@ -1,0 +1,207 @@
+// HTTP to the same-origin API (/api/v1). Every error body is {"error", "detail", ...}.
+import type { FieldDb } from "./db";
+import { deleteMeta, getMeta, getMetaMany, setMeta } from "./meta";
+import type { PullResponse, PushResponse, SessionUser } from "./types";
+
+export const PROTOCOL = 1;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly body: Record<string, unknown>,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(`${status} ${code}: ${detail}`);
+    this.name = "ApiError";
+  }
+}
+
+/** No answer at all: no signal, DNS, a dropped connection. */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super("Network unavailable", { cause });
+    this.name = "NetworkError";
+  }
+}
+
+/** The server refused this phone for good (lost or stolen): local data were erased. */
+export class DeviceRevokedError extends Error {
+  constructor() {
+    super("Device revoked");
+    this.name = "DeviceRevokedError";
+  }
+}
+
+/** The refresh token no longer works: the officer has to sign in again (data kept). */
+export class SignInRequiredError extends Error {
+  constructor() {
+    super("Sign in again");
+    this.name = "SignInRequiredError";
+  }
+}
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: SessionUser;
+}
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiOptions {
+  db: FieldDb;
+  fetch?: FetchFn;
+  base?: string;
+  /** Called on 401 DeviceRevoked, before the error is thrown: erase the phone at once. */
+  onRevoked: () => Promise<void>;
+}
+
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = await res.json();
+    if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+  } catch {
+    // a proxy's HTML error page: keep the status only
+  }
+  const code = typeof body.error === "string" ? body.error : `Http${res.status}`;
+  const detail = typeof body.detail === "string" ? body.detail : res.statusText;
+  return new ApiError(res.status, code, detail, body, parseRetryAfter(res.headers.get("Retry-After")));
+}
+
+function isRevoked(err: ApiError): boolean {
+  return err.status === 401 && (err.code === "DeviceRevoked" || err.body.wipe === true);
+}
+
+export class Api {
+  private readonly db: FieldDb;
+  private readonly fetchFn: FetchFn;
+  private readonly base: string;
+  private readonly onRevoked: () => Promise<void>;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(opts: ApiOptions) {
+    this.db = opts.db;
+    this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.base = opts.base ?? "/api/v1";
+    this.onRevoked = opts.onRevoked;
+  }
+
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.base + path, { ...init, cache: "no-store" });
+    } catch (err) {
+      throw new NetworkError(err);
+    }
+    if (res.ok) return res;
+    const err = await toApiError(res);
+    if (isRevoked(err)) {
+      await this.onRevoked();
+      throw new DeviceRevokedError();
+    }
+    throw err;
+  }
+
+  /** OAuth2 password form; `clientId` binds the token to this phone's device id. */
+  async token(username: string, password: string, clientId?: string): Promise<TokenResponse> {
+    const form = new URLSearchParams({ grant_type: "password", username, password });
+    if (clientId) form.set("client_id", clientId);
+    const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+    if (clientId) headers["X-Device-Id"] = clientId;
+    const res = await this.send("/auth/token", { method: "POST", headers, body: form.toString() });
+    return (await res.json()) as TokenResponse;
+  }
+
+  async registerDevice(accessToken: string, name: string, platform: string): Promise<string> {
+    const res = await this.send("/devices", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ name, platform }),
+    });
+    const body = (await res.json()) as { device_id: string };
+    return body.device_id;
+  }
+
+  async storeTokens(t: TokenResponse): Promise<void> {
+    await this.db.transaction("rw", this.db.meta, async () => {
+      await setMeta(this.db, "accessToken", t.access_token);
+      await setMeta(this.db, "refreshToken", t.refresh_token);
+      await setMeta(this.db, "user", t.user);
+    });
+  }
+
+  /** One refresh at a time, whoever asks. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const refreshToken = await getMeta(this.db, "refreshToken");
+    if (!refreshToken) throw new SignInRequiredError();
+    const deviceId = await getMeta(this.db, "deviceId");
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (deviceId) headers["X-Device-Id"] = deviceId;
+    try {
+      const res = await this.send("/auth/refresh", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      });
+      await this.storeTokens((await res.json()) as TokenResponse);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        await deleteMeta(this.db, "accessToken", "refreshToken");
+        throw new SignInRequiredError();
+      }
+      throw err;
+    }
+  }
+
+  /** POST JSON with the bearer token and X-Device-Id; on 401 NotAuthenticated refresh once. */
+  async postJson<T>(path: string, body: unknown): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const { accessToken, deviceId } = await getMetaMany(this.db, ["accessToken", "deviceId"] as const);
+      if (!accessToken) throw new SignInRequiredError();
+      const headers: Record<string, string> = {
+        "Content-Type": "application/json",
+        Authorization: `Bearer ${accessToken}`,
+      };
+      if (deviceId) headers["X-Device-Id"] = deviceId;
+      try {
+        const res = await this.send(path, { method: "POST", headers, body: JSON.stringify(body) });
+        return (await res.json()) as T;
+      } catch (err) {
+        if (attempt === 0 && err instanceof ApiError && err.status === 401) {
+          await this.refresh();
+          continue;
+        }
+        if (err instanceof ApiError && err.status === 401) throw new SignInRequiredError();
+        throw err;
+      }
+    }
+  }
+
+  async pull(deviceId: string, cookie: string | null): Promise<PullResponse> {
+    return this.postJson<PullResponse>("/sync/pull", { protocol: PROTOCOL, device_id: deviceId, cookie });
+  }
+
+  async push(deviceId: string, mutations: readonly unknown[]): Promise<PushResponse> {
+    return this.postJson<PushResponse>("/sync/push", { protocol: PROTOCOL, device_id: deviceId, mutations });
+  }
+}

@@ -1,0 +1,127 @@
+import type { FieldDb } from "./db";
+import { guardQuota } from "./errors";
+import { entityKey } from "./keys";
+import { deleteMeta, getMeta, setMeta, SURVIVES_WIPE } from "./meta";
+import { applyLocal } from "./optimistic";
+import { dropAnswered } from "./outbox";
+import { BORROWER_ENTITIES, keepLocalFields, makeRow } from "./rows";
+import type { Change, EntityData, EntityName, EntityRow } from "./types";
+
+export interface PullPage {
+  cookie: string | null;
+  reset: boolean;
+  last_mutation_id: number;
+  expires_at: string | null;
+  changes: Change[];
+}
+
+/**
+ * Apply one pull (a page, or every page of a reset) atomically:
+ * drop answered outbox entries, replace or patch the local copy, keep rows that unsent
+ * entries still touch (hidden, never dropped with their entries), then replay the pending
+ * outbox over the server's rows so the screens keep showing the officer's work.
+ */
+export async function applyPull(db: FieldDb, page: PullPage, now: Date = new Date()): Promise<void> {
+  await guardQuota(() =>
+    db.transaction("rw", [db.entities, db.outbox, db.meta], async () => {
+      await dropAnswered(db, page.last_mutation_id);
+      const pending = await db.outbox.orderBy("id").toArray();
+      const pendingKeys = new Set(pending.flatMap((e) => e.keys));
+
+      const previous = new Map<string, EntityRow>();
+      if (page.reset) {
+        for (const row of await db.entities.toArray()) previous.set(entityKey(row.entity, row.id), row);
+        await db.entities.clear();
+      }
+      const seen = new Set<string>();
+      for (const change of page.changes) {
+        const key = entityKey(change.entity, change.id);
+        if (change.op === "put") {
+          seen.add(key);
+          const prev = previous.get(key) ?? (await db.entities.get([change.entity, change.id]));
+          const data = keepLocalFields(change.entity, prev?.data, change.data) as EntityData[EntityName];
+          await db.entities.put(makeRow(change.entity, change.id, change.version, data));
+        } else {
+          seen.delete(key);
+          if (pendingKeys.has(key)) {
+            const row = await db.entities.get([change.entity, change.id]);
+            if (row) await db.entities.put({ ...row, hidden: 1 });
+          } else {
+            await db.entities.delete([change.entity, change.id]);
+          }
+        }
+      }
+      if (page.reset) {
+        // Rows outside the new set that unsent entries touch stay, hidden.
+        for (const [key, row] of previous) {
+          if (!seen.has(key) && pendingKeys.has(key)) await db.entities.put({ ...row, hidden: 1 });
+        }
+      }
+      for (const entry of pending) await applyLocal(db, entry);
+
+      await setMeta(db, "cookie", page.cookie);
+      await setMeta(db, "expiresAt", page.expires_at);
+      await setMeta(db, "lastSyncAt", now.toISOString());
+    }),
+  );
+}
+
+/** Delete hidden rows that no unsent entry touches any more. */
+export async function purgeHidden(db: FieldDb): Promise<number> {
+  return db.transaction("rw", [db.entities, db.outbox], async () => {
+    const keys = new Set((await db.outbox.toArray()).flatMap((e) => e.keys));
+    const hidden = await db.entities.filter((r) => r.hidden === 1).toArray();
+    const gone = hidden.filter((r) => !keys.has(entityKey(r.entity, r.id)));
+    await db.entities.bulkDelete(gone.map((r) => [r.entity, r.id] as [EntityName, string]));
+    return gone.length;
+  });
+}
+
+/**
+ * Erase borrower data (visits, borrowers, promises, agreements). The outbox stays: it is
+ * the officer's work and leaves only when the server has answered for it. The cookie goes
+ * too, so the next pull sends the full set again.
+ */
+export async function purgeBorrowerData(db: FieldDb): Promise<void> {
+  await db.transaction("rw", [db.entities, db.meta], async () => {
+    await db.entities.where("entity").anyOf([...BORROWER_ENTITIES]).delete();
+    await setMeta(db, "cookie", null);
+  });
+}
+
+export async function isExpired(db: FieldDb, now: Date = new Date()): Promise<boolean> {
+  const expiresAt = await getMeta(db, "expiresAt");
+  return !!expiresAt && Date.parse(expiresAt) <= now.getTime();
+}
+
+/** `expires_at` passed without a successful pull: the borrower data leave the phone. */
+export async function enforceExpiry(db: FieldDb, now: Date = new Date()): Promise<boolean> {
+  if (!(await isExpired(db, now))) return false;
+  const count = await db.entities.where("entity").anyOf([...BORROWER_ENTITIES]).count();
+  await purgeBorrowerData(db);
+  if (count > 0) await setMeta(db, "notice", "expired");
+  return true;
+}
+
+/** Revoked or retired device: erase everything, outbox and device id included. */
+export async function wipeAll(db: FieldDb): Promise<void> {
+  await db.transaction("rw", [db.entities, db.outbox, db.rejected, db.meta], async () => {
+    await db.entities.clear();
+    await db.outbox.clear();
+    await db.rejected.clear();
+    const keep = await db.meta.bulkGet([...SURVIVES_WIPE]);
+    await db.meta.clear();
+    await db.meta.bulkPut(keep.filter((r): r is NonNullable<typeof r> => !!r));
+  });
+}
+
+/**
+ * Sign out: tokens and the local copy go; the device id, the id counter and the outbox
+ * stay so that the same officer's unsent work is sent after the next sign-in.
+ */
+export async function signOutLocal(db: FieldDb): Promise<void> {
+  await db.transaction("rw", [db.entities, db.meta], async () => {
+    await db.entities.clear();
+    await deleteMeta(db, "accessToken", "refreshToken", "user", "cookie", "expiresAt", "lastSyncAt");
+  });
+}

@@ -1,0 +1,188 @@
+// The data layer as the screens see it: the app's database, its sync engine, read models
+// (as live observables) and actions. Screens never touch IndexedDB directly.
+import { liveQuery, type Observable } from "dexie";
+import { Api } from "./api";
+import { enforceExpiry, wipeAll } from "./apply";
+import { signIn as signInWith, signOut as signOutWith } from "./auth";
+import { FieldDb } from "./db";
+import { newId, sha256Hex } from "./ids";
+import { getMeta, setMeta, type Lang, type Notice } from "./meta";
+import { enqueue, listRejected, markRejectedSeen } from "./outbox";
+import * as q from "./queries";
+import { SyncEngine } from "./sync";
+import type { ChangeKind, GeoPoint, MutationArgs, SessionUser } from "./types";
+
+export type { Lang, Notice } from "./meta";
+export type { SyncProblem, SyncState } from "./sync";
+export type * from "./types";
+export type { Context, VisitCard, VisitDetail, BorrowerDetail, SyncCounts, Holdings, WithId } from "./queries";
+export { StorageFullError } from "./errors";
+export { OtherOfficerPendingError } from "./auth";
+export { ApiError, NetworkError } from "./api";
+
+export const db = new FieldDb();
+export const api = new Api({
+  db,
+  onRevoked: async () => {
+    await wipeAll(db);
+    await setMeta(db, "notice", "revoked");
+  },
+});
+export const engine = new SyncEngine({ db, api });
+
+/** Open the database (running schema upgrades) and drop expired borrower data. */
+export async function boot(): Promise<void> {
+  await db.open();
+  await enforceExpiry(db);
+  // Ask the browser not to evict our data under storage pressure (best effort).
+  void navigator.storage?.persist?.().catch(() => false);
+}
+
+export function startSync(): void {
+  engine.start(window, document);
+}
+
+export const observe = {
+  context: (): Observable<q.Context> => liveQuery(() => q.getContext(db)),
+  visits: (): Observable<q.VisitCard[]> => liveQuery(() => q.listVisits(db)),
+  visit: (id: string): Observable<q.VisitDetail | null> => liveQuery(() => q.getVisit(db, id)),
+  borrower: (id: string): Observable<q.BorrowerDetail | null> => liveQuery(() => q.getBorrower(db, id)),
+  agreement: (id: string) => liveQuery(() => q.getAgreement(db, id)),
+  syncCounts: (): Observable<q.SyncCounts> => liveQuery(() => q.getSyncCounts(db)),
+  holdings: (): Observable<q.Holdings> => liveQuery(() => q.getHoldings(db)),
+  rejected: () => liveQuery(() => listRejected(db)),
+  pendingSos: () => liveQuery(() => q.listPendingSos(db)),
+  session: () =>
+    liveQuery(async () => ({
+      user: (await getMeta(db, "user")) ?? null,
+      signedIn: !!(await getMeta(db, "refreshToken")),
+      notice: (await getMeta(db, "notice")) ?? null,
+      deviceUser: (await getMeta(db, "deviceUser")) ?? null,
+    })),
+};
+
+export interface SessionInfo {
+  user: SessionUser | null;
+  signedIn: boolean;
+  notice: Notice | null;
+  deviceUser: string | null;
+}
+
+export async function loadLang(): Promise<Lang | undefined> {
+  return getMeta(db, "lang");
+}
+
+export async function saveLang(lang: Lang): Promise<void> {
+  await setMeta(db, "lang", lang);
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  const ua = navigator.userAgent;
+  const platform = /Android/i.test(ua) ? "android" : /iPhone|iPad/i.test(ua) ? "ios" : "web";
+  await signInWith(db, api, username, password, { name: `${platform} phone`, platform: `pwa/${platform}` });
+  engine.reset();
+  void engine.syncNow();
+}
+
+export async function signOut(): Promise<void> {
+  await signOutWith(db);
+  engine.reset();
+}
+
+export function markRejectedAsSeen(): Promise<void> {
+  return markRejectedSeen(db);
+}
+
+/** Queue a mutation (applied locally at once) and try to send it straight away. */
+async function act<N extends keyof MutationArgs>(name: N, args: MutationArgs[N]): Promise<void> {
+  await enqueue(db, name, args);
+  void engine.syncNow();
+}
+
+const nowIso = () => new Date().toISOString();
+
+export function checkIn(visitId: string, location: GeoPoint | null, coVisitorIds: string[]): Promise<void> {
+  return act("visit.check_in", { visit_id: visitId, at: nowIso(), location, co_visitor_ids: coVisitorIds });
+}
+
+export interface OutcomeInput {
+  visitId: string;
+  borrowerId: string;
+  contact: string;
+  hardshipReasons: string[];
+  hardshipDetail: string;
+  nextAction: string;
+  note: string;
+}
+
+export async function recordOutcome(o: OutcomeInput): Promise<void> {
+  const at = nowIso();
+  await enqueue(db, "visit.record_outcome", {
+    outcome_id: newId(),
+    visit_id: o.visitId,
+    contact: o.contact,
+    hardship_reasons: o.hardshipReasons,
+    hardship_detail: o.hardshipDetail,
+    next_action: o.nextAction,
+    at,
+  });
+  if (o.note.trim()) {
+    await enqueue(db, "note.add", { note_id: newId(), borrower_id: o.borrowerId, visit_id: o.visitId, text: o.note.trim(), at });
+  }
+  void engine.syncNow();
+}
+
+export function addNote(borrowerId: string, visitId: string | null, text: string): Promise<void> {
+  return act("note.add", { note_id: newId(), borrower_id: borrowerId, visit_id: visitId, text, at: nowIso() });
+}
+
+export function checkOut(visitId: string, location: GeoPoint | null): Promise<void> {
+  return act("visit.check_out", { visit_id: visitId, at: nowIso(), location });
+}
+
+export function createPromise(visitId: string, loanId: string, amountFen: number, dueDate: string): Promise<void> {
+  return act("promise.create", { promise_id: newId(), visit_id: visitId, loan_id: loanId, amount_fen: amountFen, due_date: dueDate });
+}
+
+export function requestChange(visitId: string, kind: ChangeKind, reason: string, proposed: { date?: string; text?: string }): Promise<void> {
+  return act("visit.request_change", { request_id: newId(), visit_id: visitId, kind, reason, proposed });
+}
+
+export interface SignInput {
+  visitId: string;
+  loanId: string;
+  terms: MutationArgs["agreement.sign"]["terms"];
+  text: string;
+  borrowerSignature: string;
+  officerSignature: string;
+  location: GeoPoint | null;
+}
+
+/** Sign an instalment agreement; returns its id (made here, offline). */
+export async function signAgreement(s: SignInput): Promise<string> {
+  const id = newId();
+  await act("agreement.sign", {
+    agreement_id: id,
+    visit_id: s.visitId,
+    loan_id: s.loanId,
+    terms: s.terms,
+    text: s.text,
+    text_sha256: await sha256Hex(s.text),
+    borrower_signature: s.borrowerSignature,
+    officer_signature: s.officerSignature,
+    signed_at: nowIso(),
+    location: s.location,
+  });
+  return id;
+}
+
+/** SOS: queued like every entry, sent first thing when there is signal. */
+export async function sendSos(location: GeoPoint | null, message: string): Promise<string> {
+  const id = newId();
+  await act("safety.sos", { alert_id: id, at: nowIso(), location, message });
+  return id;
+}
+
+export function syncNow(): Promise<void> {
+  return engine.syncNow();
+}

@@ -1,0 +1,302 @@
+// Shapes of the sync protocol v1 (shared/docs/sync-protocol.md). Ids are UUID strings,
+// times ISO-8601 UTC, money integer fen.
+
+export type EntityName =
+  | "officer"
+  | "branch"
+  | "policy"
+  | "hardship_reason"
+  | "reference"
+  | "visit"
+  | "borrower"
+  | "promise"
+  | "agreement";
+
+export interface Officer {
+  username: string;
+  full_name: string;
+  role: string;
+  branch_id: string;
+  phone: string;
+}
+
+export interface Branch {
+  name: string;
+  address: string;
+  phone: string;
+  lat: number;
+  lon: number;
+  timezone: string;
+  work_start: string;
+  work_end: string;
+}
+
+export interface Policy {
+  version: number;
+  visiting_hours: { start: string; end: string };
+  min_staff: number;
+  visit_frequency_days: number;
+  device_data_hours: number;
+  checkout_overdue_minutes: number;
+  holidays: string[];
+}
+
+export interface HardshipReason {
+  code: string;
+  label_zh: string;
+  label_en: string;
+  sort_order: number;
+}
+
+export interface CodeLabel {
+  code: string;
+  label_zh: string;
+  label_en: string;
+}
+
+export type Reference =
+  | { kind: "contact_codes"; items: CodeLabel[] }
+  | { kind: "agreement_template"; templates: Record<string, string> };
+
+export type VisitStatus = "planned" | "checked_in" | "done" | "skipped" | "cancelled";
+
+export interface ChangeRequestNote {
+  request_id: string;
+  kind: ChangeKind;
+  at: string;
+}
+
+export interface Visit {
+  borrower_id: string;
+  loan_ids: string[];
+  officer_ids: string[];
+  plan_date: string;
+  route_position: number | null;
+  window_start: string | null;
+  window_end: string | null;
+  planned_arrival: string | null;
+  leg_distance_m: number | null;
+  status: VisitStatus;
+  priority: number;
+  reasons: { code: string; text: string }[];
+  checked_in_at: string | null;
+  checked_out_at: string | null;
+  last_outcome: { contact: string; at: string } | null;
+  /** Local only: change requests made on this phone (the server keeps them for review). */
+  change_requests?: ChangeRequestNote[];
+}
+
+export interface Loan {
+  id: string;
+  account_number: string;
+  product: string;
+  principal_fen: number;
+  outstanding_fen: number;
+  overdue_fen: number;
+  dpd: number;
+  last_payment_date: string | null;
+  status: string;
+}
+
+export interface RecentContact {
+  /** Local entries carry the id of the mutation's record so a replay adds them once. */
+  id?: string;
+  at: string;
+  kind: string;
+  contact: string | null;
+  officer_name: string;
+  hardship_reasons: string[];
+  text: string;
+  pending?: boolean;
+}
+
+export type Segment = "farmer" | "small_business" | "individual_trader";
+
+export interface Borrower {
+  name: string;
+  national_id_masked: string;
+  phone: string;
+  address: string;
+  village: string;
+  lat: number | null;
+  lon: number | null;
+  segment: Segment;
+  language: string;
+  safety_flags: string[];
+  preferred_times: { start: string; end: string }[];
+  loans: Loan[];
+  recent_contacts: RecentContact[];
+}
+
+export interface PromiseToPay {
+  visit_id: string;
+  loan_id: string;
+  borrower_id: string;
+  amount_fen: number;
+  due_date: string;
+  status: string;
+  paid_fen: number;
+}
+
+export interface ScheduleLine {
+  seq: number;
+  due_date: string;
+  amount_fen: number;
+  paid_fen: number;
+  status: string;
+}
+
+export interface Agreement {
+  visit_id: string;
+  loan_id: string;
+  borrower_id: string;
+  principal_fen: number;
+  down_payment_fen: number;
+  schedule: ScheduleLine[];
+  status: string;
+  signed_at: string | null;
+  decision_reason: string | null;
+  /** Local only: what was signed on this phone, shown read-only afterwards. */
+  text?: string;
+  borrower_signature?: string;
+  officer_signature?: string;
+}
+
+export interface EntityData {
+  officer: Officer;
+  branch: Branch;
+  policy: Policy;
+  hardship_reason: HardshipReason;
+  reference: Reference;
+  visit: Visit;
+  borrower: Borrower;
+  promise: PromiseToPay;
+  agreement: Agreement;
+}
+
+/** A row of the local copy. `hidden` rows left the scope but still have unsent entries. */
+export interface EntityRow<E extends EntityName = EntityName> {
+  entity: E;
+  id: string;
+  version: number;
+  data: EntityData[E];
+  /** The borrower a row belongs to (index for the borrower screen); "" when none. */
+  ref: string;
+  hidden: 0 | 1;
+}
+
+export type Change =
+  | { op: "put"; entity: EntityName; id: string; version: number; data: unknown }
+  | { op: "del"; entity: EntityName; id: string };
+
+export interface PullResponse {
+  cookie: string | null;
+  reset: boolean;
+  has_more: boolean;
+  control: "wipe" | null;
+  last_mutation_id: number;
+  server_time: string;
+  expires_at: string | null;
+  changes: Change[];
+}
+
+export type ResultStatus = "applied" | "duplicate" | "rejected" | "flagged";
+
+export interface PushResponse {
+  last_mutation_id: number;
+  results: { id: number; status: ResultStatus; reason?: string | null }[];
+}
+
+// ---- Mutations -------------------------------------------------------------------------
+
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+  accuracy_m: number | null;
+}
+
+export type ChangeKind = "reschedule" | "extension" | "restructure" | "legal";
+
+export interface MutationArgs {
+  "visit.check_in": {
+    visit_id: string;
+    at: string;
+    location: GeoPoint | null;
+    co_visitor_ids: string[];
+  };
+  "visit.record_outcome": {
+    outcome_id: string;
+    visit_id: string;
+    contact: string;
+    hardship_reasons: string[];
+    hardship_detail: string;
+    next_action: string;
+    at: string;
+  };
+  "visit.check_out": { visit_id: string; at: string; location: GeoPoint | null };
+  "note.add": { note_id: string; borrower_id: string; visit_id: string | null; text: string; at: string };
+  "promise.create": {
+    promise_id: string;
+    visit_id: string;
+    loan_id: string;
+    amount_fen: number;
+    due_date: string;
+  };
+  "agreement.sign": {
+    agreement_id: string;
+    visit_id: string;
+    loan_id: string;
+    terms: {
+      principal_fen: number;
+      down_payment_fen: number;
+      schedule: { due_date: string; amount_fen: number }[];
+    };
+    text: string;
+    text_sha256: string;
+    borrower_signature: string;
+    officer_signature: string;
+    signed_at: string;
+    location: GeoPoint | null;
+  };
+  "visit.request_change": {
+    request_id: string;
+    visit_id: string;
+    kind: ChangeKind;
+    reason: string;
+    proposed: { date?: string; text?: string };
+  };
+  "safety.sos": { alert_id: string; at: string; location: GeoPoint | null; message: string };
+}
+
+export type MutationName = keyof MutationArgs;
+
+export interface Mutation<N extends MutationName = MutationName> {
+  id: number;
+  name: N;
+  args: MutationArgs[N];
+  client_time: string;
+}
+
+/** An outbox entry: the mutation plus the entity keys it touches ("visit:<id>"). */
+export interface OutboxEntry extends Mutation {
+  keys: string[];
+}
+
+export interface RejectedEntry {
+  id: number;
+  name: MutationName;
+  args: MutationArgs[MutationName];
+  client_time: string;
+  reason: string;
+  rejected_at: string;
+  seen: 0 | 1;
+}
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  full_name: string;
+  role: string;
+  branch_id: string;
+  phone: string;
+}

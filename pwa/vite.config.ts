@@ -1,0 +1,55 @@
+/// <reference types="vitest/config" />
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+// The API serves dist/ at "/": assets under /assets, top-level files as they are.
+export default defineConfig({
+  base: "/",
+  build: {
+    target: "es2020",
+    assetsDir: "assets",
+    sourcemap: false,
+  },
+  server: {
+    proxy: { "/api": "http://127.0.0.1:8000" },
+  },
+  plugins: [
+    preact({ prerender: { enabled: false } }),
+    VitePWA({
+      strategies: "injectManifest",
+      srcDir: "src",
+      filename: "sw.ts",
+      registerType: "prompt",
+      injectRegister: false,
+      includeAssets: ["favicon.png", "apple-touch-icon.png"],
+      manifest: {
+        id: "/",
+        name: "走访助手 Field Visit",
+        short_name: "走访助手",
+        description: "Offline field visits for bank officers",
+        lang: "zh-CN",
+        start_url: "/",
+        scope: "/",
+        display: "standalone",
+        orientation: "portrait",
+        background_color: "#f4f6f8",
+        theme_color: "#12355b",
+        icons: [
+          { src: "icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
+          { src: "icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
+          { src: "icon-maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+      injectManifest: {
+        globPatterns: ["**/*.{js,css,html,png,webmanifest}"],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  test: {
+    environment: "node",
+    include: ["tests/**/*.test.ts"],
+    setupFiles: ["tests/setup.ts"],
+  },
+});
