@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import exists
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import NotFound
 from models import Borrower, Visit, VisitOfficer
@@ -22,10 +22,10 @@ def visible_visit_ids_query(officer: User) -> Any:
 def officer_has_borrower(session: Session, *, officer: User, borrower_id: uuid.UUID) -> bool:
     query = select(
         exists().where(
-            Visit.borrower_id == borrower_id,
-            Visit.status != VisitStatus.cancelled,
-            Visit.id == VisitOfficer.visit_id,
-            VisitOfficer.user_id == officer.id,
+            col(Visit.borrower_id) == borrower_id,
+            col(Visit.status) != VisitStatus.cancelled,
+            col(Visit.id) == col(VisitOfficer.visit_id),
+            col(VisitOfficer.user_id) == officer.id,
         )
     )
     return bool(session.exec(query).one())

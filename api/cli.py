@@ -112,5 +112,15 @@ def create_user(
         console.print(f"Created {user.role} {user.username} in {found.code}.")
 
 
+def _register_subcommands() -> None:
+    from api.imports.cli import register as register_imports
+    from api.routing.cli import route_app
+
+    app.add_typer(route_app, name="route", help="Solve routing problems from JSON files.")
+    register_imports(app)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":
     app()

@@ -164,7 +164,9 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
                     overdue_fen=overdue,
                     dpd=dpd,
                     last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
-                    status=LoanStatus.legal if dpd > 300 and rng.random() < 0.5 else LoanStatus.active,
+                    status=LoanStatus.legal
+                    if dpd > 300 and rng.random() < 0.5
+                    else LoanStatus.active,
                 )
             )
     session.flush()
@@ -173,9 +175,10 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
 
 def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
@@ -258,7 +261,9 @@ def _create_today_plan(session: Session, branch: Branch, today: date, now: datet
             session.flush()
             for member in team:
                 session.add(
-                    VisitOfficer(visit_id=visit.id, user_id=users[member].id, is_lead=member == team[0])
+                    VisitOfficer(
+                        visit_id=visit.id, user_id=users[member].id, is_lead=member == team[0]
+                    )
                 )
     session.flush()
 

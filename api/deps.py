@@ -31,9 +31,7 @@ ClockDep = Annotated[datetime, Depends(get_now)]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def check_device(
-    session: Session, *, user: User, device_id: uuid.UUID | None
-) -> Device | None:
+def check_device(session: Session, *, user: User, device_id: uuid.UUID | None) -> Device | None:
     """A revoked device is refused on every call; a device must belong to the caller."""
     if device_id is None:
         return None

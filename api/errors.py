@@ -126,6 +126,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        names = {401: "NotAuthenticated", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}
+        names = {
+            401: "NotAuthenticated",
+            403: "Forbidden",
+            404: "NotFound",
+            405: "MethodNotAllowed",
+        }
         body = {"error": names.get(exc.status_code, "HTTPError"), "detail": str(exc.detail)}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)

@@ -17,7 +17,9 @@ from api.auth.routes import router as auth_router
 from api.config import Settings, get_settings
 from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
+from api.imports.routes import router as imports_router
 from api.middleware import RequestBodyMiddleware
+from api.routing.routes import router as routing_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
 from api.visits.routes import router as visits_router
@@ -33,7 +35,7 @@ def _health_router() -> APIRouter:
     @router.get("/health", operation_id="health-get")
     def health(session: SessionDep) -> JSONResponse:
         try:
-            session.exec(text("SELECT 1"))
+            session.execute(text("SELECT 1"))
             database = "ok"
         except Exception:  # health must answer, not raise
             log.exception("health check: database unreachable")
@@ -85,7 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
     )
-    for router in (_health_router(), auth_router, visits_router, sync_router):
+    routers = (
+        _health_router(),
+        auth_router,
+        visits_router,
+        sync_router,
+        routing_router,
+        imports_router,
+    )
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     _mount_pwa(app, settings.pwa_dist)
     return app

@@ -22,7 +22,7 @@ export default defineConfig({
       filename: "sw.ts",
       registerType: "prompt",
       injectRegister: false,
-      includeAssets: ["favicon.png", "apple-touch-icon.png"],
+      includeManifestIcons: false, // the glob below already precaches them
       manifest: {
         id: "/",
         name: "走访助手 Field Visit",
@@ -42,7 +42,7 @@ export default defineConfig({
         ],
       },
       injectManifest: {
-        globPatterns: ["**/*.{js,css,html,png,webmanifest}"],
+        globPatterns: ["**/*.{js,css,html,png}"],
       },
       devOptions: { enabled: false },
     }),

@@ -142,5 +142,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "postgresql" in item.nodeid:
             item.add_marker(pytest.mark.postgres)
-
-

@@ -39,7 +39,9 @@ def test_demo_branch_is_realistic_and_idempotent(session: Session, settings: Set
     # Within ~40 km of the branch.
     assert all(abs(b.lat - branch.lat) < 0.36 and abs(b.lon - branch.lon) < 0.45 for b in borrowers)  # type: ignore[operator]
     dpds = [loan.dpd for loan in session.exec(select(Loan).where(Loan.branch_id == branch.id))]
-    assert all(any(lo <= d <= hi for d in dpds) for lo, hi in [(1, 30), (31, 60), (61, 90), (91, 999)])
+    assert all(
+        any(lo <= d <= hi for d in dpds) for lo, hi in [(1, 30), (31, 60), (61, 90), (91, 999)]
+    )
 
     today = FIXED_NOW.astimezone(ZoneInfo("Asia/Shanghai")).date()
     for officer in (u for u in users if u.role == Role.officer):

@@ -9,9 +9,7 @@ def test_health_reports_database(client: TestClient) -> None:
 
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    operation_ids = {
-        op["operationId"] for ops in schema["paths"].values() for op in ops.values()
-    }
+    operation_ids = {op["operationId"] for ops in schema["paths"].values() for op in ops.values()}
     assert {"auth-token", "devices-register", "devices-revoke", "health-get"} <= operation_ids
     assert client.get("/docs").status_code == 200
 

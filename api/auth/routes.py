@@ -156,7 +156,9 @@ def register_device(
 
 @router.get("/devices", operation_id="devices-list", response_model=list[DevicePublic])
 def list_devices(user: CurrentUser, session: SessionDep) -> list[DevicePublic]:
-    return [_device_public(d, u.username) for d, u in service.list_devices(session=session, user=user)]
+    return [
+        _device_public(d, u.username) for d, u in service.list_devices(session=session, user=user)
+    ]
 
 
 @router.post(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.audit import record_audit
 from api.auth.security import (
@@ -71,8 +71,13 @@ def _check_rate_limit(
     session: Session, *, settings: Settings, username: str, address: str, now: datetime
 ) -> None:
     since = now - timedelta(minutes=settings.login_window_minutes)
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.succeeded == False  # noqa: E712
+    failures = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.at >= since,
+            LoginAttempt.succeeded == False,  # noqa: E712
+        )
     )
     by_user = session.exec(failures.where(LoginAttempt.username == username)).one()
     by_address = session.exec(failures.where(LoginAttempt.address == address)).one()
@@ -132,9 +137,13 @@ def login(
     return _issue(settings, user, now, device.id if device else None)
 
 
-def refresh(*, session: Session, settings: Settings, refresh_token: str, now: datetime) -> TokenPair:
+def refresh(
+    *, session: Session, settings: Settings, refresh_token: str, now: datetime
+) -> TokenPair:
     try:
-        claims = decode_token(refresh_token, secret=settings.secret_key, expected="refresh", now=now)
+        claims = decode_token(
+            refresh_token, secret=settings.secret_key, expected="refresh", now=now
+        )
     except ValueError as exc:
         raise NotAuthenticated(f"Sign in again ({exc}).") from exc
     user = session.get(User, claims.user_id)
@@ -185,7 +194,9 @@ def create_user(
 def register_device(
     *, session: Session, user: User, name: str, platform: str, now: datetime
 ) -> Device:
-    device = Device(user_id=user.id, name=name.strip() or "phone", platform=platform, created_at=now)
+    device = Device(
+        user_id=user.id, name=name.strip() or "phone", platform=platform, created_at=now
+    )
     session.add(device)
     session.flush()
     record_audit(
@@ -249,4 +260,6 @@ def list_devices(*, session: Session, user: User) -> list[tuple[Device, User]]:
         query = query.where(Device.user_id == user.id)
     else:
         query = query.where(User.branch_id == user.branch_id)
-    return [(d, u) for d, u in session.exec(query.order_by(User.username, Device.created_at))]
+    return [
+        (d, u) for d, u in session.exec(query.order_by(col(User.username), col(Device.created_at)))
+    ]

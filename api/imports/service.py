@@ -115,6 +115,7 @@ def import_loans(
 
     new_loans: list[Loan] = []
     changed_borrowers: set[uuid.UUID] = set()
+    seen_borrowers: set[str] = set()
     pending = 0
     for row in rows.rows:
         if row.account_number in elsewhere:
@@ -149,7 +150,9 @@ def import_loans(
             session.add(borrower)
             borrowers[row.national_id_hash] = borrower
             changed_borrowers.add(borrower.id)
-        else:
+        elif row.national_id_hash not in seen_borrowers:
+            # Only the borrower's first row in the file describes them, so rows that disagree
+            # (a phone, a segment) cannot flip the borrower back and forth on every import.
             values: dict[str, Any] = {
                 "name": row.borrower_name,
                 "phone": row.phone,
@@ -166,7 +169,7 @@ def import_loans(
                 borrower.updated_at = now
                 borrower_changed = True
                 changed_borrowers.add(borrower.id)
-        # A second loan of a borrower changed earlier in this file counts as unchanged itself.
+        seen_borrowers.add(row.national_id_hash)
         loan_values: dict[str, Any] = {
             "borrower_id": borrower.id,
             "product": row.product,

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.routing.schemas import SolveRequest, SolveResponse
@@ -40,7 +41,7 @@ def summary_table(answer: SolveResponse) -> Table:
         table.add_column(column, justify="left" if column == "officer" else "right")
     for route in answer.routes:
         table.add_row(
-            route.vehicle_id,
+            escape(route.vehicle_id),
             str(len(route.stops)),
             f"{route.distance_m / 1000:.1f}",
             _clock(route.start_s),
@@ -70,7 +71,7 @@ def _caption(answer: SolveResponse) -> str:
     if optional:
         parts.append("optional left out: " + ", ".join(optional))
     parts.extend(answer.violations)
-    return "\n".join(parts)
+    return escape("\n".join(parts))
 
 
 @route_app.command("solve")
@@ -94,7 +95,7 @@ def solve_command(
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
         raw = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        err.print(f"[red]Cannot read {file}:[/red] {exc}")
+        err.print(f"[red]Cannot read {escape(str(file))}:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     if isinstance(raw, dict):
         if time_limit is not None:
@@ -104,7 +105,7 @@ def solve_command(
     try:
         request = SolveRequest.model_validate(raw)
     except ValidationError as exc:
-        err.print(f"[red]{file} is not a valid solve request:[/red]")
+        err.print(f"[red]{escape(str(file))} is not a valid solve request:[/red]")
         for error in exc.errors(include_input=False, include_url=False):
             where = ".".join(str(p) for p in error["loc"]) or "request"
             message = error["msg"].removeprefix("Value error, ")
@@ -113,7 +114,7 @@ def solve_command(
     try:
         answer = solve(request)
     except TravelModelError as exc:
-        err.print(f"[red]Travel times are unavailable:[/red] {exc}")
+        err.print(f"[red]Travel times are unavailable:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     payload = answer.model_dump_json(indent=2)
     if out is not None:

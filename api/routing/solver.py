@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from pyvrp.exceptions import PenaltyBoundWarning
 
 from api.routing.schemas import Route, SolveRequest, SolveResponse, Stop, StopVisit, Vehicle
-from api.routing.travel import HaversineTravelModel, IntMatrix, TravelModel
+from api.routing.travel import HaversineTravelModel, IntMatrix, TravelModel, TravelModelError
 
 NO_LIMIT = int(np.iinfo(np.int64).max)  # PyVRP's default for "unconstrained"
 INFEASIBLE_COST = NO_LIMIT  # what PyVRP's stopping criteria see while no solution is feasible
@@ -43,8 +43,18 @@ def request_matrices(
         return request.matrix.arrays()
     model = travel if travel is not None else HaversineTravelModel()
     points = [(p.lat, p.lon) for p in request.locations or []]
-    duration, distance = model.matrix(points)
-    return np.asarray(duration, dtype=np.int64), np.asarray(distance, dtype=np.int64)
+    raw_duration, raw_distance = model.matrix(points)
+    duration = np.asarray(raw_duration, dtype=np.int64)
+    distance = np.asarray(raw_distance, dtype=np.int64)
+    n = len(points)
+    for name, arr in (("duration", duration), ("distance", distance)):
+        # A travel model bug must not reach PyVRP (or the caller) as a confusing error.
+        if arr.shape != (n, n) or (arr < 0).any() or np.diagonal(arr).any():
+            raise TravelModelError(
+                f"{model!r} returned a bad {name} matrix (shape {arr.shape} for {n} points, "
+                "negative values or a non-zero diagonal)"
+            )
+    return duration, distance
 
 
 def route_cost(order: Sequence[int], matrix: ArrayLike) -> int:

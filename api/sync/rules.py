@@ -67,7 +67,9 @@ def distance_flag(
     return None
 
 
-def clock_skew_flag(client_time: datetime | None, received_at: datetime, policy: Policy) -> Flag | None:
+def clock_skew_flag(
+    client_time: datetime | None, received_at: datetime, policy: Policy
+) -> Flag | None:
     if client_time is None:
         return None
     skew = abs((client_time - received_at).total_seconds())

@@ -8,9 +8,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from api.compliance.policy import policy_from_settings
 from api.sync.cvr import composite_version, record_key
@@ -81,7 +82,9 @@ class Scope:
     versions: dict[str, int] = field(default_factory=dict)
     _builders: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, entity: str, row_id: object, version: int, build: Callable[[], dict[str, Any]]) -> None:
+    def add(
+        self, entity: str, row_id: object, version: int, build: Callable[[], dict[str, Any]]
+    ) -> None:
         key = record_key(entity, row_id)
         self.versions[key] = version
         self._builders[key] = build
@@ -97,12 +100,14 @@ def load_scope(
     scope.add("officer", officer.id, officer.version, lambda: _officer_data(officer))
     scope.add("branch", branch.id, branch.version, lambda: _branch_data(branch))
     policy = policy_from_settings(branch.settings)
-    scope.add("policy", branch.id, composite_version(branch.version, policy.as_data()), policy.as_data)
+    scope.add(
+        "policy", branch.id, composite_version(branch.version, policy.as_data()), policy.as_data
+    )
     for kind, data in _reference_data().items():
         ref_id = uuid.uuid5(_REFERENCE_NAMESPACE, kind)
-        scope.add("reference", ref_id, composite_version(data), lambda d=data: d)
+        scope.add("reference", ref_id, composite_version(data), partial(dict, data))
     for reason in session.exec(select(HardshipReason).where(HardshipReason.active == True)):  # noqa: E712
-        scope.add("hardship_reason", reason.id, reason.version, lambda r=reason: _reason_data(r))
+        scope.add("hardship_reason", reason.id, reason.version, partial(_reason_data, reason))
 
     visits = list(
         session.exec(
@@ -130,8 +135,7 @@ def load_scope(
     ):
         teams[link.visit_id].append(str(link.user_id))
     names = {
-        u.id: u.full_name
-        for u in session.exec(select(User).where(User.branch_id == branch.id))
+        u.id: u.full_name for u in session.exec(select(User).where(User.branch_id == branch.id))
     }
 
     # Outcomes of every visit of these borrowers: the visit's latest, and contact history.
@@ -177,9 +181,7 @@ def load_scope(
         team = teams.get(visit.id, [])
         last = latest_outcome.get(visit.id)
         version = composite_version(visit.version, team, str(last.id) if last else None)
-        scope.add(
-            "visit", visit.id, version, lambda v=visit, t=team, o=last: _visit_data(v, t, o)
-        )
+        scope.add("visit", visit.id, version, partial(_visit_data, visit, team, last))
 
     loans: dict[uuid.UUID, list[Loan]] = defaultdict(list)
     for loan in session.exec(
@@ -197,17 +199,17 @@ def load_scope(
             "borrower",
             borrower.id,
             version,
-            lambda b=borrower, ls=mine, h=history: _borrower_data(b, ls, h),
+            partial(_borrower_data, borrower, mine, history),
         )
 
     since = today - timedelta(days=RESOLVED_KEPT_DAYS)
     for promise in session.exec(
         select(Promise).where(
             col(Promise.borrower_id).in_(borrower_ids),
-            (Promise.status == PromiseStatus.open) | (col(Promise.due_date) >= since),
+            or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
         )
     ):
-        scope.add("promise", promise.id, promise.version, lambda p=promise: _promise_data(p))
+        scope.add("promise", promise.id, promise.version, partial(_promise_data, promise))
 
     agreements = list(
         session.exec(
@@ -235,7 +237,7 @@ def load_scope(
             "agreement",
             agreement.id,
             version,
-            lambda a=agreement, ls=mine_lines: _agreement_data(a, ls),
+            partial(_agreement_data, agreement, mine_lines),
         )
     return scope
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,6 +69,7 @@ from models import (
 )
 from models.enums import (
     AgreementStatus,
+    Contact,
     DeviceStatus,
     PromiseStatus,
     VisitEventKind,
@@ -366,10 +367,10 @@ def _assignment_flags(ctx: Context, visit: Visit) -> list[Flag]:
     return flags
 
 
-def _loc(location: Location | None) -> dict[str, float | None]:
+def _loc(location: Location | None) -> tuple[float | None, float | None, float | None]:
     if location is None:
-        return {"lat": None, "lon": None, "accuracy_m": None}
-    return {"lat": location.lat, "lon": location.lon, "accuracy_m": location.accuracy_m}
+        return None, None, None
+    return location.lat, location.lon, location.accuracy_m
 
 
 def _audit(
@@ -417,6 +418,7 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
         if far:
             flags.append(far)
     team = {ctx.user.id, *args.co_visitor_ids}
+    lat, lon, accuracy = _loc(args.location)
     staff = rules.staff_flag(len(team), ctx.policy)
     if staff:
         flags.append(staff)
@@ -431,7 +433,9 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
             co_visitor_ids=[str(i) for i in args.co_visitor_ids],
             policy_version=ctx.policy.version,
             flags=[f.code for f in flags],
-            **_loc(args.location),
+            lat=lat,
+            lon=lon,
+            accuracy_m=accuracy,
         )
     )
     if visit.status == VisitStatus.planned:
@@ -467,7 +471,7 @@ def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
             visit_id=visit.id,
             officer_id=ctx.user.id,
             device_id=ctx.device.id,
-            contact=args.contact,
+            contact=Contact(args.contact),
             hardship_reasons=args.hardship_reasons,
             hardship_detail=args.hardship_detail,
             next_action=args.next_action,
@@ -492,6 +496,7 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
     ).first()
     if checked_in is None:
         flags.append(Flag("no_check_in", "checked out without a check-in"))
+    lat, lon, accuracy = _loc(args.location)
     ctx.session.add(
         VisitEvent(
             visit_id=visit.id,
@@ -502,7 +507,9 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
             received_at=ctx.now,
             policy_version=ctx.policy.version,
             flags=[f.code for f in flags],
-            **_loc(args.location),
+            lat=lat,
+            lon=lon,
+            accuracy_m=accuracy,
         )
     )
     if visit.status in (VisitStatus.planned, VisitStatus.checked_in):
@@ -715,6 +722,7 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
 def raise_sos(ctx: Context, args: SosArgs) -> Outcome:
     if ctx.session.get(SafetyAlert, args.alert_id) is not None:
         return Outcome([], duplicate_of_entity=True)
+    lat, lon, accuracy = _loc(args.location)
     visit_id = args.visit_id
     if visit_id is not None and ctx.session.get(Visit, visit_id) is None:
         visit_id = None  # an SOS is never refused over a stale visit id
@@ -729,7 +737,9 @@ def raise_sos(ctx: Context, args: SosArgs) -> Outcome:
             at=args.at,
             received_at=ctx.now,
             message=args.message,
-            **_loc(args.location),
+            lat=lat,
+            lon=lon,
+            accuracy_m=accuracy,
         )
     )
     _audit(ctx, "safety.sos", "safety_alert", args.alert_id, args.location)
@@ -747,4 +757,3 @@ HANDLERS: dict[str, Handler] = {
     "visit.request_change": (ChangeRequestArgs, request_change),
     "safety.sos": (SosArgs, raise_sos),
 }
-

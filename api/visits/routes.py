@@ -124,9 +124,7 @@ def get_visit(visit_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Vi
     return visit_public(visit, team)
 
 
-@router.get(
-    "/borrowers/{borrower_id}", operation_id="borrowers-get", response_model=BorrowerPublic
-)
+@router.get("/borrowers/{borrower_id}", operation_id="borrowers-get", response_model=BorrowerPublic)
 def get_borrower(borrower_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> BorrowerPublic:
     borrower, loans = service.get_borrower(session=session, user=user, borrower_id=borrower_id)
     return borrower_public(borrower, loans)

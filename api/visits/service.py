@@ -50,16 +50,16 @@ def list_visits(
         query = query.where(Visit.plan_date == plan_date)
     visits = list(
         session.exec(
-            query.order_by(
-                col(Visit.plan_date), col(Visit.officer_id), col(Visit.route_position)
-            )
+            query.order_by(col(Visit.plan_date), col(Visit.officer_id), col(Visit.route_position))
         )
     )
     teams = team_ids(session, [v.id for v in visits])
     return [(v, teams[v.id]) for v in visits]
 
 
-def get_visit(*, session: Session, user: User, visit_id: uuid.UUID) -> tuple[Visit, list[uuid.UUID]]:
+def get_visit(
+    *, session: Session, user: User, visit_id: uuid.UUID
+) -> tuple[Visit, list[uuid.UUID]]:
     visit = get_visible_visit(session, user=user, visit_id=visit_id)
     return visit, team_ids(session, [visit.id])[visit.id]
 

@@ -22,9 +22,7 @@ def test_sign_in_returns_tokens_and_me(client: TestClient, session: Session) -> 
     body = response.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 15 * 60
     assert body["user"]["role"] == "officer"
-    me = client.get(
-        "/api/v1/users/me", headers={"Authorization": f"Bearer {body['access_token']}"}
-    )
+    me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200 and me.json()["username"] == officer.username
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "auth.login")).first()
 
@@ -33,7 +31,10 @@ def test_wrong_password_is_401_with_plain_message(client: TestClient, session: S
     officer = make_user(session, make_branch(session))
     response = _login(client, officer.username, "nope-nope")
     assert response.status_code == 401
-    assert response.json() == {"error": "NotAuthenticated", "detail": "Wrong user name or password."}
+    assert response.json() == {
+        "error": "NotAuthenticated",
+        "detail": "Wrong user name or password.",
+    }
     assert _login(client, "nobody-here").status_code == 401
 
 
@@ -102,7 +103,9 @@ def test_device_register_revoke_and_wipe(
     manager = make_user(session, branch, role=Role.manager)
     officer_headers = auth_headers(officer.username)
     created = client.post(
-        "/api/v1/devices", json={"name": "红米 9A", "platform": "Android 11"}, headers=officer_headers
+        "/api/v1/devices",
+        json={"name": "红米 9A", "platform": "Android 11"},
+        headers=officer_headers,
     )
     assert created.status_code == 201
     device_id = created.json()["device_id"]
@@ -146,16 +149,23 @@ def test_device_of_someone_else_is_refused(
     assert session.get(Device, device.id) is not None
 
 
-def test_demo_passwords_refused_in_production(client: TestClient, session: Session, settings) -> None:
+def test_demo_passwords_refused_in_production(
+    client: TestClient, session: Session, settings
+) -> None:
+    import pytest
+
     from api.auth.service import create_user
     from api.errors import InvalidInput
-
-    import pytest
 
     branch = make_branch(session)
     prod = settings.model_copy(update={"env": "production"})
     with pytest.raises(InvalidInput, match="Demo passwords"):
         create_user(
-            session=session, settings=prod, branch_id=branch.id, username="x1",
-            full_name="x", role=Role.officer, password="demo-officer",
+            session=session,
+            settings=prod,
+            branch_id=branch.id,
+            username="x1",
+            full_name="x",
+            role=Role.officer,
+            password="demo-officer",
         )

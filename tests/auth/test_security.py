@@ -1,5 +1,5 @@
-from datetime import UTC, datetime, timedelta
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,8 +19,12 @@ def test_password_hash_round_trip_and_rejects_wrong_password() -> None:
 def test_token_round_trip_carries_user_and_device() -> None:
     user, device = uuid.uuid4(), uuid.uuid4()
     token = create_token(
-        user_id=user, token_type="access", secret="s" * 32, now=NOW,
-        lifetime=timedelta(minutes=15), device_id=device,
+        user_id=user,
+        token_type="access",
+        secret="s" * 32,
+        now=NOW,
+        lifetime=timedelta(minutes=15),
+        device_id=device,
     )
     claims = decode_token(token, secret="s" * 32, expected="access", now=NOW)
     assert (claims.user_id, claims.device_id) == (user, device)
@@ -36,7 +40,10 @@ def test_token_round_trip_carries_user_and_device() -> None:
 )
 def test_token_refused(secret: str, expected: str, now: datetime, reason: str) -> None:
     token = create_token(
-        user_id=uuid.uuid4(), token_type="access", secret="s" * 32, now=NOW,
+        user_id=uuid.uuid4(),
+        token_type="access",
+        secret="s" * 32,
+        now=NOW,
         lifetime=timedelta(minutes=15),
     )
     with pytest.raises(ValueError, match=reason):

@@ -17,7 +17,7 @@ from api.routing.solver import (
     solve,
     time_route,
 )
-from api.routing.travel import HaversineTravelModel
+from api.routing.travel import HaversineTravelModel, TravelModelError
 
 SPEED_MS = 8.0  # about 29 km/h
 INF = float("inf")
@@ -606,3 +606,19 @@ def test_time_route_reports_violations() -> None:
     assert timing.end_s == 1200
     text = " ".join(timing.violations)
     assert "'a'" in text and "shift" in text and "capacity" in text
+
+
+class _BrokenModel:
+    def matrix(self, points: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+        square = np.zeros((2, 2), dtype=np.int64)
+        return square, square
+
+
+def test_a_broken_travel_model_is_reported_not_passed_on() -> None:
+    data: dict[str, Any] = {
+        "vehicles": [{"id": "o1", "start": 0, "end": 0, "shift": [0, 36_000]}],
+        "stops": [{"id": "s1", "location": 2}],
+        "locations": [{"lat": 37.4, "lon": 116.3}] * 3,
+    }
+    with pytest.raises(TravelModelError, match="bad duration matrix"):
+        solve(request_from(data), travel=_BrokenModel())

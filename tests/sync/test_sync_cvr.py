@@ -3,7 +3,9 @@ from hypothesis import strategies as st
 
 from api.sync.cvr import advance, composite_version, diff, page, record_key
 
-keys = st.sampled_from([record_key(e, i) for e in ("visit", "borrower", "policy") for i in range(6)])
+keys = st.sampled_from(
+    [record_key(e, i) for e in ("visit", "borrower", "policy") for i in range(6)]
+)
 views = st.dictionaries(keys, st.integers(1, 5), max_size=18)
 
 
@@ -21,7 +23,9 @@ def test_referenced_entities_come_first() -> None:
 
 
 @given(old=views, new=views, limit=st.integers(1, 7))
-def test_paging_converges_to_the_new_view(old: dict[str, int], new: dict[str, int], limit: int) -> None:
+def test_paging_converges_to_the_new_view(
+    old: dict[str, int], new: dict[str, int], limit: int
+) -> None:
     held = dict(old)
     for _ in range(50):
         sent, more = page(diff(held, new), limit)

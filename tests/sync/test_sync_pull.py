@@ -47,7 +47,10 @@ def test_empty_delta_pull_is_small_and_keeps_cookie(world: World, phone_for) -> 
 
 
 def test_changes_and_access_loss_arrive_as_puts_and_dels(
-    world: World, phone_for, session: Session, client: TestClient  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,
+    client: TestClient,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -66,9 +69,10 @@ def test_changes_and_access_loss_arrive_as_puts_and_dels(
         ("del", "visit", str(cancelled.id)),
         ("del", "borrower", str(world.borrowers[1].id)),
     }
-    assert phone.local[("borrower", str(world.borrowers[0].id))]["data"]["loans"][0][
-        "overdue_fen"
-    ] == world.loans[0].overdue_fen
+    assert (
+        phone.local[("borrower", str(world.borrowers[0].id))]["data"]["loans"][0]["overdue_fen"]
+        == world.loans[0].overdue_fen
+    )
 
 
 def test_unknown_or_foreign_cookie_resets(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +87,9 @@ def test_unknown_or_foreign_cookie_resets(world: World, phone_for) -> None:  # t
 
 
 def test_older_cookie_still_works_after_a_lost_answer(
-    world: World, phone_for, session: Session  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -123,7 +129,10 @@ def test_protocol_and_device_checks(world: World, phone_for, client: TestClient)
 
 
 def test_retired_device_wipes_after_pushing(
-    world: World, phone_for, client: TestClient, auth_headers  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    client: TestClient,
+    auth_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -135,7 +144,9 @@ def test_retired_device_wipes_after_pushing(
         at="2026-11-23T02:30:00Z",
     )
     manager = auth_headers(world.manager.username)
-    assert client.post(f"/api/v1/devices/{phone.device_id}/retire", headers=manager).status_code == 200
+    assert (
+        client.post(f"/api/v1/devices/{phone.device_id}/retire", headers=manager).status_code == 200
+    )
     pushed = phone.push()
     assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "applied"
     body = phone.pull().json()
@@ -143,16 +154,25 @@ def test_retired_device_wipes_after_pushing(
 
 
 def test_revoked_device_gets_401_wipe_everywhere(
-    world: World, phone_for, client: TestClient, auth_headers  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    client: TestClient,
+    auth_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
     manager = auth_headers(world.manager.username)
     client.post(f"/api/v1/devices/{phone.device_id}/revoke", headers=manager)
     for url in ("/api/v1/sync/pull", "/api/v1/sync/push", "/api/v1/visits"):
-        response = client.post(
-            url, json={"protocol": 1, "device_id": phone.device_id, "mutations": []}, headers=phone.headers
-        ) if url != "/api/v1/visits" else client.get(url, headers=phone.headers)
+        response = (
+            client.post(
+                url,
+                json={"protocol": 1, "device_id": phone.device_id, "mutations": []},
+                headers=phone.headers,
+            )
+            if url != "/api/v1/visits"
+            else client.get(url, headers=phone.headers)
+        )
         assert response.status_code == 401, url
         assert response.json()["error"] == "DeviceRevoked" and response.json()["wipe"] is True
 
@@ -165,8 +185,12 @@ def test_responses_are_gzip_compressed(world: World, phone_for, client: TestClie
     response = client.post(
         "/api/v1/sync/pull",
         content=raw,
-        headers={**phone.headers, "Content-Encoding": "gzip", "Content-Type": "application/json",
-                 "Accept-Encoding": "gzip"},
+        headers={
+            **phone.headers,
+            "Content-Encoding": "gzip",
+            "Content-Type": "application/json",
+            "Accept-Encoding": "gzip",
+        },
     )
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"

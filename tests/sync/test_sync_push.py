@@ -41,22 +41,51 @@ def _near(world: World, i: int) -> dict[str, float]:
 
 
 def test_a_whole_visit_is_applied_once(
-    world: World, phone_for, session: Session, auth_headers  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,
+    auth_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     visit, loan = world.visits[2], world.loans[2]
     outcome_id, promise_id, note_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    phone.queue("visit.check_in", visit_id=visit.id, at=AT, location=_near(world, 2), co_visitor_ids=[world.bob.id])
     phone.queue(
-        "visit.record_outcome", outcome_id=outcome_id, visit_id=visit.id, contact="borrower",
-        hardship_reasons=["illness", "market_change"], hardship_detail="玉米价格下跌, 家人住院",
-        next_action="下周回访", at=AT,
+        "visit.check_in",
+        visit_id=visit.id,
+        at=AT,
+        location=_near(world, 2),
+        co_visitor_ids=[world.bob.id],
     )
-    phone.queue("promise.create", promise_id=promise_id, visit_id=visit.id, loan_id=loan.id,
-                amount_fen=500_000, due_date="2026-11-30", at=AT)
-    phone.queue("note.add", note_id=note_id, borrower_id=visit.borrower_id, visit_id=visit.id,
-                text="态度配合", at=AT)
-    phone.queue("visit.check_out", visit_id=visit.id, at="2026-11-23T02:50:00Z", location=_near(world, 2))
+    phone.queue(
+        "visit.record_outcome",
+        outcome_id=outcome_id,
+        visit_id=visit.id,
+        contact="borrower",
+        hardship_reasons=["illness", "market_change"],
+        hardship_detail="玉米价格下跌, 家人住院",
+        next_action="下周回访",
+        at=AT,
+    )
+    phone.queue(
+        "promise.create",
+        promise_id=promise_id,
+        visit_id=visit.id,
+        loan_id=loan.id,
+        amount_fen=500_000,
+        due_date="2026-11-30",
+        at=AT,
+    )
+    phone.queue(
+        "note.add",
+        note_id=note_id,
+        borrower_id=visit.borrower_id,
+        visit_id=visit.id,
+        text="态度配合",
+        at=AT,
+    )
+    phone.queue(
+        "visit.check_out", visit_id=visit.id, at="2026-11-23T02:50:00Z", location=_near(world, 2)
+    )
     assert _results(phone.push()) == [(i, "applied") for i in range(1, 6)]
     assert phone.outbox == []
 
@@ -71,8 +100,16 @@ def test_a_whole_visit_is_applied_once(
     assert session.get(Note, note_id) is not None
     events = session.exec(select(VisitEvent).where(VisitEvent.visit_id == visit.id)).all()
     assert sorted(e.kind for e in events) == ["check_in", "check_out"]
-    audit = session.exec(select(AuditEvent.action).where(AuditEvent.device_id == uuid.UUID(phone.device_id))).all()
-    assert {"visit.check_in", "visit.record_outcome", "promise.create", "note.add", "visit.check_out"} <= set(audit)
+    audit = session.exec(
+        select(AuditEvent.action).where(AuditEvent.device_id == uuid.UUID(phone.device_id))
+    ).all()
+    assert {
+        "visit.check_in",
+        "visit.record_outcome",
+        "promise.create",
+        "note.add",
+        "visit.check_out",
+    } <= set(audit)
 
     # The phone sees its own facts on the next pull.
     phone.pull()
@@ -82,13 +119,23 @@ def test_a_whole_visit_is_applied_once(
 
 
 def test_lost_response_resend_is_duplicate_not_applied_twice(
-    world: World, phone_for, session: Session  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     note_id = uuid.uuid4()
-    phone.queue("note.add", note_id=note_id, borrower_id=world.borrowers[0].id, text="第一次", at=AT)
-    phone.queue("promise.create", promise_id=uuid.uuid4(), visit_id=world.visits[0].id,
-                loan_id=world.loans[0].id, amount_fen=0, due_date="2026-11-30")
+    phone.queue(
+        "note.add", note_id=note_id, borrower_id=world.borrowers[0].id, text="第一次", at=AT
+    )
+    phone.queue(
+        "promise.create",
+        promise_id=uuid.uuid4(),
+        visit_id=world.visits[0].id,
+        loan_id=world.loans[0].id,
+        amount_fen=0,
+        due_date="2026-11-30",
+    )
     lost = phone.push(lose_response=True)
     assert lost.status_code == 200  # committed, but the phone never read it
     again = phone.push()
@@ -105,27 +152,56 @@ def test_lost_response_resend_is_duplicate_not_applied_twice(
 def test_gap_is_409_with_expected_id(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
     phone: Phone = phone_for(world.alice)
     phone.next_id = 3
-    phone.queue("note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT)
+    phone.queue(
+        "note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT
+    )
     response = phone.push()
     assert response.status_code == 409
     assert response.json()["error"] == "MutationGap" and response.json()["expected"] == 1
 
 
 def test_rejections_are_stored_and_do_not_block_the_queue(
-    world: World, phone_for, session: Session, client: TestClient, auth_headers  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,
+    client: TestClient,
+    auth_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v, loan = world.visits[0], world.loans[0]
     phone.queue("visit.check_in", visit_id=uuid.uuid4(), at=AT)  # unknown visit
-    phone.queue("promise.create", promise_id=uuid.uuid4(), visit_id=v.id, loan_id=loan.id,
-                amount_fen=-5, due_date="2026-11-30")
-    phone.queue("promise.create", promise_id=uuid.uuid4(), visit_id=v.id, loan_id=loan.id,
-                amount_fen=100, due_date="2026-11-01", at=AT)
-    phone.queue("promise.create", promise_id=uuid.uuid4(), visit_id=v.id,
-                loan_id=world.loans[3].id, amount_fen=100, due_date="2026-11-30")
+    phone.queue(
+        "promise.create",
+        promise_id=uuid.uuid4(),
+        visit_id=v.id,
+        loan_id=loan.id,
+        amount_fen=-5,
+        due_date="2026-11-30",
+    )
+    phone.queue(
+        "promise.create",
+        promise_id=uuid.uuid4(),
+        visit_id=v.id,
+        loan_id=loan.id,
+        amount_fen=100,
+        due_date="2026-11-01",
+        at=AT,
+    )
+    phone.queue(
+        "promise.create",
+        promise_id=uuid.uuid4(),
+        visit_id=v.id,
+        loan_id=world.loans[3].id,
+        amount_fen=100,
+        due_date="2026-11-30",
+    )
     phone.queue("visit.teleport", visit_id=v.id)
-    phone.queue("visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=v.id, contact="aliens", at=AT)
-    phone.queue("note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="仍然记录", at=AT)
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=v.id, contact="aliens", at=AT
+    )
+    phone.queue(
+        "note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="仍然记录", at=AT
+    )
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == ["rejected"] * 6 + ["applied"]
     reasons = [r["reason"] for r in results]
@@ -142,7 +218,12 @@ def test_rejections_are_stored_and_do_not_block_the_queue(
 
 
 def test_facts_win_but_are_flagged(
-    world: World, phone_for, session: Session, client: TestClient, auth_headers, clock: Clock  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,
+    client: TestClient,
+    auth_headers,
+    clock: Clock,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v = world.visits[0]
@@ -150,18 +231,33 @@ def test_facts_win_but_are_flagged(
     v.status = VisitStatus.cancelled
     session.add(v)
     session.flush()
-    phone.queue("visit.check_in", visit_id=v.id, at="2026-11-23T14:30:00Z",
-                location={"lat": 37.39, "lon": 116.58, "accuracy_m": 20})
-    phone.queue("visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=v.id, contact="nobody", at=AT)
-    phone.queue("visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=v.id, contact="family",
-                hardship_reasons=["no_such_code"], at=AT)
+    phone.queue(
+        "visit.check_in",
+        visit_id=v.id,
+        at="2026-11-23T14:30:00Z",
+        location={"lat": 37.39, "lon": 116.58, "accuracy_m": 20},
+    )
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=v.id, contact="nobody", at=AT
+    )
+    phone.queue(
+        "visit.record_outcome",
+        outcome_id=uuid.uuid4(),
+        visit_id=v.id,
+        contact="family",
+        hardship_reasons=["no_such_code"],
+        at=AT,
+    )
     phone.queue("visit.check_out", visit_id=world.visits[1].id, at=AT)
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == ["flagged"] * 4
     assert {"outside_lawful_hours", "far_from_address", "below_min_staff", "visit_cancelled"} <= {
         part.split(":")[0] for part in results[0]["reason"].split("; ")
     }
-    assert "second_outcome" in results[2]["reason"] and "unknown_hardship_reason" in results[2]["reason"]
+    assert (
+        "second_outcome" in results[2]["reason"]
+        and "unknown_hardship_reason" in results[2]["reason"]
+    )
     assert "no_check_in" in results[3]["reason"]
     event = session.exec(select(VisitEvent).where(VisitEvent.visit_id == v.id)).one()
     assert "outside_lawful_hours" in event.flags  # kept, never dropped
@@ -170,7 +266,9 @@ def test_facts_win_but_are_flagged(
 
 
 def test_reassigned_visit_fact_is_flagged_not_lost(
-    world: World, phone_for, session: Session  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     from models import VisitOfficer
 
@@ -180,7 +278,13 @@ def test_reassigned_visit_fact_is_flagged_not_lost(
     session.delete(link)
     session.add(VisitOfficer(visit_id=v.id, user_id=world.bob.id, is_lead=True))
     session.flush()
-    phone.queue("visit.check_in", visit_id=v.id, at=AT, location=_near(world, 0), co_visitor_ids=[world.bob.id])
+    phone.queue(
+        "visit.check_in",
+        visit_id=v.id,
+        at=AT,
+        location=_near(world, 0),
+        co_visitor_ids=[world.bob.id],
+    )
     result = phone.push().json()["results"][0]
     assert result["status"] == "flagged" and result["reason"].startswith("not_assigned")
 
@@ -188,13 +292,17 @@ def test_reassigned_visit_fact_is_flagged_not_lost(
 def test_clock_skew_is_flagged(world: World, phone_for, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     phone: Phone = phone_for(world.alice)
     phone.now = lambda: clock.now - timedelta(minutes=20)
-    phone.queue("note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT)
+    phone.queue(
+        "note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT
+    )
     result = phone.push().json()["results"][0]
     assert result["status"] == "flagged" and "clock_skew" in result["reason"]
 
 
 def test_agreements_are_immutable_and_checked(
-    world: World, phone_for, session: Session  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v, loan = world.visits[0], world.loans[0]
@@ -215,29 +323,54 @@ def test_agreements_are_immutable_and_checked(
     phone.queue("agreement.sign", **second)
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == [
-        "applied", "duplicate", "rejected", "rejected", "rejected", "flagged"
+        "applied",
+        "duplicate",
+        "rejected",
+        "rejected",
+        "rejected",
+        "flagged",
     ]
     assert "tampering" in results[2]["reason"]
     assert "text_sha256" in results[3]["reason"]
     assert "must be equal" in results[4]["reason"]
     assert "second_agreement" in results[5]["reason"]
     stored = session.get(Agreement, uuid.UUID(args["agreement_id"]))
-    assert stored is not None and stored.principal_fen == 300_000 and len(stored.content_sha256) == 64
+    assert (
+        stored is not None and stored.principal_fen == 300_000 and len(stored.content_sha256) == 64
+    )
     lines = session.exec(
-        select(AgreementLine).where(AgreementLine.agreement_id == stored.id).order_by(col(AgreementLine.seq))
+        select(AgreementLine)
+        .where(AgreementLine.agreement_id == stored.id)
+        .order_by(col(AgreementLine.seq))
     ).all()
     assert [line.amount_fen for line in lines] == [100_000, 100_000]
 
 
 def test_change_request_and_sos(
-    world: World, phone_for, session: Session, client: TestClient, auth_headers  # type: ignore[no-untyped-def]
+    world: World,
+    phone_for,
+    session: Session,
+    client: TestClient,
+    auth_headers,  # type: ignore[no-untyped-def]
 ) -> None:
     phone: Phone = phone_for(world.alice)
     request_id, alert_id = uuid.uuid4(), uuid.uuid4()
-    phone.queue("visit.request_change", request_id=request_id, visit_id=world.visits[0].id,
-                kind="extension", reason="秋收后还款", proposed={"months": 3})
-    phone.queue("safety.sos", alert_id=alert_id, at=AT, location=LOC, message="被围堵",
-                visit_id=uuid.uuid4())
+    phone.queue(
+        "visit.request_change",
+        request_id=request_id,
+        visit_id=world.visits[0].id,
+        kind="extension",
+        reason="秋收后还款",
+        proposed={"months": 3},
+    )
+    phone.queue(
+        "safety.sos",
+        alert_id=alert_id,
+        at=AT,
+        location=LOC,
+        message="被围堵",
+        visit_id=uuid.uuid4(),
+    )
     assert [s for _, s in _results(phone.push())] == ["applied", "applied"]
     alert = session.get(SafetyAlert, alert_id)
     assert alert is not None and alert.visit_id is None and alert.message == "被围堵"
@@ -249,18 +382,23 @@ def test_change_request_and_sos(
 def test_limits_413(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     phone: Phone = phone_for(world.alice)
     for _ in range(501):
-        phone.queue("note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT)
+        phone.queue(
+            "note.add", note_id=uuid.uuid4(), borrower_id=world.borrowers[0].id, text="x", at=AT
+        )
     too_many = phone.push(limit=501)
     assert too_many.status_code == 413 and "at most 500" in too_many.json()["detail"]
-    big = {"protocol": 1, "device_id": phone.device_id, "mutations": [
-        {"id": 1, "name": "note.add", "args": {"text": "x" * (6 * 1024 * 1024)}}
-    ]}
+    big = {
+        "protocol": 1,
+        "device_id": phone.device_id,
+        "mutations": [{"id": 1, "name": "note.add", "args": {"text": "x" * (6 * 1024 * 1024)}}],
+    }
     response = client.post("/api/v1/sync/push", json=big, headers=phone.headers)
     assert response.status_code == 413 and "5 MB" in response.json()["detail"]
     bomb = gzip.compress(json.dumps(big).encode())
     assert len(bomb) < 100_000
     response = client.post(
-        "/api/v1/sync/push", content=bomb,
+        "/api/v1/sync/push",
+        content=bomb,
         headers={**phone.headers, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert response.status_code == 413
@@ -268,17 +406,31 @@ def test_limits_413(world: World, phone_for, client: TestClient) -> None:  # typ
 
 def test_gzip_request_body_is_accepted(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     phone: Phone = phone_for(world.alice)
-    body = {"protocol": 1, "device_id": phone.device_id, "mutations": [
-        {"id": 1, "name": "note.add", "args": {"note_id": str(uuid.uuid4()),
-         "borrower_id": str(world.borrowers[0].id), "text": "压缩", "at": AT}}
-    ]}
+    body = {
+        "protocol": 1,
+        "device_id": phone.device_id,
+        "mutations": [
+            {
+                "id": 1,
+                "name": "note.add",
+                "args": {
+                    "note_id": str(uuid.uuid4()),
+                    "borrower_id": str(world.borrowers[0].id),
+                    "text": "压缩",
+                    "at": AT,
+                },
+            }
+        ],
+    }
     response = client.post(
-        "/api/v1/sync/push", content=gzip.compress(json.dumps(body).encode()),
+        "/api/v1/sync/push",
+        content=gzip.compress(json.dumps(body).encode()),
         headers={**phone.headers, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert _results(response) == [(1, "applied")]
     corrupt = client.post(
-        "/api/v1/sync/push", content=b"not gzip at all",
+        "/api/v1/sync/push",
+        content=b"not gzip at all",
         headers={**phone.headers, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert corrupt.status_code == 400

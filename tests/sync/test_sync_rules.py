@@ -25,7 +25,13 @@ POLICY = policy_from_settings({})
 
 @pytest.mark.parametrize(
     ("local", "flagged"),
-    [(time(7, 59), True), (time(8, 0), False), (time(20, 59), False), (time(21, 0), True), (time(22, 30), True)],
+    [
+        (time(7, 59), True),
+        (time(8, 0), False),
+        (time(20, 59), False),
+        (time(21, 0), True),
+        (time(22, 30), True),
+    ],
 )
 def test_lawful_hours_in_branch_time(local: time, flagged: bool) -> None:
     at = datetime.combine(date(2026, 11, 23), local, tzinfo=TZ).astimezone(UTC)
@@ -69,7 +75,10 @@ def test_promise_rules() -> None:
 
 
 def _args(**changes: object) -> AgreementArgs:
-    raw = agreement_args(visit_id="00000000-0000-0000-0000-000000000001", loan_id="00000000-0000-0000-0000-000000000002")
+    raw = agreement_args(
+        visit_id="00000000-0000-0000-0000-000000000001",
+        loan_id="00000000-0000-0000-0000-000000000002",
+    )
     raw["agreement_id"] = "00000000-0000-0000-0000-0000000000aa"
     raw.update(changes)
     return AgreementArgs.model_validate(raw)
@@ -77,7 +86,10 @@ def _args(**changes: object) -> AgreementArgs:
 
 def test_agreement_checks() -> None:
     check_agreement(_args())
-    bad_sum = agreement_args(visit_id="00000000-0000-0000-0000-000000000001", loan_id="00000000-0000-0000-0000-000000000002")
+    bad_sum = agreement_args(
+        visit_id="00000000-0000-0000-0000-000000000001",
+        loan_id="00000000-0000-0000-0000-000000000002",
+    )
     bad_sum["terms"]["down_payment_fen"] += 1
     with pytest.raises(Rejected, match="must be equal"):
         check_agreement(AgreementArgs.model_validate(bad_sum))

@@ -1,0 +1,1 @@
+"""Visit planning: priority, candidates, plans and their routes."""

@@ -1,0 +1,191 @@
+"""HTTP endpoints for planning (branch managers only): candidates, priority settings, plans,
+assignment and cancellation of visits.
+
+Path ids are resolved by dependencies (`BranchPlan`, `BranchVisit`) before the body is
+read, so another branch's id answers 404 whatever the body says.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import ClockDep, CurrentManager, SessionDep
+from api.planning import service
+from api.planning.priority import PrioritySettings
+from api.planning.schemas import (
+    CandidateFilters,
+    CandidatePage,
+    CandidatePublic,
+    PlanCreate,
+    PlanOptimise,
+    PlanPublic,
+    PlanSummaryItem,
+    VisitAssign,
+    VisitCancel,
+)
+from api.visits.routes import VisitPublic, visit_public
+from api.visits.service import team_ids
+from models import Visit, VisitPlan
+
+router = APIRouter(tags=["planning"])
+
+
+def branch_plan(plan_id: uuid.UUID, manager: CurrentManager, session: SessionDep) -> VisitPlan:
+    return service.get_plan(session=session, manager=manager, plan_id=plan_id)
+
+
+def branch_visit(visit_id: uuid.UUID, manager: CurrentManager, session: SessionDep) -> Visit:
+    return service.get_visit(session=session, manager=manager, visit_id=visit_id)
+
+
+BranchPlan = Annotated[VisitPlan, Depends(branch_plan)]
+BranchVisit = Annotated[Visit, Depends(branch_visit)]
+
+
+def plan_public(session: SessionDep, plan: VisitPlan) -> PlanPublic:
+    visits = [visit_public(v, team) for v, team in service.plan_visits(session, plan)]
+    return PlanPublic.model_validate({**plan.model_dump(), "visits": visits})
+
+
+def _visit_public(session: SessionDep, visit: Visit) -> VisitPublic:
+    return visit_public(visit, team_ids(session, [visit.id])[visit.id])
+
+
+@router.get("/candidates", operation_id="planning-candidates", response_model=CandidatePage)
+def list_candidates(
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+    filters: Annotated[CandidateFilters, Query()],
+) -> CandidatePage:
+    """Borrowers of your branch to visit, highest priority first, each with its reasons.
+
+    One row per borrower: several overdue loans are summed (overdue) and listed (loan_ids).
+    """
+    total, page = service.list_candidates(
+        session=session, manager=manager, filters=filters, now=now
+    )
+    return CandidatePage(
+        total=total,
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[CandidatePublic.model_validate(service.candidate_public(c)) for c in page],
+    )
+
+
+@router.get(
+    "/branches/current/settings/priority",
+    operation_id="planning-priority-settings-get",
+    response_model=PrioritySettings,
+)
+def get_priority_settings(manager: CurrentManager, session: SessionDep) -> PrioritySettings:
+    """Your branch's priority rules and weights (defaults where the branch set nothing)."""
+    return service.get_priority_settings(session=session, manager=manager)
+
+
+@router.put(
+    "/branches/current/settings/priority",
+    operation_id="planning-priority-settings-put",
+    response_model=PrioritySettings,
+)
+def put_priority_settings(
+    values: PrioritySettings, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> PrioritySettings:
+    """Replace your branch's priority settings; fields left out take their default."""
+    return service.update_priority_settings(
+        session=session, manager=manager, values=values, now=now
+    )
+
+
+@router.post("/plans", operation_id="plans-create", response_model=PlanPublic, status_code=201)
+def create_plan(
+    body: PlanCreate, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> PlanPublic:
+    """Plan a day: create the visits, share them among the officers or teams and order each
+    route. Borrowers that do not fit are listed in `summary.unassigned`, without a visit.
+
+    A plain `def`: the solver is CPU-bound, so FastAPI runs it in its thread pool.
+    """
+    plan = service.create_plan(session=session, manager=manager, request=body, now=now)
+    return plan_public(session, plan)
+
+
+@router.get("/plans", operation_id="plans-list", response_model=list[PlanSummaryItem])
+def list_plans(
+    manager: CurrentManager, session: SessionDep, plan_date: date | None = None
+) -> list[PlanSummaryItem]:
+    return [
+        PlanSummaryItem.model_validate(p, from_attributes=True)
+        for p in service.list_plans(session=session, manager=manager, plan_date=plan_date)
+    ]
+
+
+@router.get("/plans/{plan_id}", operation_id="plans-get", response_model=PlanPublic)
+def get_plan(plan: BranchPlan, session: SessionDep) -> PlanPublic:
+    return plan_public(session, plan)
+
+
+@router.post("/plans/{plan_id}/optimise", operation_id="plans-optimise", response_model=PlanPublic)
+def optimise_plan(
+    plan: BranchPlan,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+    body: PlanOptimise | None = None,
+) -> PlanPublic:
+    """Re-order every route after manual changes; pinned visits keep their officer."""
+    optimised = service.optimise_plan(
+        session=session,
+        manager=manager,
+        plan_id=plan.id,
+        options=body or PlanOptimise(),
+        now=now,
+    )
+    return plan_public(session, optimised)
+
+
+@router.post("/plans/{plan_id}/publish", operation_id="plans-publish", response_model=PlanPublic)
+def publish_plan(
+    plan: BranchPlan, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> PlanPublic:
+    published = service.publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
+    return plan_public(session, published)
+
+
+@router.post("/visits/{visit_id}/assign", operation_id="visits-assign", response_model=VisitPublic)
+def assign_visit(
+    visit: BranchVisit,
+    body: VisitAssign,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+) -> VisitPublic:
+    """Give a visit to another officer or team (lead first). Pinned by default, so the
+    optimiser keeps it with them."""
+    assigned = service.assign_visit(
+        session=session,
+        manager=manager,
+        visit_id=visit.id,
+        officer_ids=body.officer_ids,
+        pinned=body.pinned,
+        now=now,
+    )
+    return _visit_public(session, assigned)
+
+
+@router.post("/visits/{visit_id}/cancel", operation_id="visits-cancel", response_model=VisitPublic)
+def cancel_visit(
+    visit: BranchVisit,
+    body: VisitCancel,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+) -> VisitPublic:
+    cancelled = service.cancel_visit(
+        session=session, manager=manager, visit_id=visit.id, reason=body.reason, now=now
+    )
+    return _visit_public(session, cancelled)

@@ -1,0 +1,26 @@
+import { render } from "preact";
+import { boot, loadLang, startSync } from "./data";
+import { detectLang, setLang, t } from "./i18n";
+import { initServiceWorker } from "./platform/sw";
+import { App } from "./ui/App";
+import "./ui/styles.css";
+
+async function start(root: HTMLElement): Promise<void> {
+  initServiceWorker();
+  try {
+    await boot();
+  } catch (err) {
+    // IndexedDB refused (private mode, broken profile): say so instead of a blank page.
+    console.error("cannot open the local database", err);
+    setLang(detectLang(undefined, navigator.languages));
+    render(<p class="empty">{t("error.dbUnavailable")}</p>, root);
+    return;
+  }
+  const lang = detectLang(await loadLang(), navigator.languages);
+  setLang(lang);
+  render(<App initialLang={lang} />, root);
+  startSync();
+}
+
+const root = document.getElementById("app");
+if (root) void start(root);

@@ -1,0 +1,180 @@
+import { useState } from "preact/hooks";
+import { observe, type Context, type RecentContact } from "../../data";
+import { amapLink, baiduLink, geoLink, telLink } from "../../domain/maps";
+import { dpdBucket } from "../../domain/dpd";
+import { DEFAULT_TZ } from "../../domain/time";
+import { formatDate, formatDateTime, formatMoney, t } from "../../i18n";
+import { Layout } from "../components/Layout";
+import { Sheet } from "../components/Sheet";
+import { useLive } from "../hooks";
+import { href } from "../router";
+import { contactLabel, hardshipLabel, safetyLabel, statusLabel } from "../labels";
+
+export function ContactItem({ c, ctx, tz }: { c: RecentContact; ctx: Context | undefined; tz: string }) {
+  return (
+    <li>
+      <div class="spread">
+        <strong>{c.kind === "note" ? t("borrower.note") : c.contact ? contactLabel(ctx, c.contact) : t("borrower.visitRecord")}</strong>
+        <span class="muted small">{formatDateTime(c.at, tz)}</span>
+      </div>
+      {c.hardship_reasons.length > 0 && <div class="small">{c.hardship_reasons.map((r) => hardshipLabel(ctx, r)).join("、")}</div>}
+      {c.text && <div class="small">{c.text}</div>}
+      <div class="muted small row">
+        {c.officer_name}
+        {c.pending && <span class="pending-tag">{t("borrower.notSent")}</span>}
+      </div>
+    </li>
+  );
+}
+
+export function NavigateSheet({ lat, lon, name, onClose }: { lat: number; lon: number; name: string; onClose: () => void }) {
+  return (
+    <Sheet onClose={onClose} label={t("borrower.navigate")}>
+      <a class="btn primary" href={geoLink(lat, lon, name)} data-testid="nav-geo">
+        {t("borrower.mapApp")}
+      </a>
+      <a class="btn" href={amapLink(lat, lon, name)} target="_blank" rel="noopener" data-testid="nav-amap">
+        {t("borrower.amap")}
+      </a>
+      <a class="btn" href={baiduLink(lat, lon, name)} target="_blank" rel="noopener" data-testid="nav-baidu">
+        {t("borrower.baidu")}
+      </a>
+      <button type="button" class="btn plain" onClick={onClose}>
+        {t("common.cancel")}
+      </button>
+    </Sheet>
+  );
+}
+
+export function Borrower({ id }: { id: string }) {
+  const detail = useLive(() => observe.borrower(id), [id]);
+  const ctx = useLive(() => observe.context(), []);
+  const [nav, setNav] = useState(false);
+  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
+  const b = detail?.borrower;
+
+  return (
+    <Layout
+      title={b?.name ?? t("borrower.title")}
+      back="/"
+      tz={tz}
+      testId="borrower"
+      actions={
+        b && (
+          <>
+            <a class="btn primary" href={telLink(b.phone)} data-testid="call">
+              {t("borrower.call")}
+            </a>
+            <button type="button" class="btn primary" disabled={b.lat === null || b.lon === null} onClick={() => setNav(true)}>
+              {t("borrower.navigate")}
+            </button>
+          </>
+        )
+      }
+    >
+      {detail === null && <p class="empty">{t("borrower.notFound")}</p>}
+      {b && (
+        <>
+          <section class="card">
+            <div class="spread">
+              <span class="big">{b.name}</span>
+              <span class="muted">{t(`segment.${b.segment}`)}</span>
+            </div>
+            <dl class="kv small">
+              <dt>{t("borrower.id")}</dt>
+              <dd>{b.national_id_masked}</dd>
+              <dt>{t("borrower.phone")}</dt>
+              <dd>{b.phone}</dd>
+              <dt>{t("borrower.address")}</dt>
+              <dd>{b.address}</dd>
+              {b.preferred_times.length > 0 && (
+                <>
+                  <dt>{t("borrower.preferred")}</dt>
+                  <dd>{b.preferred_times.map((p) => `${p.start}–${p.end}`).join(", ")}</dd>
+                </>
+              )}
+            </dl>
+          </section>
+          {b.safety_flags.length > 0 && (
+            <p class="safety" role="alert" data-testid="safety">
+              ⚠ {t("safety.title")}：{b.safety_flags.map(safetyLabel).join("、")}
+            </p>
+          )}
+          <section class="card">
+            <h2>{t("borrower.loans")}</h2>
+            <ul class="list">
+              {b.loans.map((l) => (
+                <li key={l.id}>
+                  <div class="spread">
+                    <span>{l.product}</span>
+                    <span class="bucket">{dpdBucket(l.dpd)}</span>
+                  </div>
+                  <div class="muted small">{l.account_number}</div>
+                  <div class="spread">
+                    <span>{t("borrower.overdue")}</span>
+                    <span class="money">{formatMoney(l.overdue_fen)}</span>
+                  </div>
+                  <div class="spread small">
+                    <span>{t("borrower.dpd", { n: l.dpd })}</span>
+                    <span class="muted">
+                      {t("borrower.outstanding")} {formatMoney(l.outstanding_fen)}
+                    </span>
+                  </div>
+                  {l.last_payment_date && <div class="muted small">{t("borrower.lastPayment", { date: formatDate(l.last_payment_date, tz) })}</div>}
+                </li>
+              ))}
+            </ul>
+          </section>
+          {(detail.promises.length > 0 || detail.agreements.length > 0) && (
+            <section class="card">
+              {detail.promises.length > 0 && (
+                <>
+                  <h2>{t("borrower.promises")}</h2>
+                  <ul class="list">
+                    {detail.promises.map((p) => (
+                      <li key={p.id} class="spread">
+                        <span>{t("promise.line", { amount: formatMoney(p.amount_fen), date: formatDate(p.due_date, tz) })}</span>
+                        <span class="muted small">{statusLabel("promise", p.status)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {detail.agreements.length > 0 && (
+                <>
+                  <h2>{t("borrower.agreements")}</h2>
+                  <ul class="list">
+                    {detail.agreements.map((a) => (
+                      <li key={a.id}>
+                        <a class="spread" href={href(`/agreement/${a.id}`)}>
+                          <span class="money">{formatMoney(a.principal_fen)}</span>
+                          <span class="small">{statusLabel("agreement", a.status)}</span>
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </section>
+          )}
+          <section class="card">
+            <h2>{t("borrower.contacts")}</h2>
+            {b.recent_contacts.length === 0 ? (
+              <p class="muted">{t("borrower.noContacts")}</p>
+            ) : (
+              <ul class="list">
+                {[...b.recent_contacts]
+                  .sort((x, y) => y.at.localeCompare(x.at))
+                  .slice(0, 8)
+                  .map((c, i) => (
+                    <ContactItem key={c.id ?? `${c.at}-${i}`} c={c} ctx={ctx} tz={tz} />
+                  ))}
+              </ul>
+            )}
+          </section>
+          {nav && b.lat !== null && b.lon !== null && <NavigateSheet lat={b.lat} lon={b.lon} name={b.name} onClose={() => setNav(false)} />}
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,119 @@
+import { observe, syncNow, type VisitCard } from "../../data";
+import { DEFAULT_TZ, todayIn } from "../../domain/time";
+import { formatDate, formatKm, formatMoney, formatTime, t, tMaybe } from "../../i18n";
+import { ChipChoice } from "../components/Chips";
+import { Layout } from "../components/Layout";
+import { useLive, useNow, useSyncState } from "../hooks";
+import { href, navigate } from "../router";
+import { overdueOf, visitLoans, worstBucket } from "../view";
+
+function isOpen(c: VisitCard): boolean {
+  return c.visit.status === "planned" || c.visit.status === "checked_in";
+}
+
+function Card({ card, next, tz, now }: { card: VisitCard; next: boolean; tz: string; now: Date }) {
+  const { visit, borrower } = card;
+  const loans = visitLoans(visit, borrower);
+  const bucket = worstBucket(loans);
+  const flags = borrower?.safety_flags ?? [];
+  const missed = visit.status === "planned" && visit.window_end !== null && Date.parse(visit.window_end) < now.getTime();
+  const finished = !isOpen(card);
+  return (
+    <a
+      class={`visit-card${next ? " next" : ""}${finished ? " finished" : ""}`}
+      href={href(`/visit/${visit.id}`)}
+      data-testid="visit-card"
+      data-visit-id={visit.id}
+      data-status={visit.status}
+    >
+      <span class="pos" aria-label="#">{visit.route_position ?? "–"}</span>
+      <span class="name">
+        {borrower?.name ?? "…"}
+        {flags.length > 0 && (
+          <span class="flag" role="img" aria-label={t("safety.title")} title={flags.map((f) => tMaybe(`safety.${f}`) ?? f).join(", ")}>
+            ⚠
+          </span>
+        )}
+        {next && <span class="next-tag">{t("today.next")}</span>}
+      </span>
+      <span class="line muted">
+        <span>{borrower?.village ?? ""}</span>
+        {visit.window_start && visit.window_end && (
+          <span class={missed ? "missed" : ""}>
+            {formatTime(visit.window_start, tz)}–{formatTime(visit.window_end, tz)}
+          </span>
+        )}
+      </span>
+      <span class="line">
+        <span class="money">{formatMoney(overdueOf(loans))}</span>
+        {bucket && <span class="bucket">{bucket}</span>}
+        {missed && <span class="missed">{t("today.missed")}</span>}
+        <span class={`status ${visit.status}`}>{t(`status.${visit.status}`)}</span>
+      </span>
+    </a>
+  );
+}
+
+export function Today({ date }: { date?: string }) {
+  const ctx = useLive(() => observe.context(), []);
+  const cards = useLive(() => observe.visits(), []);
+  const counts = useLive(() => observe.syncCounts(), []);
+  const session = useLive(() => observe.session(), []);
+  const sync = useSyncState();
+  const now = useNow();
+  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
+  const today = todayIn(tz, now);
+  const day = date ?? today;
+  const all = cards ?? [];
+  const dates = [...new Set([today, ...all.map((c) => c.visit.plan_date)])].sort();
+  const list = all.filter((c) => c.visit.plan_date === day);
+  const current = list.find((c) => c.visit.status === "checked_in") ?? list.find((c) => c.visit.status === "planned");
+  const distance = list.reduce((s, c) => s + (c.visit.leg_distance_m ?? 0), 0);
+  const done = list.filter((c) => !isOpen(c)).length;
+
+  return (
+    <Layout
+      title={`${t("today.title")} · ${formatDate(day, tz)}`}
+      tz={tz}
+      testId="today"
+      actions={
+        <>
+          <button type="button" class="btn primary" data-testid="sync-now" disabled={sync.running} onClick={() => void syncNow()}>
+            {t("sync.now")}
+          </button>
+          <button type="button" class="btn" onClick={() => navigate("/settings")}>
+            {t("nav.settings")}
+          </button>
+        </>
+      }
+    >
+      {(counts?.rejectedUnseen ?? 0) > 0 && (
+        <a class="problem danger" href={href("/rejected")} data-testid="rejected-banner">
+          {t("today.rejected", { n: counts?.rejectedUnseen ?? 0 })}
+        </a>
+      )}
+      {dates.length > 1 && (
+        <ChipChoice
+          name="day"
+          value={day}
+          onChange={(d) => navigate(d === today ? "/" : `/?date=${d}`, true)}
+          options={dates.map((d) => ({ value: d, label: d === today ? t("common.today") : formatDate(d, tz) }))}
+        />
+      )}
+      {cards !== undefined && list.length > 0 && (
+        <div class="summary">
+          <span data-testid="today-count">{t("today.count", { n: list.length, done })}</span>
+          <span data-testid="today-distance">{t("today.distance", { km: formatKm(distance) })}</span>
+        </div>
+      )}
+      {cards === undefined && <p class="empty">{t("common.loading")}</p>}
+      {cards !== undefined && all.length === 0 && (
+        <p class="empty">{session?.notice === "expired" ? t("today.expired") : t("today.noPlan")}</p>
+      )}
+      {cards !== undefined && all.length > 0 && list.length === 0 && <p class="empty">{t("today.empty")}</p>}
+      {list.map((c) => (
+        <Card key={c.visit.id} card={c} next={c === current} tz={tz} now={now} />
+      ))}
+    </Layout>
+  );
+}

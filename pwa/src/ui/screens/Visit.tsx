@@ -1,0 +1,229 @@
+import { useEffect, useState } from "preact/hooks";
+import { checkIn, checkOut, observe, StorageFullError, type Context, type GeoPoint, type Visit as VisitData, type WithId } from "../../data";
+import { DEFAULT_TZ, isHoliday, withinHours } from "../../domain/time";
+import { formatDate, formatMoney, formatTime, t } from "../../i18n";
+import { getLocation } from "../../platform/geo";
+import { ChipMulti } from "../components/Chips";
+import { Layout } from "../components/Layout";
+import { Confirm, Sheet } from "../components/Sheet";
+import { useLive } from "../hooks";
+import { contactLabel, safetyLabel, statusLabel } from "../labels";
+import { href, navigate } from "../router";
+import { toast } from "../toast";
+import { overdueOf, visitLoans, worstBucket } from "../view";
+import { NavigateSheet } from "./Borrower";
+import { telLink } from "../../domain/maps";
+
+export function saveError(err: unknown): string {
+  return err instanceof StorageFullError ? t("error.storageFull") : t("error.generic");
+}
+
+function CheckInSheet({ visit, ctx, me, onClose }: { visit: WithId<VisitData>; ctx: Context | undefined; me: string; onClose: () => void }) {
+  const [loc, setLoc] = useState<GeoPoint | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const colleagues = visit.officer_ids.filter((id) => id !== me);
+  const [withColleague, setWithColleague] = useState<string[]>(colleagues.length ? ["yes"] : []);
+  useEffect(() => {
+    let live = true;
+    void getLocation().then((p) => live && setLoc(p));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
+  const now = new Date();
+  const hours = ctx?.policy?.visiting_hours;
+  const outside = !!hours && !withinHours(now, tz, hours);
+  const holiday = !!ctx?.policy && isHoliday(now, tz, ctx.policy.holidays);
+
+  const submit = async () => {
+    setBusy(true);
+    try {
+      await checkIn(visit.id, loc ?? null, withColleague.length ? colleagues : []);
+      toast(t("visit.saved"));
+      onClose();
+    } catch (err) {
+      toast(saveError(err), 8_000);
+      setBusy(false);
+    }
+  };
+  const label = outside || holiday ? t("visit.checkInAnyway") : loc ? t("visit.checkIn") : t("visit.checkInNoLocation");
+  return (
+    <Sheet onClose={onClose} label={t("visit.checkIn")}>
+      <h2>{t("visit.checkIn")}</h2>
+      <p class="small" data-testid="checkin-location">
+        {loc === undefined ? t("visit.locating") : loc ? t("visit.accuracy", { m: loc.accuracy_m ?? "?" }) : t("visit.noLocation")}
+      </p>
+      {outside && hours && (
+        <p class="warning" role="alert" data-testid="hours-warning">
+          {t("visit.outsideHours", { time: formatTime(now, tz), start: hours.start, end: hours.end })}
+        </p>
+      )}
+      {holiday && <p class="warning">{t("visit.holiday")}</p>}
+      {colleagues.length > 0 && (
+        <ChipMulti name={t("visit.withColleague")} values={withColleague} onChange={setWithColleague} options={[{ value: "yes", label: t("visit.withColleague") }]} />
+      )}
+      <div class="btn-row">
+        <button type="button" class="btn" onClick={onClose}>
+          {t("common.cancel")}
+        </button>
+        <button type="button" class="btn primary" data-testid="checkin-confirm" disabled={busy} onClick={() => void submit()}>
+          {label}
+        </button>
+      </div>
+    </Sheet>
+  );
+}
+
+export function Visit({ id }: { id: string }) {
+  const detail = useLive(() => observe.visit(id), [id]);
+  const ctx = useLive(() => observe.context(), []);
+  const session = useLive(() => observe.session(), []);
+  const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | null>(null);
+  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
+  const visit = detail?.visit;
+  const borrower = detail?.borrower ?? null;
+
+  const doCheckOut = async () => {
+    setSheet(null);
+    try {
+      const loc = await getLocation(8_000);
+      await checkOut(id, loc);
+      toast(t("visit.saved"));
+      navigate("/", true);
+    } catch (err) {
+      toast(saveError(err), 8_000);
+    }
+  };
+
+  let actions = null;
+  if (visit?.status === "planned") {
+    actions = (
+      <>
+        <button type="button" class="btn primary huge wide" data-testid="check-in" onClick={() => setSheet("checkin")}>
+          {t("visit.checkIn")}
+        </button>
+        <a class="btn" href={href(`/visit/${id}/change`)}>{t("visit.requestChange")}</a>
+        <a class="btn" href={href(`/visit/${id}/note`)}>{t("visit.addNote")}</a>
+      </>
+    );
+  } else if (visit?.status === "checked_in") {
+    actions = (
+      <>
+        <a class="btn primary" href={href(`/visit/${id}/outcome`)} data-testid="record-outcome">{t("visit.recordOutcome")}</a>
+        <a class="btn primary" href={href(`/visit/${id}/promise`)} data-testid="promise">{t("visit.promise")}</a>
+        <a class="btn primary" href={href(`/visit/${id}/agreement`)} data-testid="sign-agreement">{t("visit.signAgreement")}</a>
+        <a class="btn" href={href(`/visit/${id}/change`)} data-testid="request-change">{t("visit.requestChange")}</a>
+        <a class="btn" href={href(`/visit/${id}/note`)}>{t("visit.addNote")}</a>
+        <button type="button" class="btn" data-testid="check-out" onClick={() => setSheet("checkout")}>
+          {t("visit.checkOut")}
+        </button>
+      </>
+    );
+  } else if (visit) {
+    actions = (
+      <a class="btn wide" href={href(`/visit/${id}/note`)}>{t("visit.addNote")}</a>
+    );
+  }
+
+  const loans = visit ? visitLoans(visit, borrower) : [];
+  const bucket = worstBucket(loans);
+  const visitPromises = detail?.promises.filter((p) => p.visit_id === id) ?? [];
+  const visitAgreements = detail?.agreements.filter((a) => a.visit_id === id) ?? [];
+
+  return (
+    <Layout title={borrower?.name ?? t("visit.title")} back="/" sos={id} tz={tz} actions={actions} testId="visit">
+      {detail === null && <p class="empty">{t("visit.notFound")}</p>}
+      {visit && (
+        <>
+          <section class="card">
+            <div class="spread">
+              <span class="big">{borrower?.name}</span>
+              <span class={`status ${visit.status}`} data-testid="visit-status">{t(`status.${visit.status}`)}</span>
+            </div>
+            <div class="muted">{borrower?.village}</div>
+            {visit.window_start && visit.window_end && (
+              <div>{t("visit.window", { start: formatTime(visit.window_start, tz), end: formatTime(visit.window_end, tz) })}</div>
+            )}
+            <div class="row">
+              <span class="money big">{formatMoney(overdueOf(loans))}</span>
+              {bucket && <span class="bucket">{bucket}</span>}
+              {loans[0] && <span class="muted">{t("borrower.dpd", { n: Math.max(...loans.map((l) => l.dpd)) })}</span>}
+            </div>
+            {visit.checked_in_at && <div class="small">{t("visit.checkedInAt", { time: formatTime(visit.checked_in_at, tz) })}</div>}
+            {visit.checked_out_at && <div class="small">{t("visit.checkedOutAt", { time: formatTime(visit.checked_out_at, tz) })}</div>}
+            {visit.last_outcome && (
+              <div class="small" data-testid="last-outcome">
+                {t("visit.lastOutcome", { contact: contactLabel(ctx, visit.last_outcome.contact), time: formatTime(visit.last_outcome.at, tz) })}
+              </div>
+            )}
+            {visit.change_requests && visit.change_requests.length > 0 && (
+              <div class="small">{t("visit.changeRequested", { kinds: visit.change_requests.map((r) => t(`kind.${r.kind}`)).join("、") })}</div>
+            )}
+          </section>
+          {borrower && borrower.safety_flags.length > 0 && (
+            <p class="safety" role="alert">
+              ⚠ {t("safety.title")}：{borrower.safety_flags.map(safetyLabel).join("、")}
+            </p>
+          )}
+          {(visitPromises.length > 0 || visitAgreements.length > 0) && (
+            <section class="card">
+              <ul class="list">
+                {visitPromises.map((p) => (
+                  <li key={p.id} class="spread" data-testid="visit-promise">
+                    <span>{t("promise.line", { amount: formatMoney(p.amount_fen), date: formatDate(p.due_date, tz) })}</span>
+                    <span class="muted small">{statusLabel("promise", p.status)}</span>
+                  </li>
+                ))}
+                {visitAgreements.map((a) => (
+                  <li key={a.id}>
+                    <a class="spread" href={href(`/agreement/${a.id}`)} data-testid="visit-agreement">
+                      <span>
+                        {t("agreement.title")} <span class="money">{formatMoney(a.principal_fen)}</span>
+                      </span>
+                      <span class="small">{statusLabel("agreement", a.status)}</span>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {visit.reasons.length > 0 && (
+            <section class="card small">
+              <h2>{t("visit.reasons")}</h2>
+              <ul class="list">
+                {visit.reasons.map((r, i) => (
+                  <li key={i}>{r.text}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <div class="btn-row three">
+            <a class="btn small" href={href(`/borrower/${visit.borrower_id}`)} data-testid="borrower-details">
+              {t("visit.borrowerDetails")}
+            </a>
+            {borrower && (
+              <a class="btn small" href={telLink(borrower.phone)}>
+                {t("borrower.call")}
+              </a>
+            )}
+            {borrower && borrower.lat !== null && (
+              <button type="button" class="btn small" onClick={() => setSheet("nav")}>
+                {t("borrower.navigate")}
+              </button>
+            )}
+          </div>
+          {visit.status === "planned" && <p class="muted small">{t("visit.planned")}</p>}
+          {visit.status === "done" && <p class="muted small">{t("visit.doneHint")}</p>}
+        </>
+      )}
+      {sheet === "checkin" && visit && <CheckInSheet visit={visit} ctx={ctx} me={session?.user?.id ?? ""} onClose={() => setSheet(null)} />}
+      {sheet === "checkout" && (
+        <Confirm text={t("visit.confirmCheckOut")} yes={t("visit.confirmCheckOutYes")} onYes={() => void doCheckOut()} onNo={() => setSheet(null)} />
+      )}
+      {sheet === "nav" && borrower && borrower.lat !== null && borrower.lon !== null && (
+        <NavigateSheet lat={borrower.lat} lon={borrower.lon} name={borrower.name} onClose={() => setSheet(null)} />
+      )}
+    </Layout>
+  );
+}
