@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from models import AuditEvent
 
 
-def record_audit(
-    session: Session,
+def audit_row(
     *,
     at: datetime,
     action: str,
@@ -24,18 +24,28 @@ def record_audit(
     data: dict[str, Any] | None = None,
     lat: float | None = None,
     lon: float | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=at,
-        actor_id=actor_id,
-        device_id=device_id,
-        branch_id=branch_id,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        data=data or {},
-        lat=lat,
-        lon=lon,
-    )
-    session.add(event)
-    return event
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor_id": actor_id,
+        "device_id": device_id,
+        "branch_id": branch_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "data": data or {},
+        "lat": lat,
+        "lon": lon,
+        "prev_hash": "",
+        "hash": "",
+    }
+
+
+def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many events in one INSERT (a sync push writes one per mutation)."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+
+
+def record_audit(session: Session, **fields: Any) -> None:
+    write_audit_rows(session, [audit_row(**fields)])

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_user: int = 5
     login_max_failures_per_address: int = 20
+    # API requests a worker runs at once (below the thread pool and connection pool sizes).
+    max_concurrent_requests: int = 16
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
     log_level: str = "INFO"
 

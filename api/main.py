@@ -18,7 +18,7 @@ from api.config import Settings, get_settings
 from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
 from api.imports.routes import router as imports_router
-from api.middleware import RequestBodyMiddleware
+from api.middleware import ConcurrencyLimitMiddleware, RequestBodyMiddleware
 from api.routing.routes import router as routing_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent_requests)
     app.add_middleware(
         RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
     )

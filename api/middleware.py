@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -101,3 +102,23 @@ class RequestBodyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+class ConcurrencyLimitMiddleware:
+    """At most `limit` API requests in the worker at once; the rest wait in the event loop.
+
+    Route code runs in a thread pool and holds a database connection across several
+    thread hops; if waiting requests took every thread, the one holding the connection
+    (or SQLite's write lock) could not finish. Queueing here keeps threads free."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, prefix: str = "/api/") -> None:
+        self.app = app
+        self.prefix = prefix
+        self.semaphore = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        async with self.semaphore:
+            await self.app(scope, receive, send)

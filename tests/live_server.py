@@ -27,8 +27,9 @@ def cli(database_url: str, *args: str) -> None:
 
 
 class LiveServer:
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -40,10 +41,12 @@ class LiveServer:
             "FIELDVISIT_ENV": "development",
         }
         self.process = subprocess.Popen(
-            [CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [CLI, "serve", "--host", "127.0.0.1"]
+            + ["--port", str(self.port), "--workers", str(self.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,12 +64,13 @@ class LiveServer:
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no chance to finish the request in hand."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            # The whole process group: uvicorn's worker processes die with their parent.
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -27,7 +27,7 @@ from api.planning.schemas import (
     VisitAssign,
     VisitCancel,
 )
-from api.visits.routes import VisitPublic, visit_public
+from api.visits.routes import VisitPublic
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
 
@@ -46,9 +46,19 @@ BranchPlan = Annotated[VisitPlan, Depends(branch_plan)]
 BranchVisit = Annotated[Visit, Depends(branch_visit)]
 
 
+def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
+    # From the attributes, not `model_dump()`: a status loaded from the database is a plain
+    # string, which SQLModel's serializer warns about for an enum field.
+    fields = {
+        name: getattr(visit, name) for name in VisitPublic.model_fields if name != "officer_ids"
+    }
+    return VisitPublic.model_validate({**fields, "officer_ids": officer_ids})
+
+
 def plan_public(session: SessionDep, plan: VisitPlan) -> PlanPublic:
     visits = [visit_public(v, team) for v, team in service.plan_visits(session, plan)]
-    return PlanPublic.model_validate({**plan.model_dump(), "visits": visits})
+    fields = {name: getattr(plan, name) for name in PlanSummaryItem.model_fields}
+    return PlanPublic.model_validate({**fields, "visits": visits})
 
 
 def _visit_public(session: SessionDep, visit: Visit) -> VisitPublic:

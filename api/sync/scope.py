@@ -8,13 +8,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 
+from sqlalchemy import and_, func, literal, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from api.compliance.policy import policy_from_settings
-from api.sync.cvr import composite_version, record_key
+from api.sync.cvr import composite_version, record_key, split_key
 from models import (
     Agreement,
     AgreementLine,
@@ -77,81 +78,183 @@ def _iso(value: datetime | date | None) -> str | None:
 
 @dataclass
 class Scope:
-    """versions: {"entity:id": version}; build(key) gives the record's data."""
+    """versions: {"entity:id": version} of every record the phone should hold. Versions come
+    from a few narrow queries; data is loaded only for the records a pull sends."""
 
+    officer: User
+    branch: Branch
     versions: dict[str, int] = field(default_factory=dict)
-    _builders: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
+    teams: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
-    def add(
-        self, entity: str, row_id: object, version: int, build: Callable[[], dict[str, Any]]
-    ) -> None:
-        key = record_key(entity, row_id)
-        self.versions[key] = version
-        self._builders[key] = build
+    def build(self, session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            entity, row_id = split_key(key)
+            wanted[entity].append(row_id)
+        data: dict[str, dict[str, Any]] = {}
+        for entity, ids in wanted.items():
+            loaded = _LOADERS[entity](session, self, [_parse_id(entity, i) for i in ids])
+            data.update({record_key(entity, row_id): row for row_id, row in loaded.items()})
+        return data
 
-    def build(self, key: str) -> dict[str, Any]:
-        return self._builders[key]()
+
+def _parse_id(entity: str, raw: str) -> Any:
+    return uuid.UUID(raw)
 
 
 def load_scope(
     session: Session, *, officer: User, branch: Branch, today: date, days_ahead: int
 ) -> Scope:
-    scope = Scope()
-    scope.add("officer", officer.id, officer.version, lambda: _officer_data(officer))
-    scope.add("branch", branch.id, branch.version, lambda: _branch_data(branch))
+    scope = Scope(officer=officer, branch=branch)
+    add = scope.versions.__setitem__
+    add(record_key("officer", officer.id), officer.version)
+    add(record_key("branch", branch.id), branch.version)
     policy = policy_from_settings(branch.settings)
-    scope.add(
-        "policy", branch.id, composite_version(branch.version, policy.as_data()), policy.as_data
-    )
-    for kind, data in _reference_data().items():
-        ref_id = uuid.uuid5(_REFERENCE_NAMESPACE, kind)
-        scope.add("reference", ref_id, composite_version(data), partial(dict, data))
-    for reason in session.exec(select(HardshipReason).where(HardshipReason.active == True)):  # noqa: E712
-        scope.add("hardship_reason", reason.id, reason.version, partial(_reason_data, reason))
+    add(record_key("policy", branch.id), composite_version(branch.version, policy.as_data()))
+    for ref_id, data in _REFERENCES.items():
+        add(record_key("reference", ref_id), composite_version(data))
 
-    visits = list(
-        session.exec(
-            select(Visit)
-            .join(VisitOfficer, col(VisitOfficer.visit_id) == Visit.id)
-            .where(
-                VisitOfficer.user_id == officer.id,
-                Visit.branch_id == branch.id,
-                col(Visit.plan_date) >= today - timedelta(days=1),
-                col(Visit.plan_date) <= today + timedelta(days=days_ahead),
-                Visit.status != VisitStatus.cancelled,
-            )
+    mine, team = aliased(VisitOfficer), aliased(VisitOfficer)
+    rows = session.exec(
+        select(Visit.id, Visit.version, Visit.borrower_id, team.user_id)
+        .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer.id))
+        .join(team, col(team.visit_id) == Visit.id)
+        .where(
+            Visit.branch_id == branch.id,
+            col(Visit.plan_date) >= today - timedelta(days=1),
+            col(Visit.plan_date) <= today + timedelta(days=days_ahead),
+            Visit.status != VisitStatus.cancelled,
         )
-    )
-    if not visits:
-        return scope
-    visit_ids = [v.id for v in visits]
-    borrower_ids = list({v.borrower_id for v in visits})
+        .order_by(col(Visit.id), col(team.is_lead).desc(), col(team.user_id))
+    ).all()
+    visit_versions: dict[uuid.UUID, int] = {}
+    borrower_ids: set[uuid.UUID] = set()
+    for visit_id, version, borrower_id, member in rows:
+        visit_versions[visit_id] = version
+        scope.teams.setdefault(visit_id, []).append(str(member))
+        borrower_ids.add(borrower_id)
+    for visit_id, version in visit_versions.items():
+        add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
 
-    teams: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for link in session.exec(
-        select(VisitOfficer)
-        .where(col(VisitOfficer.visit_id).in_(visit_ids))
-        .order_by(col(VisitOfficer.is_lead).desc(), col(VisitOfficer.user_id))
+    # A borrower's record embeds its loans; facts recorded on it bump the borrower itself.
+    loans: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
+    borrower_versions: dict[uuid.UUID, int] = {}
+    if borrower_ids:
+        for borrower_id, version, loan_id, loan_version in session.exec(
+            select(Borrower.id, Borrower.version, Loan.id, Loan.version)
+            .outerjoin(Loan, col(Loan.borrower_id) == Borrower.id)
+            .where(col(Borrower.id).in_(borrower_ids))
+        ):
+            borrower_versions[borrower_id] = version
+            if loan_id is not None:
+                loans[borrower_id].append((str(loan_id), loan_version))
+    for borrower_id, version in borrower_versions.items():
+        add(
+            record_key("borrower", borrower_id),
+            composite_version(version, sorted(loans[borrower_id])),
+        )
+
+    since = today - timedelta(days=RESOLVED_KEPT_DAYS)
+    parts = [
+        select(literal("hardship_reason"), HardshipReason.id, HardshipReason.version).where(
+            HardshipReason.active == True  # noqa: E712
+        )
+    ]
+    if borrower_ids:
+        parts += [
+            select(literal("promise"), Promise.id, Promise.version).where(
+                col(Promise.borrower_id).in_(borrower_ids),
+                or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
+            ),
+            select(literal("agreement"), Agreement.id, Agreement.version).where(
+                col(Agreement.borrower_id).in_(borrower_ids),
+                or_(
+                    col(Agreement.status).in_(OPEN_AGREEMENT),
+                    col(Agreement.received_at) >= datetime.combine(since, time(0), tzinfo=UTC),
+                ),
+            ),
+        ]
+    for entity, row_id, version in session.execute(union_all(*parts)):
+        add(record_key(entity, row_id), version)
+    return scope
+
+
+def _load_officer(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    return {str(scope.officer.id): _officer_data(scope.officer)}
+
+
+def _load_branch(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    return {str(scope.branch.id): _branch_data(scope.branch)}
+
+
+def _load_policy(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    return {str(scope.branch.id): policy_from_settings(scope.branch.settings).as_data()}
+
+
+def _load_reference(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    return {str(i): _REFERENCES[i] for i in ids}
+
+
+def _load_reasons(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    rows = session.exec(select(HardshipReason).where(col(HardshipReason.id).in_(ids)))
+    return {str(r.id): _reason_data(r) for r in rows}
+
+
+def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    latest: dict[uuid.UUID, VisitOutcome] = {}
+    for outcome in session.exec(
+        select(VisitOutcome)
+        .where(col(VisitOutcome.visit_id).in_(ids))
+        .order_by(col(VisitOutcome.at).desc())
     ):
-        teams[link.visit_id].append(str(link.user_id))
-    names = {
-        u.id: u.full_name for u in session.exec(select(User).where(User.branch_id == branch.id))
+        latest.setdefault(outcome.visit_id, outcome)
+    visits = session.exec(select(Visit).where(col(Visit.id).in_(ids)))
+    return {str(v.id): _visit_data(v, scope.teams.get(v.id, []), latest.get(v.id)) for v in visits}
+
+
+def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    loans: dict[uuid.UUID, list[Loan]] = defaultdict(list)
+    for loan in session.exec(
+        select(Loan).where(col(Loan.borrower_id).in_(ids)).order_by(col(Loan.dpd).desc())
+    ):
+        loans[loan.borrower_id].append(loan)
+    history = _recent_contacts(session, branch_id=scope.branch.id, borrower_ids=ids)
+    borrowers = session.exec(select(Borrower).where(col(Borrower.id).in_(ids)))
+    return {
+        str(b.id): _borrower_data(b, loans.get(b.id, []), history.get(b.id, [])) for b in borrowers
     }
 
-    # Outcomes of every visit of these borrowers: the visit's latest, and contact history.
-    outcomes = list(
-        session.exec(
-            select(VisitOutcome, Visit.borrower_id)
-            .join(Visit, col(Visit.id) == VisitOutcome.visit_id)
-            .where(col(Visit.borrower_id).in_(borrower_ids))
-            .order_by(col(VisitOutcome.at).desc())
-        )
+
+def _recent_contacts(
+    session: Session, *, branch_id: uuid.UUID, borrower_ids: list[Any]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The latest few visits and notes of each borrower (ranked in SQL: history grows)."""
+    names = dict(
+        session.exec(select(User.id, User.full_name).where(User.branch_id == branch_id)).all()
     )
-    latest_outcome: dict[uuid.UUID, VisitOutcome] = {}
-    contacts: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for outcome, borrower_id in outcomes:
-        latest_outcome.setdefault(outcome.visit_id, outcome)
-        contacts[borrower_id].append(
+    rank_outcome = (
+        func.row_number()
+        .over(partition_by=col(Visit.borrower_id), order_by=col(VisitOutcome.at).desc())
+        .label("rank")
+    )
+    outcomes = (
+        select(VisitOutcome, Visit.borrower_id, rank_outcome)
+        .join(Visit, col(Visit.id) == VisitOutcome.visit_id)
+        .where(col(Visit.borrower_id).in_(borrower_ids))
+        .subquery()
+    )
+    rank_note = (
+        func.row_number()
+        .over(partition_by=col(Note.borrower_id), order_by=col(Note.at).desc())
+        .label("rank")
+    )
+    notes = select(Note, rank_note).where(col(Note.borrower_id).in_(borrower_ids)).subquery()
+    history: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    outcome_entity = aliased(VisitOutcome, outcomes)
+    for outcome, borrower_id in session.exec(
+        select(outcome_entity, outcomes.c.borrower_id).where(outcomes.c.rank <= RECENT_CONTACTS)
+    ):
+        history[borrower_id].append(
             {
                 "id": str(outcome.id),
                 "at": _iso(outcome.at),
@@ -162,10 +265,9 @@ def load_scope(
                 "text": outcome.hardship_detail,
             }
         )
-    for note in session.exec(
-        select(Note).where(col(Note.borrower_id).in_(borrower_ids)).order_by(col(Note.at).desc())
-    ):
-        contacts[note.borrower_id].append(
+    note_entity = aliased(Note, notes)
+    for note in session.exec(select(note_entity).where(notes.c.rank <= RECENT_CONTACTS)):
+        history[note.borrower_id].append(
             {
                 "id": str(note.id),
                 "at": _iso(note.at),
@@ -176,70 +278,45 @@ def load_scope(
                 "text": note.text,
             }
         )
+    for items in history.values():
+        items.sort(key=lambda c: c["at"] or "", reverse=True)
+        del items[RECENT_CONTACTS:]
+    return history
 
-    for visit in visits:
-        team = teams.get(visit.id, [])
-        last = latest_outcome.get(visit.id)
-        version = composite_version(visit.version, team, str(last.id) if last else None)
-        scope.add("visit", visit.id, version, partial(_visit_data, visit, team, last))
 
-    loans: dict[uuid.UUID, list[Loan]] = defaultdict(list)
-    for loan in session.exec(
-        select(Loan).where(col(Loan.borrower_id).in_(borrower_ids)).order_by(col(Loan.dpd).desc())
-    ):
-        loans[loan.borrower_id].append(loan)
-    for borrower in session.exec(select(Borrower).where(col(Borrower.id).in_(borrower_ids))):
-        history = sorted(contacts.get(borrower.id, []), key=lambda c: c["at"] or "", reverse=True)
-        history = history[:RECENT_CONTACTS]
-        mine = loans.get(borrower.id, [])
-        version = composite_version(
-            borrower.version, [(str(x.id), x.version) for x in mine], [c["id"] for c in history]
-        )
-        scope.add(
-            "borrower",
-            borrower.id,
-            version,
-            partial(_borrower_data, borrower, mine, history),
-        )
+def _load_promises(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    return {
+        str(p.id): _promise_data(p)
+        for p in session.exec(select(Promise).where(col(Promise.id).in_(ids)))
+    }
 
-    since = today - timedelta(days=RESOLVED_KEPT_DAYS)
-    for promise in session.exec(
-        select(Promise).where(
-            col(Promise.borrower_id).in_(borrower_ids),
-            or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
-        )
-    ):
-        scope.add("promise", promise.id, promise.version, partial(_promise_data, promise))
 
-    agreements = list(
-        session.exec(
-            select(Agreement).where(
-                col(Agreement.borrower_id).in_(borrower_ids),
-                col(Agreement.status).in_(OPEN_AGREEMENT)
-                | (col(Agreement.received_at) >= datetime.combine(since, time(0), tzinfo=UTC)),
-            )
-        )
-    )
+def _load_agreements(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
     lines: dict[uuid.UUID, list[AgreementLine]] = defaultdict(list)
-    if agreements:
-        for line in session.exec(
-            select(AgreementLine)
-            .where(col(AgreementLine.agreement_id).in_([a.id for a in agreements]))
-            .order_by(col(AgreementLine.seq))
-        ):
-            lines[line.agreement_id].append(line)
-    for agreement in agreements:
-        mine_lines = lines.get(agreement.id, [])
-        version = composite_version(
-            agreement.version, [(x.seq, x.paid_fen, x.status) for x in mine_lines]
-        )
-        scope.add(
-            "agreement",
-            agreement.id,
-            version,
-            partial(_agreement_data, agreement, mine_lines),
-        )
-    return scope
+    for line in session.exec(
+        select(AgreementLine)
+        .where(col(AgreementLine.agreement_id).in_(ids))
+        .order_by(col(AgreementLine.seq))
+    ):
+        lines[line.agreement_id].append(line)
+    return {
+        str(a.id): _agreement_data(a, lines.get(a.id, []))
+        for a in session.exec(select(Agreement).where(col(Agreement.id).in_(ids)))
+    }
+
+
+Loader = Callable[[Session, Scope, list[Any]], dict[str, dict[str, Any]]]
+_LOADERS: dict[str, Loader] = {
+    "officer": _load_officer,
+    "branch": _load_branch,
+    "policy": _load_policy,
+    "reference": _load_reference,
+    "hardship_reason": _load_reasons,
+    "visit": _load_visits,
+    "borrower": _load_borrowers,
+    "promise": _load_promises,
+    "agreement": _load_agreements,
+}
 
 
 def _officer_data(user: User) -> dict[str, Any]:
@@ -265,14 +342,16 @@ def _branch_data(branch: Branch) -> dict[str, Any]:
     }
 
 
-def _reference_data() -> dict[str, dict[str, Any]]:
-    return {
-        "contact_codes": {
-            "kind": "contact_codes",
-            "items": [{"code": c, "label_zh": zh, "label_en": en} for c, zh, en in CONTACT_CODES],
-        },
-        "agreement_template": {"kind": "agreement_template", "templates": AGREEMENT_TEMPLATES},
-    }
+_REFERENCES: dict[uuid.UUID, dict[str, Any]] = {
+    uuid.uuid5(_REFERENCE_NAMESPACE, "contact_codes"): {
+        "kind": "contact_codes",
+        "items": [{"code": c, "label_zh": zh, "label_en": en} for c, zh, en in CONTACT_CODES],
+    },
+    uuid.uuid5(_REFERENCE_NAMESPACE, "agreement_template"): {
+        "kind": "agreement_template",
+        "templates": AGREEMENT_TEMPLATES,
+    },
+}
 
 
 def _reason_data(reason: HardshipReason) -> dict[str, Any]:

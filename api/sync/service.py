@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
-from api.audit import record_audit
+from api.audit import audit_row
 from api.compliance.policy import Policy, policy_from_settings
 from api.errors import (
     DeviceRevoked,
@@ -23,6 +24,7 @@ from api.errors import (
     UpgradeRequired,
 )
 from api.sync import cvr, rules
+from api.sync.known import Known
 from api.sync.protocol import (
     MAX_CHANGES_PER_PAGE,
     MAX_MUTATIONS,
@@ -50,12 +52,10 @@ from api.sync.scope import load_scope
 from models import (
     Agreement,
     AgreementLine,
-    Borrower,
     Branch,
     ChangeRequest,
     ClientView,
     Device,
-    HardshipReason,
     Loan,
     MutationLog,
     Note,
@@ -64,7 +64,6 @@ from models import (
     User,
     Visit,
     VisitEvent,
-    VisitOfficer,
     VisitOutcome,
 )
 from models.enums import (
@@ -77,6 +76,7 @@ from models.enums import (
 )
 
 COOKIES_KEPT = 3
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 DEFAULT_DAYS_AHEAD = 7
 
 
@@ -117,8 +117,10 @@ def pull(*, session: Session, user: User, request: PullRequest, now: datetime) -
     device = _device(session, user=user, device_id=request.device_id, lock=False)
     branch = _branch(session, user)
     policy = policy_from_settings(branch.settings)
-    device.last_pull_at = device.last_seen_at = now
-    session.add(device)
+    # Written at most once a minute, so an empty pull stays a read.
+    if device.last_pull_at is None or now - device.last_pull_at > LAST_SEEN_RESOLUTION:
+        device.last_pull_at = device.last_seen_at = now
+        session.add(device)
     expires_at = now + timedelta(hours=policy.device_data_hours)
     if device.status == DeviceStatus.retired:
         # A retired phone may still push its outbox; then it must erase what it holds.
@@ -153,18 +155,15 @@ def pull(*, session: Session, user: User, request: PullRequest, now: datetime) -
         _prune_cookies(session, device_id=device.id, keep=view.id)
         cookie = str(view.id)
 
+    data = scope.build(session, sent.puts)
     changes = [
-        Change(
-            op="put",
-            entity=cvr.split_key(key)[0],
-            id=cvr.split_key(key)[1],
-            version=scope.versions[key],
-            data=scope.build(key),
-        )
+        Change(op="put", entity=entity, id=row_id, version=scope.versions[key], data=data[key])
         for key in sent.puts
+        for entity, row_id in [cvr.split_key(key)]
     ] + [
-        Change(op="del", entity=cvr.split_key(key)[0], id=cvr.split_key(key)[1])
+        Change(op="del", entity=entity, id=row_id)
         for key in sent.dels
+        for entity, row_id in [cvr.split_key(key)]
     ]
     return PullResponse(
         cookie=cookie,
@@ -219,6 +218,7 @@ class Context:
     now: datetime
     client_time: datetime | None
     mutation_id: int
+    known: Known
 
 
 @dataclass
@@ -261,23 +261,41 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
     branch = _branch(session, user)
     policy = policy_from_settings(branch.settings)
     tz = ZoneInfo(branch.timezone)
-    results: list[MutationResult] = []
-    for mutation in mutations:
-        if mutation.id <= last:
-            results.append(
-                MutationResult(
-                    id=mutation.id,
-                    status="duplicate",
-                    reason="already processed",
-                    original_status=previous.get(mutation.id),
-                )
-            )
-            continue
-        ctx = Context(
-            session, user, device, branch, policy, tz, now, mutation.client_time, mutation.id
+    results = [
+        MutationResult(
+            id=m.id,
+            status="duplicate",
+            reason="already processed",
+            original_status=previous.get(m.id),
         )
-        results.append(_apply(ctx, mutation))
-        device.last_mutation_id = mutation.id
+        for m in mutations
+        if m.id <= last
+    ]
+    fresh = [m for m in mutations if m.id > last]
+    if fresh:
+
+        def context(m: Mutation, known: Known) -> Context:
+            return Context(
+                session, user, device, branch, policy, tz, now, m.client_time, m.id, known
+            )
+
+        try:
+            # Fast path: every entry is checked against rows loaded up front before it
+            # writes, so the whole batch reaches the database in a few bulk INSERTs.
+            with session.begin_nested():
+                known = Known.load(session, branch_id=branch.id, args=[m.args for m in fresh])
+                applied = [_apply(context(m, known), m, own_savepoint=False) for m in fresh]
+                session.flush()
+                known.write(session)
+        except IntegrityError:
+            # Another writer raced us to an id: redo the batch, one savepoint per entry.
+            applied = []
+            for m in fresh:
+                known = Known.load(session, branch_id=branch.id, args=[m.args])
+                applied.append(_apply(context(m, known), m, own_savepoint=True))
+                known.write(session)
+        results += applied
+        device.last_mutation_id = fresh[-1].id
     session.add(device)
     session.flush()
     return PushResponse(last_mutation_id=device.last_mutation_id, results=results)
@@ -296,9 +314,10 @@ def _previous_statuses(
     return {mid: status for mid, status in rows}  # type: ignore[misc]
 
 
-def _apply(ctx: Context, mutation: Mutation) -> MutationResult:
+def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> MutationResult:
     status: MutationStatus
     handler = HANDLERS.get(mutation.name)
+    audited = len(ctx.known.audit_rows)
     try:
         if handler is None:
             raise Rejected(
@@ -306,11 +325,15 @@ def _apply(ctx: Context, mutation: Mutation) -> MutationResult:
             )
         args_model, apply = handler
         args = args_model.model_validate(mutation.args)
-        with ctx.session.begin_nested():
+        # Handlers check everything before they write, so a Rejected leaves nothing behind.
+        with ctx.session.begin_nested() if own_savepoint else nullcontext():
             outcome = apply(ctx, args)
-            skew = rules.clock_skew_flag(ctx.client_time, ctx.now, ctx.policy)
-            if skew and not outcome.duplicate_of_entity:
-                outcome.flags.append(skew)
+            if own_savepoint:
+                ctx.session.flush()
+                ctx.known.write(ctx.session)
+        skew = rules.clock_skew_flag(ctx.client_time, ctx.now, ctx.policy)
+        if skew and not outcome.duplicate_of_entity:
+            outcome.flags.append(skew)
         if outcome.duplicate_of_entity:
             status, reason = "duplicate", "the same record was already received"
         elif outcome.flags:
@@ -322,20 +345,25 @@ def _apply(ctx: Context, mutation: Mutation) -> MutationResult:
     except Rejected as exc:
         status, reason = "rejected", str(exc)
     except IntegrityError:
+        if not own_savepoint:
+            raise
         status, reason = "rejected", "An id in this entry is already used by another record."
-    ctx.session.add(
-        MutationLog(
-            device_id=ctx.device.id,
-            user_id=ctx.user.id,
-            branch_id=ctx.branch.id,
-            mutation_id=mutation.id,
-            name=mutation.name,
-            args=mutation.args,
-            client_time=mutation.client_time,
-            received_at=ctx.now,
-            status=status,
-            reason=reason,
-        )
+    if status == "rejected":
+        del ctx.known.audit_rows[audited:]
+    ctx.known.log_rows.append(
+        {
+            "device_id": ctx.device.id,
+            "user_id": ctx.user.id,
+            "branch_id": ctx.branch.id,
+            "mutation_id": mutation.id,
+            "name": mutation.name,
+            "args": mutation.args,
+            "client_time": mutation.client_time,
+            "received_at": ctx.now,
+            "status": status,
+            "reason": reason,
+            "review_note": "",
+        }
     )
     return MutationResult(id=mutation.id, status=status, reason=reason)
 
@@ -352,15 +380,15 @@ def _validation_reason(exc: ValidationError) -> str:
 
 
 def _visit(ctx: Context, visit_id: uuid.UUID) -> Visit:
-    visit = ctx.session.get(Visit, visit_id)
-    if visit is None or visit.branch_id != ctx.branch.id:
+    visit = ctx.known.visits.get(visit_id)
+    if visit is None:
         raise Rejected(f"Unknown visit {visit_id}.")
     return visit
 
 
 def _assignment_flags(ctx: Context, visit: Visit) -> list[Flag]:
     flags = []
-    if ctx.session.get(VisitOfficer, (visit.id, ctx.user.id)) is None:
+    if ctx.user.id not in ctx.known.teams.get(visit.id, set()):
         flags.append(Flag("not_assigned", "the visit is no longer assigned to this officer"))
     if visit.status == VisitStatus.cancelled:
         flags.append(Flag("visit_cancelled", "the visit was cancelled"))
@@ -381,19 +409,26 @@ def _audit(
     location: Location | None = None,
     **data: Any,
 ) -> None:
-    record_audit(
-        ctx.session,
-        at=ctx.now,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        actor_id=ctx.user.id,
-        device_id=ctx.device.id,
-        branch_id=ctx.branch.id,
-        data={"mutation_id": ctx.mutation_id, **data},
-        lat=location.lat if location else None,
-        lon=location.lon if location else None,
+    ctx.known.audit_rows.append(
+        audit_row(
+            at=ctx.now,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            actor_id=ctx.user.id,
+            device_id=ctx.device.id,
+            branch_id=ctx.branch.id,
+            data={"mutation_id": ctx.mutation_id, **data},
+            lat=location.lat if location else None,
+            lon=location.lon if location else None,
+        )
     )
+
+
+def _insert(ctx: Context, model: type[SQLModel], **values: Any) -> None:
+    """Queue a new row for the batch's bulk INSERT (building ORM objects costs more than
+    writing them); later entries of the batch see it through `ctx.known`."""
+    ctx.known.insert(model, values)
 
 
 def _touch(ctx: Context, visit: Visit) -> None:
@@ -402,13 +437,22 @@ def _touch(ctx: Context, visit: Visit) -> None:
     ctx.session.add(visit)
 
 
+def _touch_borrower(ctx: Context, borrower_id: uuid.UUID) -> None:
+    # The borrower's record embeds recent contacts: a new one must change its version.
+    borrower = ctx.known.borrowers.get(borrower_id)
+    if borrower is not None:
+        borrower.updated_at = ctx.now
+        borrower.version += 1
+        ctx.session.add(borrower)
+
+
 def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
     flags = _assignment_flags(ctx, visit)
     hours = rules.lawful_hours_flag(args.at, policy=ctx.policy, tz=ctx.tz)
     if hours:
         flags.append(hours)
-    borrower = ctx.session.get(Borrower, visit.borrower_id)
+    borrower = ctx.known.borrowers.get(visit.borrower_id)
     if args.location and borrower:
         far = rules.distance_flag(
             location=(args.location.lat, args.location.lon, args.location.accuracy_m),
@@ -422,22 +466,23 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
     staff = rules.staff_flag(len(team), ctx.policy)
     if staff:
         flags.append(staff)
-    ctx.session.add(
-        VisitEvent(
-            visit_id=visit.id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            kind=VisitEventKind.check_in,
-            at=args.at,
-            received_at=ctx.now,
-            co_visitor_ids=[str(i) for i in args.co_visitor_ids],
-            policy_version=ctx.policy.version,
-            flags=[f.code for f in flags],
-            lat=lat,
-            lon=lon,
-            accuracy_m=accuracy,
-        )
+    _insert(
+        ctx,
+        VisitEvent,
+        visit_id=visit.id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        kind=VisitEventKind.check_in,
+        at=args.at,
+        received_at=ctx.now,
+        co_visitor_ids=[str(i) for i in args.co_visitor_ids],
+        policy_version=ctx.policy.version,
+        flags=[f.code for f in flags],
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
     )
+    ctx.known.checked_in.add(visit.id)
     if visit.status == VisitStatus.planned:
         visit.status = VisitStatus.checked_in
     if visit.checked_in_at is None or args.at < visit.checked_in_at:
@@ -449,39 +494,33 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
 
 def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
-    if ctx.session.get(VisitOutcome, args.outcome_id) is not None:
+    if ctx.known.existing(VisitOutcome, args.outcome_id) is not None:
         raise Rejected(f"Outcome {args.outcome_id} was already recorded by another entry.")
     flags = _assignment_flags(ctx, visit)
-    earlier = ctx.session.exec(
-        select(VisitOutcome.id).where(VisitOutcome.visit_id == visit.id)
-    ).first()
-    if earlier is not None:
+    if visit.id in ctx.known.with_outcome:
         flags.append(Flag("second_outcome", "another outcome was already recorded for this visit"))
-    known = set(
-        ctx.session.exec(
-            select(HardshipReason.code).where(col(HardshipReason.code).in_(args.hardship_reasons))
-        )
-    )
-    unknown = [code for code in args.hardship_reasons if code not in known]
+    unknown = [code for code in args.hardship_reasons if code not in ctx.known.hardship_codes]
     if unknown:
         flags.append(Flag("unknown_hardship_reason", f"unknown codes {', '.join(unknown)}"))
-    ctx.session.add(
-        VisitOutcome(
-            id=args.outcome_id,
-            visit_id=visit.id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            contact=Contact(args.contact),
-            hardship_reasons=args.hardship_reasons,
-            hardship_detail=args.hardship_detail,
-            next_action=args.next_action,
-            at=args.at,
-            received_at=ctx.now,
-            policy_version=ctx.policy.version,
-            flags=[f.code for f in flags],
-        )
+    ctx.known.with_outcome.add(visit.id)
+    _insert(
+        ctx,
+        VisitOutcome,
+        id=args.outcome_id,
+        visit_id=visit.id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        contact=Contact(args.contact),
+        hardship_reasons=args.hardship_reasons,
+        hardship_detail=args.hardship_detail,
+        next_action=args.next_action,
+        at=args.at,
+        received_at=ctx.now,
+        policy_version=ctx.policy.version,
+        flags=[f.code for f in flags],
     )
     _touch(ctx, visit)
+    _touch_borrower(ctx, visit.borrower_id)
     _audit(ctx, "visit.record_outcome", "visit_outcome", args.outcome_id, contact=args.contact)
     return Outcome(flags)
 
@@ -489,28 +528,23 @@ def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
 def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
     flags = _assignment_flags(ctx, visit)
-    checked_in = ctx.session.exec(
-        select(VisitEvent.id).where(
-            VisitEvent.visit_id == visit.id, VisitEvent.kind == VisitEventKind.check_in
-        )
-    ).first()
-    if checked_in is None:
+    if visit.id not in ctx.known.checked_in:
         flags.append(Flag("no_check_in", "checked out without a check-in"))
     lat, lon, accuracy = _loc(args.location)
-    ctx.session.add(
-        VisitEvent(
-            visit_id=visit.id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            kind=VisitEventKind.check_out,
-            at=args.at,
-            received_at=ctx.now,
-            policy_version=ctx.policy.version,
-            flags=[f.code for f in flags],
-            lat=lat,
-            lon=lon,
-            accuracy_m=accuracy,
-        )
+    _insert(
+        ctx,
+        VisitEvent,
+        visit_id=visit.id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        kind=VisitEventKind.check_out,
+        at=args.at,
+        received_at=ctx.now,
+        policy_version=ctx.policy.version,
+        flags=[f.code for f in flags],
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
     )
     if visit.status in (VisitStatus.planned, VisitStatus.checked_in):
         visit.status = VisitStatus.done
@@ -522,13 +556,13 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
 
 
 def add_note(ctx: Context, args: NoteArgs) -> Outcome:
-    existing = ctx.session.get(Note, args.note_id)
+    existing = ctx.known.existing(Note, args.note_id)
     if existing is not None:
         if existing.text == args.text and existing.borrower_id == args.borrower_id:
             return Outcome([], duplicate_of_entity=True)
         raise Rejected(f"Note {args.note_id} already exists with other content.")
-    borrower = ctx.session.get(Borrower, args.borrower_id)
-    if borrower is None or borrower.branch_id != ctx.branch.id:
+    borrower = ctx.known.borrowers.get(args.borrower_id)
+    if borrower is None:
         raise Rejected(f"Unknown borrower {args.borrower_id}.")
     flags = []
     if args.visit_id is not None:
@@ -537,32 +571,32 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
             raise Rejected("The note's visit is not a visit of this borrower.")
         flags = _assignment_flags(ctx, visit)
         _touch(ctx, visit)
-    ctx.session.add(
-        Note(
-            id=args.note_id,
-            borrower_id=borrower.id,
-            visit_id=args.visit_id,
-            author_id=ctx.user.id,
-            device_id=ctx.device.id,
-            text=args.text,
-            at=args.at,
-            received_at=ctx.now,
-        )
+    _insert(
+        ctx,
+        Note,
+        id=args.note_id,
+        borrower_id=borrower.id,
+        visit_id=args.visit_id,
+        author_id=ctx.user.id,
+        device_id=ctx.device.id,
+        text=args.text,
+        at=args.at,
+        received_at=ctx.now,
     )
-    borrower.updated_at = ctx.now
+    _touch_borrower(ctx, borrower.id)
     _audit(ctx, "note.add", "note", args.note_id)
     return Outcome(flags)
 
 
 def _visit_loan(ctx: Context, visit: Visit, loan_id: uuid.UUID) -> Loan:
-    loan = ctx.session.get(Loan, loan_id)
+    loan = ctx.known.loans.get(loan_id)
     if loan is None or loan.borrower_id != visit.borrower_id:
         raise Rejected(f"Loan {loan_id} is not a loan of this visit's borrower.")
     return loan
 
 
 def create_promise(ctx: Context, args: PromiseArgs) -> Outcome:
-    existing = ctx.session.get(Promise, args.promise_id)
+    existing = ctx.known.existing(Promise, args.promise_id)
     if existing is not None:
         same = (existing.amount_fen, existing.due_date, existing.loan_id) == (
             args.amount_fen,
@@ -581,20 +615,20 @@ def create_promise(ctx: Context, args: PromiseArgs) -> Outcome:
         made_on=made_at.astimezone(ctx.tz).date(),
     )
     flags = _assignment_flags(ctx, visit)
-    ctx.session.add(
-        Promise(
-            id=args.promise_id,
-            visit_id=visit.id,
-            loan_id=loan.id,
-            borrower_id=visit.borrower_id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            amount_fen=args.amount_fen,
-            due_date=args.due_date,
-            status=PromiseStatus.open,
-            made_at=made_at,
-            received_at=ctx.now,
-        )
+    _insert(
+        ctx,
+        Promise,
+        id=args.promise_id,
+        visit_id=visit.id,
+        loan_id=loan.id,
+        borrower_id=visit.borrower_id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        amount_fen=args.amount_fen,
+        due_date=args.due_date,
+        status=PromiseStatus.open,
+        made_at=made_at,
+        received_at=ctx.now,
     )
     _touch(ctx, visit)
     _audit(ctx, "promise.create", "promise", args.promise_id, amount_fen=args.amount_fen)
@@ -622,7 +656,7 @@ def stored_agreement_canonical(agreement: Agreement, lines: list[AgreementLine])
 def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     canonical = rules.canonical_from_args(args)
     digest = rules.content_sha256(canonical)
-    existing = ctx.session.get(Agreement, args.agreement_id)
+    existing = ctx.known.existing(Agreement, args.agreement_id)
     if existing is not None:
         if existing.content_sha256 == digest:
             return Outcome([], duplicate_of_entity=True)
@@ -634,51 +668,43 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
     loan = _visit_loan(ctx, visit, args.loan_id)
     flags = _assignment_flags(ctx, visit)
-    open_one = ctx.session.exec(
-        select(Agreement.id).where(
-            Agreement.loan_id == loan.id,
-            col(Agreement.status).in_(
-                [AgreementStatus.pending_approval, AgreementStatus.signed, AgreementStatus.active]
-            ),
-        )
-    ).first()
-    if open_one is not None:
+    if loan.id in ctx.known.loans_with_open_agreement:
         flags.append(
             Flag("second_agreement", f"loan {loan.account_number} already has an open agreement")
         )
-    ctx.session.add(
-        Agreement(
-            id=args.agreement_id,
-            visit_id=visit.id,
-            loan_id=loan.id,
-            borrower_id=visit.borrower_id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            principal_fen=args.terms.principal_fen,
-            down_payment_fen=args.terms.down_payment_fen,
-            text=args.text,
-            text_sha256=args.text_sha256.lower(),
-            borrower_signature=args.borrower_signature,
-            officer_signature=args.officer_signature,
-            signed_at=args.signed_at,
-            lat=args.location.lat if args.location else None,
-            lon=args.location.lon if args.location else None,
-            accuracy_m=args.location.accuracy_m if args.location else None,
-            content_sha256=digest,
-            status=AgreementStatus.signed,
-            policy_version=ctx.policy.version,
-            received_at=ctx.now,
-        )
+    ctx.known.loans_with_open_agreement.add(loan.id)
+    _insert(
+        ctx,
+        Agreement,
+        id=args.agreement_id,
+        visit_id=visit.id,
+        loan_id=loan.id,
+        borrower_id=visit.borrower_id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        principal_fen=args.terms.principal_fen,
+        down_payment_fen=args.terms.down_payment_fen,
+        text=args.text,
+        text_sha256=args.text_sha256.lower(),
+        borrower_signature=args.borrower_signature,
+        officer_signature=args.officer_signature,
+        signed_at=args.signed_at,
+        lat=args.location.lat if args.location else None,
+        lon=args.location.lon if args.location else None,
+        accuracy_m=args.location.accuracy_m if args.location else None,
+        content_sha256=digest,
+        status=AgreementStatus.signed,
+        policy_version=ctx.policy.version,
+        received_at=ctx.now,
     )
-    ctx.session.flush()
     for seq, line in enumerate(args.terms.schedule, start=1):
-        ctx.session.add(
-            AgreementLine(
-                agreement_id=args.agreement_id,
-                seq=seq,
-                due_date=line.due_date,
-                amount_fen=line.amount_fen,
-            )
+        _insert(
+            ctx,
+            AgreementLine,
+            agreement_id=args.agreement_id,
+            seq=seq,
+            due_date=line.due_date,
+            amount_fen=line.amount_fen,
         )
     _touch(ctx, visit)
     _audit(
@@ -693,54 +719,54 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
 
 
 def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
-    existing = ctx.session.get(ChangeRequest, args.request_id)
+    existing = ctx.known.existing(ChangeRequest, args.request_id)
     if existing is not None:
         if (existing.kind, existing.reason) == (args.kind, args.reason):
             return Outcome([], duplicate_of_entity=True)
         raise Rejected(f"Change request {args.request_id} already exists with other content.")
     visit = _visit(ctx, args.visit_id)
     flags = _assignment_flags(ctx, visit)
-    ctx.session.add(
-        ChangeRequest(
-            id=args.request_id,
-            visit_id=visit.id,
-            borrower_id=visit.borrower_id,
-            branch_id=ctx.branch.id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            kind=args.kind,
-            reason=args.reason,
-            proposed=args.proposed,
-            created_at=ctx.client_time or ctx.now,
-            received_at=ctx.now,
-        )
+    _insert(
+        ctx,
+        ChangeRequest,
+        id=args.request_id,
+        visit_id=visit.id,
+        borrower_id=visit.borrower_id,
+        branch_id=ctx.branch.id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        kind=args.kind,
+        reason=args.reason,
+        proposed=args.proposed,
+        created_at=ctx.client_time or ctx.now,
+        received_at=ctx.now,
     )
     _audit(ctx, "visit.request_change", "change_request", args.request_id, kind=args.kind)
     return Outcome(flags)
 
 
 def raise_sos(ctx: Context, args: SosArgs) -> Outcome:
-    if ctx.session.get(SafetyAlert, args.alert_id) is not None:
+    if ctx.known.existing(SafetyAlert, args.alert_id) is not None:
         return Outcome([], duplicate_of_entity=True)
     lat, lon, accuracy = _loc(args.location)
     visit_id = args.visit_id
-    if visit_id is not None and ctx.session.get(Visit, visit_id) is None:
+    if visit_id is not None and visit_id not in ctx.known.visits:
         visit_id = None  # an SOS is never refused over a stale visit id
-    ctx.session.add(
-        SafetyAlert(
-            id=args.alert_id,
-            branch_id=ctx.branch.id,
-            officer_id=ctx.user.id,
-            device_id=ctx.device.id,
-            visit_id=visit_id,
-            kind="sos",
-            at=args.at,
-            received_at=ctx.now,
-            message=args.message,
-            lat=lat,
-            lon=lon,
-            accuracy_m=accuracy,
-        )
+    _insert(
+        ctx,
+        SafetyAlert,
+        id=args.alert_id,
+        branch_id=ctx.branch.id,
+        officer_id=ctx.user.id,
+        device_id=ctx.device.id,
+        visit_id=visit_id,
+        kind="sos",
+        at=args.at,
+        received_at=ctx.now,
+        message=args.message,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy,
     )
     _audit(ctx, "safety.sos", "safety_alert", args.alert_id, args.location)
     return Outcome([])

@@ -144,7 +144,7 @@ def xlsx_bytes(
             value = row.get(h, "")
             if numeric and h in ("principal", "outstanding", "overdue_amount", "amount"):
                 value = float(str(value).replace(",", "")) if value != "" else None
-            elif numeric and h in ("dpd",) and value != "":
+            elif numeric and h == "dpd" and str(value).isdigit():
                 value = int(value)
             elif numeric and h in ("lat", "lon") and value != "":
                 value = float(value)

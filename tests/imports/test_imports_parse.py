@@ -9,6 +9,7 @@ import pytest
 
 from api.imports.parse import (
     ImportFileError,
+    RowError,
     parse_amount_fen,
     parse_date,
     parse_loans,
@@ -45,7 +46,7 @@ def test_english_csv_amounts_become_fen_without_rounding() -> None:
     assert first.dpd == 45
     assert first.last_payment_date == date(2026, 10, 9)
     assert first.segment == Segment.farmer
-    assert (first.lat, first.lon) == (pytest.approx(37.301), pytest.approx(116.551))
+    assert first.lat == pytest.approx(37.301) and first.lon == pytest.approx(116.551)
 
 
 def test_the_full_id_number_never_leaves_the_parser() -> None:
@@ -124,7 +125,7 @@ def test_bad_rows_are_reported_and_good_rows_kept() -> None:
     result = parse_loans(csv_bytes(rows, names=LOAN_HEADERS_ZH), id_key=KEY)
     assert [r.row for r in result.rows] == [2, 5]
     assert result.total == 10
-    by_row = {}
+    by_row: dict[int, list[RowError]] = {}
     for e in result.errors:
         by_row.setdefault(e.row, []).append(e)
     assert sorted(by_row) == [3, 4, 6, 7, 8, 9, 10, 11]
@@ -176,7 +177,7 @@ def test_optional_columns_may_be_absent() -> None:
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
         b"PK\x03\x04 not really a zip",
         b"",
-        "account_number,borrower_name\n".encode(),
+        b"account_number,borrower_name\n",
     ],
     ids=["png", "xls", "bad-zip", "empty", "header-only"],
 )

@@ -126,8 +126,15 @@ def test_import_goes_into_the_managers_own_branch(
     mine, theirs = make_branch(session), make_branch(session)
     headers = auth_headers(make_user(session, mine, role=Role.manager).username)
     other_manager = make_user(session, theirs, role=Role.manager)
-    _upload(client, "/api/v1/imports/loans", csv_bytes([loan_row(21)]), auth_headers(other_manager.username))
+    _upload(
+        client,
+        "/api/v1/imports/loans",
+        csv_bytes([loan_row(21)]),
+        auth_headers(other_manager.username),
+    )
     result = _upload(client, "/api/v1/imports/loans", csv_bytes([loan_row(21, dpd="99")]), headers)
     assert result["body"]["failed"] == 1  # type: ignore[index]
-    loan = session.exec(select(Loan).where(Loan.account_number == loan_row(21)["account_number"])).one()
+    loan = session.exec(
+        select(Loan).where(Loan.account_number == loan_row(21)["account_number"])
+    ).one()
     assert loan.branch_id == theirs.id and loan.dpd == 45

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import event
 from sqlmodel import Session, col, select
@@ -25,14 +28,19 @@ from tests.imports.samples import (
 KEY = "test-key"
 
 
-def _import(session: Session, branch_id: object, rows: list[dict[str, object]], **kw: object):  # type: ignore[no-untyped-def]
-    parsed = parse_loans(csv_bytes(rows, **kw), id_key=KEY)  # type: ignore[arg-type]
+def _import(
+    session: Session,
+    branch_id: UUID,
+    rows: list[dict[str, Any]],
+    headers: Sequence[str] = LOAN_HEADERS_EN,
+) -> service.ImportReport:
+    parsed = parse_loans(csv_bytes(rows, headers), id_key=KEY)
     return service.import_loans(
-        session=session, branch_id=branch_id, actor_id=None, rows=parsed, now=FIXED_NOW  # type: ignore[arg-type]
+        session=session, branch_id=branch_id, actor_id=None, rows=parsed, now=FIXED_NOW
     )
 
 
-def _versions(session: Session, branch_id: object) -> dict[str, int]:
+def _versions(session: Session, branch_id: UUID) -> dict[str, int]:
     session.expire_all()
     loans = session.exec(select(Loan).where(Loan.branch_id == branch_id)).all()
     borrowers = session.exec(select(Borrower).where(Borrower.branch_id == branch_id)).all()
@@ -63,10 +71,14 @@ def test_changed_rows_update_only_what_changed(session: Session) -> None:
     report = _import(session, branch.id, changed)
     assert (report.created, report.updated, report.unchanged) == (0, 2, 0)
     after = _versions(session, branch.id)
-    loan1 = session.exec(select(Loan).where(Loan.account_number == loan_row(1)["account_number"])).one()
+    loan1 = session.exec(
+        select(Loan).where(Loan.account_number == loan_row(1)["account_number"])
+    ).one()
     assert loan1.dpd == 75 and loan1.overdue_fen == 4_000_000
     assert after[f"loan:{loan1.account_number}"] == before[f"loan:{loan1.account_number}"] + 1
-    loan2 = session.exec(select(Loan).where(Loan.account_number == loan_row(2)["account_number"])).one()
+    loan2 = session.exec(
+        select(Loan).where(Loan.account_number == loan_row(2)["account_number"])
+    ).one()
     borrower2 = session.get(Borrower, loan2.borrower_id)
     assert borrower2 is not None and borrower2.phone == "13912345678"
     assert after[f"loan:{loan2.account_number}"] == before[f"loan:{loan2.account_number}"]
@@ -95,16 +107,25 @@ def test_an_account_of_another_branch_is_a_row_error_and_untouched(session: Sess
     assert "another branch" in error.message
     assert _versions(session, theirs.id) == before
     # The borrower with the same ID number in another branch is a different record.
-    assert session.exec(select(Borrower).where(Borrower.branch_id == mine.id)).all()[0].name == "借款人2"
+    assert (
+        session.exec(select(Borrower).where(Borrower.branch_id == mine.id)).all()[0].name
+        == "借款人2"
+    )
 
 
 def test_status_follows_the_balance_but_legal_is_kept(session: Session) -> None:
     branch = make_branch(session)
     _import(session, branch.id, [loan_row(1), loan_row(2)])
-    legal = session.exec(select(Loan).where(Loan.account_number == loan_row(2)["account_number"])).one()
+    legal = session.exec(
+        select(Loan).where(Loan.account_number == loan_row(2)["account_number"])
+    ).one()
     legal.status = LoanStatus.legal
     session.flush()
-    _import(session, branch.id, [loan_row(1, outstanding="0", overdue_amount="0"), loan_row(2, dpd="50")])
+    _import(
+        session,
+        branch.id,
+        [loan_row(1, outstanding="0", overdue_amount="0"), loan_row(2, dpd="50")],
+    )
     session.expire_all()
     statuses = {
         loan.account_number: loan.status
@@ -119,7 +140,12 @@ def test_import_writes_one_audit_event(session: Session) -> None:
     manager = make_user(session, branch, role=Role.manager)
     parsed = parse_loans(csv_bytes([loan_row(1)]), id_key=KEY)
     service.import_loans(
-        session=session, branch_id=branch.id, actor_id=manager.id, rows=parsed, now=FIXED_NOW, source="a.csv"
+        session=session,
+        branch_id=branch.id,
+        actor_id=manager.id,
+        rows=parsed,
+        now=FIXED_NOW,
+        source="a.csv",
     )
     events = session.exec(select(AuditEvent).where(AuditEvent.branch_id == branch.id)).all()
     assert [(e.action, e.actor_id, e.data["created"], e.data["source"]) for e in events] == [
@@ -147,10 +173,10 @@ def test_lookups_are_batched_not_per_row(session: Session) -> None:
     assert len(statements) < 20, statements[:30]
 
 
-def _pay(session: Session, branch_id: object, rows: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+def _pay(session: Session, branch_id: UUID, rows: list[dict[str, Any]]) -> service.ImportReport:
     parsed = parse_payments(csv_bytes(rows, PAYMENT_HEADERS_EN))
     return service.import_payments(
-        session=session, branch_id=branch_id, actor_id=None, rows=parsed, now=FIXED_NOW  # type: ignore[arg-type]
+        session=session, branch_id=branch_id, actor_id=None, rows=parsed, now=FIXED_NOW
     )
 
 
@@ -199,7 +225,10 @@ def test_payment_row_errors_from_the_database(session: Session) -> None:
 
 def test_rows_of_one_borrower_that_disagree_do_not_flip_on_reimport(session: Session) -> None:
     branch = make_branch(session)
-    rows = [loan_row(1, segment="农户"), loan_row(1, account_number="62100888", segment="个体工商户")]
+    rows = [
+        loan_row(1, segment="农户"),
+        loan_row(1, account_number="62100888", segment="个体工商户"),
+    ]
     _import(session, branch.id, rows)
     before = _versions(session, branch.id)
     again = _import(session, branch.id, rows)

@@ -113,8 +113,14 @@ def test_exclusions() -> None:
 
     assert candidate(facts(), today=TODAY, settings=DEFAULTS) is not None
     assert candidate(facts(loans=[loan(dpd=30)]), today=TODAY, settings=DEFAULTS) is None
-    assert candidate(facts(loans=[loan(status=LoanStatus.legal)]), today=TODAY, settings=DEFAULTS) is None
-    assert candidate(facts(loans=[loan(status=LoanStatus.closed)]), today=TODAY, settings=DEFAULTS) is None
+    assert (
+        candidate(facts(loans=[loan(status=LoanStatus.legal)]), today=TODAY, settings=DEFAULTS)
+        is None
+    )
+    assert (
+        candidate(facts(loans=[loan(status=LoanStatus.closed)]), today=TODAY, settings=DEFAULTS)
+        is None
+    )
     recent = facts(last_visit=TODAY - timedelta(days=7))
     assert candidate(recent, today=TODAY, settings=DEFAULTS) is None
     older = facts(last_visit=TODAY - timedelta(days=8))

@@ -30,7 +30,10 @@ def h(hours: float) -> int:
     ("settings", "hours"),
     [
         ({}, (time(8), time(21))),
-        ({"policy": {"visiting_hours": {"start": "09:00", "end": "18:30"}}}, (time(9), time(18, 30))),
+        (
+            {"policy": {"visiting_hours": {"start": "09:00", "end": "18:30"}}},
+            (time(9), time(18, 30)),
+        ),
         ({"policy": {"visiting_hours": ["07:30", "20:00"]}}, (time(7, 30), time(20))),
         ({"policy": {"visiting_hours": "08:00-20:00"}}, (time(8), time(20))),
         ({"policy": {"visiting_hours": {"start": "21:00", "end": "08:00"}}}, (time(8), time(21))),

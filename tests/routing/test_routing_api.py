@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.db import get_session
 from api.deps import get_current_manager
 from api.errors import install_error_handlers
 from api.routing.routes import get_travel_model, router
@@ -40,20 +41,37 @@ def body(**changes: Any) -> dict[str, Any]:
     return data
 
 
+class _NoDatabase:
+    """Stands in for the request session: counts how often the route ends its transaction."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+
+    def commit(self) -> None:
+        self.commits += 1
+
+
 @pytest.fixture
-def bare_client() -> Iterator[TestClient]:
-    """Only the routing router, with the manager check stubbed."""
+def no_database() -> _NoDatabase:
+    return _NoDatabase()
+
+
+@pytest.fixture
+def bare_client(no_database: _NoDatabase) -> Iterator[TestClient]:
+    """Only the routing router, with the manager check and the database stubbed."""
     application = FastAPI()
     install_error_handlers(application)
     application.include_router(router, prefix="/api/v1")
     application.dependency_overrides[get_current_manager] = lambda: object()
+    application.dependency_overrides[get_session] = lambda: no_database
     with TestClient(application) as client:
         yield client
 
 
-def test_solve(bare_client: TestClient) -> None:
+def test_solve(bare_client: TestClient, no_database: _NoDatabase) -> None:
     response = bare_client.post(URL, json=body())
     assert response.status_code == 200, response.text
+    assert no_database.commits == 1  # the sign-in transaction is not held through the solve
     answer = response.json()
     assert answer["feasible"] is True and answer["unassigned"] == []
     assert answer["distance_m"] == 13_000

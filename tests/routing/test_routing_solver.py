@@ -492,9 +492,7 @@ def test_locations_use_the_travel_model() -> None:
     assert answer.distance_m == route_cost(order, dist)
 
 
-# Seeded random instances rather than hypothesis: hypothesis writes a .hypothesis folder into
-# the project, which the project's `norecursedirs` (that replaces pytest's defaults) then
-# walks into and warns about, and warnings are errors.
+# Seeded random cases: the same instances every run, so a failure always reproduces.
 PROPERTY_CASES = [
     {
         "seed": seed,

@@ -22,7 +22,7 @@ from models import (
     VisitOutcome,
 )
 from models.enums import VisitStatus
-from tests.conftest import Clock
+from tests.conftest import FIXED_NOW, Clock
 from tests.phone import Phone, agreement_args
 from tests.sync.conftest import World
 
@@ -434,3 +434,50 @@ def test_gzip_request_body_is_accepted(world: World, phone_for, client: TestClie
         headers={**phone.headers, "Content-Encoding": "gzip", "Content-Type": "application/json"},
     )
     assert corrupt.status_code == 400
+
+
+def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
+    world: World,
+    phone_for,
+    session: Session,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Another writer stores a note id between the batch's look-ups and its INSERT: the batch
+    is redone entry by entry, so only the clashing entry is affected."""
+    from api.sync import service as sync_service
+    from api.sync.known import Known
+
+    phone: Phone = phone_for(world.alice)
+    raced_id = uuid.uuid4()
+    session.add(
+        Note(
+            id=raced_id,
+            borrower_id=world.borrowers[0].id,
+            author_id=world.bob.id,
+            text="另一台设备",
+            at=FIXED_NOW,
+        )
+    )
+    session.flush()
+    original = Known.load
+    calls = []
+
+    def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        known = original(*args, **kwargs)
+        if not calls:
+            known.created[Note] = {}  # the first look-up misses the racing row
+        calls.append(1)
+        return known
+
+    monkeypatch.setattr(sync_service.Known, "load", blind_first_load)
+    ok_id = uuid.uuid4()
+    phone.queue("note.add", note_id=ok_id, borrower_id=world.borrowers[0].id, text="正常", at=AT)
+    phone.queue("note.add", note_id=raced_id, borrower_id=world.borrowers[0].id, text="冲突", at=AT)
+    results = phone.push().json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert len(calls) == 3  # one batch look-up, then one per entry
+    assert session.get(Note, ok_id) is not None
+    assert (
+        session.exec(select(MutationLog).where(MutationLog.mutation_id == 2)).one().status
+        == "rejected"
+    )

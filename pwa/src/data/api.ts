@@ -167,6 +167,7 @@ export class Api {
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
         await deleteMeta(this.db, "accessToken", "refreshToken");
+        await setMeta(this.db, "notice", "session_expired");
         throw new SignInRequiredError();
       }
       throw err;

@@ -62,6 +62,7 @@ export async function applyPull(db: FieldDb, page: PullPage, now: Date = new Dat
       await setMeta(db, "cookie", page.cookie);
       await setMeta(db, "expiresAt", page.expires_at);
       await setMeta(db, "lastSyncAt", now.toISOString());
+      if ((await getMeta(db, "notice")) === "expired") await deleteMeta(db, "notice");
     }),
   );
 }

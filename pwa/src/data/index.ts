@@ -141,7 +141,14 @@ export function checkOut(visitId: string, location: GeoPoint | null): Promise<vo
 }
 
 export function createPromise(visitId: string, loanId: string, amountFen: number, dueDate: string): Promise<void> {
-  return act("promise.create", { promise_id: newId(), visit_id: visitId, loan_id: loanId, amount_fen: amountFen, due_date: dueDate });
+  return act("promise.create", {
+    promise_id: newId(),
+    visit_id: visitId,
+    loan_id: loanId,
+    amount_fen: amountFen,
+    due_date: dueDate,
+    at: nowIso(),
+  });
 }
 
 export function requestChange(visitId: string, kind: ChangeKind, reason: string, proposed: { date?: string; text?: string }): Promise<void> {
@@ -177,9 +184,9 @@ export async function signAgreement(s: SignInput): Promise<string> {
 }
 
 /** SOS: queued like every entry, sent first thing when there is signal. */
-export async function sendSos(location: GeoPoint | null, message: string): Promise<string> {
+export async function sendSos(location: GeoPoint | null, message: string, visitId: string | null): Promise<string> {
   const id = newId();
-  await act("safety.sos", { alert_id: id, at: nowIso(), location, message });
+  await act("safety.sos", { alert_id: id, at: nowIso(), location, message, visit_id: visitId });
   return id;
 }
 

@@ -3,7 +3,7 @@ import type { SessionUser } from "./types";
 
 export type Lang = "zh-CN" | "en";
 /** Why the phone erased itself; shown once on the sign-in screen. */
-export type Notice = "revoked" | "retired" | "expired" | "signed_out";
+export type Notice = "revoked" | "retired" | "expired" | "signed_out" | "session_expired";
 
 export interface MetaValues {
   deviceId: string;

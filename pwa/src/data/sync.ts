@@ -107,12 +107,12 @@ export class SyncEngine {
       this.again = true;
       return this.current;
     }
-    this.current = (async () => {
+    this.current = exclusive(async () => {
       do {
         this.again = false;
         await this.runOnce();
       } while (this.again && this.state.problem === null);
-    })().finally(() => {
+    }).finally(() => {
       this.current = null;
     });
     return this.current;
@@ -149,7 +149,7 @@ export class SyncEngine {
       retryAt: terminal ? null : this.now().getTime() + delay,
       lastRunAt: this.now().getTime(),
     });
-    if (stop.problem === "server") console.warn("sync failed", err);
+    if (stop.problem === "server" && !(err instanceof ApiError) && !(err instanceof StopSync)) console.warn("sync failed", err);
   }
 
   private async push(deviceId: string): Promise<void> {
@@ -168,8 +168,8 @@ export class SyncEngine {
           continue;
         }
         if (err instanceof ApiError && err.status === 413) {
-          if (this.batchSize === 1) throw new StopSync("too_big");
-          this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+          if (batch.length === 1) throw new StopSync("too_big");
+          this.batchSize = Math.max(1, Math.floor(batch.length / 2));
           continue;
         }
         throw err;
@@ -246,6 +246,12 @@ export class SyncEngine {
     this.failures = 0;
     this.set({ problem: null, retryAt: null });
   }
+}
+
+/** Across tabs too: two tabs of the app never push the same entries at once. */
+function exclusive(fn: () => Promise<void>): Promise<void> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  return locks ? locks.request("fieldvisit-sync", () => fn()).then(() => undefined) : fn();
 }
 
 function toWire(e: OutboxEntry) {

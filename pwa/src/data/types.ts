@@ -241,6 +241,8 @@ export interface MutationArgs {
     loan_id: string;
     amount_fen: number;
     due_date: string;
+    /** When the promise was made: the server judges "date in the past" against it. */
+    at: string;
   };
   "agreement.sign": {
     agreement_id: string;
@@ -265,7 +267,7 @@ export interface MutationArgs {
     reason: string;
     proposed: { date?: string; text?: string };
   };
-  "safety.sos": { alert_id: string; at: string; location: GeoPoint | null; message: string };
+  "safety.sos": { alert_id: string; at: string; location: GeoPoint | null; message: string; visit_id: string | null };
 }
 
 export type MutationName = keyof MutationArgs;

@@ -5,6 +5,7 @@ import type { DraftLine } from "./schedule";
 
 export interface AgreementValues {
   borrowerName: string;
+  nationalIdMasked: string;
   loanAccount: string;
   branchName: string;
   officerName: string;
@@ -47,7 +48,9 @@ export function agreementText(templates: Record<string, string>, lang: Lang, v: 
   const template = templates[lang] ?? t("agreement.defaultTemplate", undefined, lang);
   return fillTemplate(template, {
     borrower_name: v.borrowerName,
+    national_id_masked: v.nationalIdMasked,
     loan_account: v.loanAccount,
+    account_number: v.loanAccount,
     branch_name: v.branchName,
     officer_name: v.officerName,
     principal: formatMoney(v.principalFen),

@@ -11,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   "common.yes": "OK",
   "common.saving": "Saving…",
   "common.today": "Today",
+  "common.listSep": ", ",
 
   "nav.today": "Today",
   "nav.settings": "Settings",
@@ -52,15 +53,16 @@ export const en: Record<MessageKey, string> = {
   "signin.notice.retired": "Your branch retired this phone. Its data were erased.",
   "signin.notice.expired": "Borrower data expired and were deleted from this phone. Sync to download them again.",
   "signin.notice.signed_out": "You are signed out.",
+  "signin.notice.session_expired": "Your sign-in has expired. Sign in again: the entries not yet sent are still on this phone and will be sent.",
 
   "today.title": "Today's visits",
-  "today.count": "{n} visits, {done} done",
+  "today.count": "Visits: {n}, done: {done}",
   "today.distance": "Total distance {km}",
   "today.empty": "No visits planned for this day.",
   "today.noPlan": "No visit plan on this phone yet. Tap \"Sync now\" where there is signal.",
   "today.next": "Next",
   "today.missed": "Window missed",
-  "today.rejected": "{n} entries were refused: tap to see why",
+  "today.rejected": "Entries refused by the server: {n}. Tap to see why.",
   "today.expired": "Borrower data expired and were deleted from this phone. Sync to download them again.",
 
   "status.planned": "Planned",
@@ -74,6 +76,7 @@ export const en: Record<MessageKey, string> = {
   "segment.individual_trader": "Individual trader",
 
   "safety.title": "Safety",
+  "safety.line": "Safety: {flags}",
   "safety.aggressive_dog": "Aggressive dog",
   "safety.hostile_relative": "Hostile relative",
   "safety.remote_road": "Remote road",
@@ -259,7 +262,7 @@ export const en: Record<MessageKey, string> = {
   "settings.storage": "Storage used",
   "settings.signOut": "Sign out",
   "settings.confirmSignOut": "Sign out? The borrower data on this phone will be deleted.",
-  "settings.signOutPending": "{n} entries are not sent yet. They stay on this phone and are sent after you sign in again. Sync first if you can.",
+  "settings.signOutPending": "Entries not sent yet: {n}. They stay on this phone and are sent after you sign in again. Sync first if you can.",
   "settings.signOutYes": "Sign out",
 
   "rejected.title": "Refused entries",

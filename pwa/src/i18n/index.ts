@@ -60,6 +60,11 @@ export function formatKm(metres: number, lang: Lang = current): string {
   return t("common.km", { km: (metres / 1000).toFixed(1) }, lang);
 }
 
+/** A list in the current language: "a、b" in Chinese, "a, b" in English. */
+export function joinList(items: readonly string[], lang: Lang = current): string {
+  return items.join(t("common.listSep", undefined, lang));
+}
+
 /** Labels from reference data come with both languages. */
 export function label(item: { label_zh: string; label_en: string }, lang: Lang = current): string {
   return lang === "en" ? item.label_en : item.label_zh;

@@ -11,6 +11,7 @@ export const zhCN = {
   "common.yes": "确定",
   "common.saving": "正在保存…",
   "common.today": "今天",
+  "common.listSep": "、",
 
   "nav.today": "今日",
   "nav.settings": "设置",
@@ -52,6 +53,7 @@ export const zhCN = {
   "signin.notice.retired": "此手机已被支行更换，本机数据已清除。",
   "signin.notice.expired": "借款人数据已过期，已从本机删除。同步后会重新下载。",
   "signin.notice.signed_out": "您已退出登录。",
+  "signin.notice.session_expired": "登录已过期，请重新登录。本机未发送的记录都还在，登录后会发送。",
 
   "today.title": "今日走访",
   "today.count": "共 {n} 户，已完成 {done} 户",
@@ -74,6 +76,7 @@ export const zhCN = {
   "segment.individual_trader": "个体工商户",
 
   "safety.title": "安全提示",
+  "safety.line": "安全提示：{flags}",
   "safety.aggressive_dog": "有恶犬",
   "safety.hostile_relative": "家属有敌意",
   "safety.remote_road": "道路偏远",

@@ -33,8 +33,18 @@ export function onNeedRefresh(listener: Listener): () => void {
 
 /** Activate the waiting version and reload (the outbox lives in IndexedDB: nothing lost). */
 export function applyUpdate(): void {
+  let reloading = false;
+  const reload = () => {
+    if (reloading) return;
+    reloading = true;
+    location.reload();
+  };
+  // workbox-window reloads only when the page started under a service worker; do it here
+  // too, and reload anyway if no new worker takes over (nothing was actually waiting).
+  navigator.serviceWorker?.addEventListener("controllerchange", reload);
+  setTimeout(reload, 4_000);
   if (updateSW) void updateSW(true);
-  else location.reload();
+  else reload();
 }
 
 /** After a 426: look for a newer version at once. */

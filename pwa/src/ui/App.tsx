@@ -16,7 +16,7 @@ import { SignIn } from "./screens/SignIn";
 import { Sos } from "./screens/Sos";
 import { Today } from "./screens/Today";
 import { Visit } from "./screens/Visit";
-import { Toast } from "./toast";
+import { dismissStaleToast, Toast } from "./toast";
 
 function Loading() {
   return <p class="empty">{t("common.loading")}</p>;
@@ -25,9 +25,14 @@ function Loading() {
 /** The agreement screen carries signature_pad: load it only when it is opened. */
 function LazyAgreementNew({ id }: { id: string }) {
   const [Screen, setScreen] = useState<ComponentType<{ id: string }> | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
-    void import("./screens/AgreementNew").then((m) => setScreen(() => m.default));
+    import("./screens/AgreementNew").then(
+      (m) => setScreen(() => m.default),
+      () => setFailed(true),
+    );
   }, []);
+  if (failed) return <p class="empty">{t("error.generic")}</p>;
   return Screen ? <Screen id={id} /> : <Loading />;
 }
 
@@ -44,6 +49,7 @@ export function App({ initialLang }: { initialLang: Lang }) {
   useEffect(() => {
     if (session?.signedIn && route.name === "signin") navigate("/", true);
   }, [session?.signedIn, route.name]);
+  useEffect(dismissStaleToast, [route]);
 
   if (session === undefined) return <Loading />;
 

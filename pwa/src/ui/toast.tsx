@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 let message: string | null = null;
+let shownAt = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<(m: string | null) => void>();
 
@@ -10,10 +11,19 @@ function emit(m: string | null): void {
 }
 
 /** A short message near the bottom, e.g. "Saved on this phone…". */
-export function toast(text: string, ms = 4_000): void {
+export function toast(text: string, ms = 3_500): void {
   clearTimeout(timer);
+  shownAt = Date.now();
   emit(text);
   timer = setTimeout(() => emit(null), ms);
+}
+
+/** A new screen: drop an old message (one shown just before this navigation stays). */
+export function dismissStaleToast(): void {
+  if (message && Date.now() - shownAt > 1_000) {
+    clearTimeout(timer);
+    emit(null);
+  }
 }
 
 export function Toast() {

@@ -77,6 +77,7 @@ export default function AgreementNew({ id }: { id: string }) {
     setText(
       agreementText(ctx?.templates ?? {}, lang, {
         borrowerName: borrower.name,
+        nationalIdMasked: borrower.national_id_masked,
         loanAccount: loan.account_number,
         branchName: ctx?.branch?.name ?? "",
         officerName,

@@ -3,7 +3,7 @@ import { observe, type Context, type RecentContact } from "../../data";
 import { amapLink, baiduLink, geoLink, telLink } from "../../domain/maps";
 import { dpdBucket } from "../../domain/dpd";
 import { DEFAULT_TZ } from "../../domain/time";
-import { formatDate, formatDateTime, formatMoney, t } from "../../i18n";
+import { formatDate, formatDateTime, formatMoney, joinList, t } from "../../i18n";
 import { Layout } from "../components/Layout";
 import { Sheet } from "../components/Sheet";
 import { useLive } from "../hooks";
@@ -17,7 +17,7 @@ export function ContactItem({ c, ctx, tz }: { c: RecentContact; ctx: Context | u
         <strong>{c.kind === "note" ? t("borrower.note") : c.contact ? contactLabel(ctx, c.contact) : t("borrower.visitRecord")}</strong>
         <span class="muted small">{formatDateTime(c.at, tz)}</span>
       </div>
-      {c.hardship_reasons.length > 0 && <div class="small">{c.hardship_reasons.map((r) => hardshipLabel(ctx, r)).join("、")}</div>}
+      {c.hardship_reasons.length > 0 && <div class="small">{joinList(c.hardship_reasons.map((r) => hardshipLabel(ctx, r)))}</div>}
       {c.text && <div class="small">{c.text}</div>}
       <div class="muted small row">
         {c.officer_name}
@@ -97,7 +97,7 @@ export function Borrower({ id }: { id: string }) {
           </section>
           {b.safety_flags.length > 0 && (
             <p class="safety" role="alert" data-testid="safety">
-              ⚠ {t("safety.title")}：{b.safety_flags.map(safetyLabel).join("、")}
+              ⚠ {t("safety.line", { flags: joinList(b.safety_flags.map(safetyLabel)) })}
             </p>
           )}
           <section class="card">

@@ -19,7 +19,8 @@ export function Rejected() {
       <p class="muted">{t("rejected.explain")}</p>
       {list && list.length === 0 && <p class="empty">{t("rejected.none")}</p>}
       {list && list.length > 0 && (
-        <ul class="list card">
+        <section class="card">
+        <ul class="list">
           {list.map((r) => (
             <li key={r.id} data-testid="rejected-entry">
               <div class="spread">
@@ -30,6 +31,7 @@ export function Rejected() {
             </li>
           ))}
         </ul>
+        </section>
       )}
     </Layout>
   );

@@ -31,8 +31,7 @@ export function Sos({ visitId }: { visitId?: string }) {
   const send = async () => {
     setBusy(true);
     try {
-      const text = [message.trim(), visitId ? `visit:${visitId}` : ""].filter(Boolean).join(" ");
-      setAlertId(await sendSos(location ?? null, text));
+      setAlertId(await sendSos(location ?? null, message.trim(), visitId ?? null));
     } catch (err) {
       setError(saveError(err));
     } finally {

@@ -1,12 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { checkIn, checkOut, observe, StorageFullError, type Context, type GeoPoint, type Visit as VisitData, type WithId } from "../../data";
 import { DEFAULT_TZ, isHoliday, withinHours } from "../../domain/time";
-import { formatDate, formatMoney, formatTime, t } from "../../i18n";
+import { formatDate, formatMoney, formatTime, joinList, t } from "../../i18n";
 import { getLocation } from "../../platform/geo";
 import { ChipMulti } from "../components/Chips";
 import { Layout } from "../components/Layout";
 import { Confirm, Sheet } from "../components/Sheet";
-import { useLive } from "../hooks";
+import { useLive, useNow } from "../hooks";
 import { contactLabel, safetyLabel, statusLabel } from "../labels";
 import { href, navigate } from "../router";
 import { toast } from "../toast";
@@ -80,12 +80,14 @@ export function Visit({ id }: { id: string }) {
   const ctx = useLive(() => observe.context(), []);
   const session = useLive(() => observe.session(), []);
   const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | null>(null);
+  const now = useNow();
   const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const visit = detail?.visit;
   const borrower = detail?.borrower ?? null;
 
   const doCheckOut = async () => {
     setSheet(null);
+    toast(t("visit.locating"));
     try {
       const loc = await getLocation(8_000);
       await checkOut(id, loc);
@@ -103,8 +105,8 @@ export function Visit({ id }: { id: string }) {
         <button type="button" class="btn primary huge wide" data-testid="check-in" onClick={() => setSheet("checkin")}>
           {t("visit.checkIn")}
         </button>
-        <a class="btn" href={href(`/visit/${id}/change`)}>{t("visit.requestChange")}</a>
-        <a class="btn" href={href(`/visit/${id}/note`)}>{t("visit.addNote")}</a>
+        <a class="btn" href={href(`/visit/${id}/change`)} data-testid="request-change">{t("visit.requestChange")}</a>
+        <a class="btn" href={href(`/visit/${id}/note`)} data-testid="add-note">{t("visit.addNote")}</a>
       </>
     );
   } else if (visit?.status === "checked_in") {
@@ -127,9 +129,12 @@ export function Visit({ id }: { id: string }) {
   }
 
   const loans = visit ? visitLoans(visit, borrower) : [];
+  const missed = visit?.status === "planned" && !!visit.window_end && Date.parse(visit.window_end) < now.getTime();
   const bucket = worstBucket(loans);
   const visitPromises = detail?.promises.filter((p) => p.visit_id === id) ?? [];
   const visitAgreements = detail?.agreements.filter((a) => a.visit_id === id) ?? [];
+  // DPD and overdue amount are shown above in the officer's language; other reasons as sent.
+  const reasons = visit?.reasons.filter((r) => r.code !== "dpd" && r.code !== "overdue") ?? [];
 
   return (
     <Layout title={borrower?.name ?? t("visit.title")} back="/" sos={id} tz={tz} actions={actions} testId="visit">
@@ -143,7 +148,10 @@ export function Visit({ id }: { id: string }) {
             </div>
             <div class="muted">{borrower?.village}</div>
             {visit.window_start && visit.window_end && (
-              <div>{t("visit.window", { start: formatTime(visit.window_start, tz), end: formatTime(visit.window_end, tz) })}</div>
+              <div class={missed ? "missed" : ""}>
+                {t("visit.window", { start: formatTime(visit.window_start, tz), end: formatTime(visit.window_end, tz) })}
+                {missed && ` · ${t("today.missed")}`}
+              </div>
             )}
             <div class="row">
               <span class="money big">{formatMoney(overdueOf(loans))}</span>
@@ -158,12 +166,12 @@ export function Visit({ id }: { id: string }) {
               </div>
             )}
             {visit.change_requests && visit.change_requests.length > 0 && (
-              <div class="small">{t("visit.changeRequested", { kinds: visit.change_requests.map((r) => t(`kind.${r.kind}`)).join("、") })}</div>
+              <div class="small">{t("visit.changeRequested", { kinds: joinList(visit.change_requests.map((r) => t(`kind.${r.kind}`))) })}</div>
             )}
           </section>
           {borrower && borrower.safety_flags.length > 0 && (
             <p class="safety" role="alert">
-              ⚠ {t("safety.title")}：{borrower.safety_flags.map(safetyLabel).join("、")}
+              ⚠ {t("safety.line", { flags: joinList(borrower.safety_flags.map(safetyLabel)) })}
             </p>
           )}
           {(visitPromises.length > 0 || visitAgreements.length > 0) && (
@@ -188,11 +196,11 @@ export function Visit({ id }: { id: string }) {
               </ul>
             </section>
           )}
-          {visit.reasons.length > 0 && (
+          {reasons.length > 0 && (
             <section class="card small">
               <h2>{t("visit.reasons")}</h2>
               <ul class="list">
-                {visit.reasons.map((r, i) => (
+                {reasons.map((r, i) => (
                   <li key={i}>{r.text}</li>
                 ))}
               </ul>

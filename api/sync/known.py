@@ -1,0 +1,184 @@
+"""Everything a push batch needs to look up, loaded in a few queries before it is applied.
+
+Handlers consult this instead of querying per mutation, so a batch of 500 writes its rows
+in one flush; handlers register what they add, so later entries of the same batch see it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, col, select
+
+from api.audit import write_audit_rows
+from models import (
+    Agreement,
+    AgreementLine,
+    Borrower,
+    ChangeRequest,
+    HardshipReason,
+    Loan,
+    MutationLog,
+    Note,
+    Promise,
+    SafetyAlert,
+    Visit,
+    VisitEvent,
+    VisitOfficer,
+    VisitOutcome,
+)
+from models.enums import AgreementStatus, VisitEventKind
+
+OPEN_AGREEMENT = (AgreementStatus.pending_approval, AgreementStatus.signed, AgreementStatus.active)
+# Records a mutation creates, by the argument that carries their phone-made id.
+CREATED_BY_ARG: dict[str, type[SQLModel]] = {
+    "note_id": Note,
+    "outcome_id": VisitOutcome,
+    "promise_id": Promise,
+    "agreement_id": Agreement,
+    "request_id": ChangeRequest,
+    "alert_id": SafetyAlert,
+}
+
+
+def _uuids(values: Iterable[Any]) -> set[uuid.UUID]:
+    found = set()
+    for value in values:
+        try:
+            found.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return found
+
+
+@dataclass
+class Known:
+    visits: dict[uuid.UUID, Visit] = field(default_factory=dict)
+    teams: dict[uuid.UUID, set[uuid.UUID]] = field(default_factory=dict)
+    borrowers: dict[uuid.UUID, Borrower] = field(default_factory=dict)
+    loans: dict[uuid.UUID, Loan] = field(default_factory=dict)
+    created: dict[type[SQLModel], dict[uuid.UUID, Any]] = field(default_factory=dict)
+    hardship_codes: set[str] = field(default_factory=set)
+    checked_in: set[uuid.UUID] = field(default_factory=set)
+    with_outcome: set[uuid.UUID] = field(default_factory=set)
+    loans_with_open_agreement: set[uuid.UUID] = field(default_factory=set)
+    # What the batch writes besides domain rows, inserted in bulk at the end.
+    log_rows: list[dict[str, Any]] = field(default_factory=list)
+    audit_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, session: Session, *, branch_id: uuid.UUID, args: list[dict[str, Any]]) -> Known:
+        known = cls()
+        visit_ids = _uuids(a.get("visit_id") for a in args)
+        visits = list(
+            session.exec(
+                select(Visit).where(col(Visit.id).in_(visit_ids), Visit.branch_id == branch_id)
+            )
+        )
+        known.visits = {v.id: v for v in visits}
+        visit_ids = set(known.visits)
+        for link in session.exec(
+            select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids))
+        ):
+            known.teams.setdefault(link.visit_id, set()).add(link.user_id)
+        borrower_ids = _uuids(a.get("borrower_id") for a in args) | {v.borrower_id for v in visits}
+        known.borrowers = {
+            b.id: b
+            for b in session.exec(
+                select(Borrower).where(
+                    col(Borrower.id).in_(borrower_ids), Borrower.branch_id == branch_id
+                )
+            )
+        }
+        loan_ids = _uuids(a.get("loan_id") for a in args)
+        known.loans = {
+            loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))
+        }
+        for arg, model in CREATED_BY_ARG.items():
+            ids = _uuids(a.get(arg) for a in args)
+            rows: list[Any] = (
+                list(session.exec(select(model).where(col(model.id).in_(ids))))  # type: ignore[attr-defined]
+                if ids
+                else []
+            )
+            known.created[model] = {row.id: row for row in rows}
+        known.hardship_codes = set(session.exec(select(HardshipReason.code)))
+        if visit_ids:
+            known.checked_in = set(
+                session.exec(
+                    select(VisitEvent.visit_id).where(
+                        col(VisitEvent.visit_id).in_(visit_ids),
+                        VisitEvent.kind == VisitEventKind.check_in,
+                    )
+                )
+            )
+            known.with_outcome = set(
+                session.exec(
+                    select(VisitOutcome.visit_id).where(col(VisitOutcome.visit_id).in_(visit_ids))
+                )
+            )
+        if loan_ids:
+            known.loans_with_open_agreement = set(
+                session.exec(
+                    select(Agreement.loan_id).where(
+                        col(Agreement.loan_id).in_(loan_ids),
+                        col(Agreement.status).in_(OPEN_AGREEMENT),
+                    )
+                )
+            )
+        return known
+
+    pending: dict[type[SQLModel], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def existing(self, model: type[SQLModel], row_id: uuid.UUID) -> Any:
+        return self.created.setdefault(model, {}).get(row_id)
+
+    def insert(self, model: type[SQLModel], values: dict[str, Any]) -> None:
+        row = with_defaults(model, values)
+        self.pending.setdefault(model, []).append(row)
+        if "id" in row:
+            self.created.setdefault(model, {})[row["id"]] = SimpleNamespace(**row)
+
+    def write(self, session: Session) -> None:
+        """The queued rows, one INSERT per table, parents first."""
+        for model in INSERT_ORDER:
+            rows = self.pending.pop(model, None)
+            if rows:
+                session.execute(insert(model), rows)
+        if self.log_rows:
+            session.execute(insert(MutationLog), self.log_rows)
+            self.log_rows = []
+        write_audit_rows(session, self.audit_rows)
+        self.audit_rows = []
+
+
+INSERT_ORDER: list[type[SQLModel]] = [
+    VisitEvent,
+    VisitOutcome,
+    Note,
+    Promise,
+    Agreement,
+    AgreementLine,
+    ChangeRequest,
+    SafetyAlert,
+]
+
+
+def with_defaults(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Core INSERTs skip the model's Python defaults: fill them in here."""
+    row = dict(values)
+    for name, info in model.model_fields.items():
+        if name in row:
+            continue
+        if info.default_factory is not None:
+            row[name] = info.default_factory()  # type: ignore[call-arg]
+        elif info.default is not PydanticUndefined:
+            row[name] = info.default
+    if "id" in row and row["id"] is None:
+        del row["id"]  # autoincrement key: the database numbers it
+    return row

@@ -1,0 +1,376 @@
+"""Sync benchmark: first pull, empty delta pull, a push of 500 mutations against a bare bulk
+insert of the same rows, and 50 concurrent phones over loopback.
+
+    python tests/benchmarks/sync.py [--pg URL] [--quick]
+
+Runs on SQLite always and on PostgreSQL when --pg or TEST_DATABASE_URL is given."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from api.sync import service
+from api.sync.protocol import Mutation, PullRequest, PushRequest
+from models import AuditEvent, Device, MutationLog, Note, User, VisitOutcome
+from models.enums import Contact, Role
+from tests.conftest import build_database
+from tests.factories import make_borrower, make_branch, make_loan, make_visit
+from tests.live_server import LiveServer, cli
+from tests.phone import Phone
+
+console = Console()
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def build_pack(engine: Engine) -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
+    """One officer with 30 visits today; borrowers with loans, past visits and notes."""
+    with Session(engine, expire_on_commit=False) as s:
+        branch = make_branch(s)
+        officer = User(
+            branch_id=branch.id,
+            username=f"bench-{uuid.uuid4().hex[:8]}",
+            full_name="基准测试",
+            role=Role.officer,
+            password_hash="x",
+        )
+        s.add(officer)
+        s.flush()
+        device = Device(user_id=officer.id, name="bench", platform="bench")
+        s.add(device)
+        borrower_ids = []
+        for i in range(30):
+            borrower = make_borrower(s, branch, address=f"山东省德州市陵城区某镇某村{i}号")
+            borrower_ids.append(borrower.id)
+            loans = [make_loan(s, borrower) for _ in range(1 + i % 2)]
+            past = make_visit(
+                s, borrower, [officer], plan_date=TODAY - timedelta(days=20), loans=loans
+            )
+            for k in range(3):
+                s.add(
+                    VisitOutcome(
+                        id=uuid.uuid4(),
+                        visit_id=past.id,
+                        officer_id=officer.id,
+                        contact=Contact.borrower,
+                        hardship_reasons=["illness"],
+                        hardship_detail="家人住院, 收入下降" * 3,
+                        at=NOW - timedelta(days=20 + k),
+                    )
+                )
+                s.add(
+                    Note(
+                        id=uuid.uuid4(),
+                        borrower_id=borrower.id,
+                        author_id=officer.id,
+                        text="借款人表示下月还款",
+                        at=NOW - timedelta(days=10 + k),
+                    )
+                )
+            make_visit(s, borrower, [officer], loans=loans, position=i + 1)
+        s.commit()
+        return officer.id, device.id, borrower_ids
+
+
+def timed_pull(
+    engine: Engine, officer_id: uuid.UUID, device_id: uuid.UUID, cookie: str | None
+) -> tuple[float, int, str, int]:
+    with Session(engine, expire_on_commit=False) as s:
+        started = time.perf_counter()
+        user = s.get(User, officer_id)
+        assert user is not None
+        response = service.pull(
+            session=s,
+            user=user,
+            request=PullRequest(protocol=1, device_id=device_id, cookie=cookie),
+            now=NOW,
+        )
+        body = response.model_dump_json().encode()
+        s.commit()
+        elapsed = time.perf_counter() - started
+    return elapsed, len(gzip.compress(body)), response.cookie, len(response.changes)
+
+
+def note_mutations(first_id: int, borrower_ids: list[uuid.UUID], n: int) -> list[Mutation]:
+    return [
+        Mutation(
+            id=first_id + i,
+            name="note.add",
+            client_time=NOW,
+            args={
+                "note_id": str(uuid.uuid4()),
+                "borrower_id": str(borrower_ids[i % len(borrower_ids)]),
+                "text": f"第{i}次电话回访记录",
+                "at": "2026-11-23T02:00:00Z",
+            },
+        )
+        for i in range(n)
+    ]
+
+
+def timed_push(
+    engine: Engine, officer_id: uuid.UUID, device_id: uuid.UUID, mutations: list[Mutation]
+) -> float:
+    with Session(engine, expire_on_commit=False) as s:
+        started = time.perf_counter()
+        user = s.get(User, officer_id)
+        assert user is not None
+        response = service.push(
+            session=s,
+            user=user,
+            request=PushRequest(protocol=1, device_id=device_id, mutations=mutations),
+            now=NOW,
+        )
+        s.commit()
+        elapsed = time.perf_counter() - started
+    assert all(r.status == "applied" for r in response.results), response.results[:3]
+    return elapsed
+
+
+def timed_bulk_insert(
+    engine: Engine,
+    officer_id: uuid.UUID,
+    device_id: uuid.UUID,
+    branch_id: uuid.UUID,
+    mutations: list[Mutation],
+    offset: int,
+) -> float:
+    """The same rows a push writes (note, mutation log, audit event), in three bulk INSERTs."""
+    notes, logs, audits = [], [], []
+    for m in mutations:
+        a = m.args
+        notes.append(
+            {
+                "id": uuid.UUID(a["note_id"]),
+                "borrower_id": uuid.UUID(a["borrower_id"]),
+                "visit_id": None,
+                "author_id": officer_id,
+                "device_id": device_id,
+                "text": a["text"],
+                "at": NOW,
+                "received_at": NOW,
+            }
+        )
+        logs.append(
+            {
+                "device_id": device_id,
+                "user_id": officer_id,
+                "branch_id": branch_id,
+                "mutation_id": m.id + offset,
+                "name": m.name,
+                "args": a,
+                "client_time": NOW,
+                "received_at": NOW,
+                "status": "applied",
+                "reason": "",
+                "review_note": "",
+            }
+        )
+        audits.append(
+            {
+                "at": NOW,
+                "actor_id": officer_id,
+                "device_id": device_id,
+                "branch_id": branch_id,
+                "action": m.name,
+                "entity": "note",
+                "entity_id": a["note_id"],
+                "data": {"mutation_id": m.id},
+                "prev_hash": "",
+                "hash": "",
+            }
+        )
+    with Session(engine) as s:
+        started = time.perf_counter()
+        s.execute(insert(Note), notes)
+        s.execute(insert(MutationLog), logs)
+        s.execute(insert(AuditEvent), audits)
+        s.commit()
+        return time.perf_counter() - started
+
+
+def in_process(label: str, url: str, repeats: int) -> list[tuple[str, str, str]]:
+    engine = build_database(url)
+    officer_id, device_id, borrower_ids = build_pack(engine)
+    with Session(engine) as s:
+        branch_id = s.exec(select(User.branch_id).where(User.id == officer_id)).one()
+    first = [timed_pull(engine, officer_id, device_id, None) for _ in range(repeats)]
+    cookie = first[-1][2]
+    empty = [timed_pull(engine, officer_id, device_id, cookie) for _ in range(repeats * 3)]
+    assert all(e[3] == 0 for e in empty)
+    push_times, bulk_times = [], []
+    next_id = 1
+    for rep in range(repeats):
+        muts = note_mutations(next_id, borrower_ids, 500)
+        next_id += 500
+        push_times.append(timed_push(engine, officer_id, device_id, muts))
+        bulk_times.append(
+            timed_bulk_insert(
+                engine,
+                officer_id,
+                device_id,
+                branch_id,
+                note_mutations(1, borrower_ids, 500),
+                offset=1_000_000 * (rep + 1),
+            )
+        )
+    engine.dispose()
+    push_ms, bulk_ms = median_ms(push_times), median_ms(bulk_times)
+    return [
+        (
+            label,
+            "first pull (30 visits)",
+            f"{median_ms([f[0] for f in first]):.1f} ms server, "
+            f"{first[0][1] / 1024:.1f} KB gzip, {first[0][3]} changes  (target < 50 ms, < 30 KB)",
+        ),
+        (
+            label,
+            "empty delta pull",
+            f"{median_ms([e[0] for e in empty]):.2f} ms server, "
+            f"{empty[0][1]} bytes gzip  (target < 5 ms, < 300 B)",
+        ),
+        (
+            label,
+            "push 500 mutations",
+            f"{push_ms:.0f} ms = {500 / (push_ms / 1000):.0f} mutations/s",
+        ),
+        (label, "bare bulk insert, same rows", f"{bulk_ms:.0f} ms"),
+        (label, "push / bulk insert", f"{push_ms / bulk_ms:.2f}x  (target <= 4x)"),
+    ]
+
+
+def load_test(label: str, url: str, seconds: float, devices: int) -> list[tuple[str, str, str]]:
+    cli(url, "migrate")
+    cli(url, "demo")
+    server = LiveServer(url, workers=2).start()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as setup:
+            phones = []
+            for i in range(devices):
+                phone = Phone(setup, f"officer{i % 6 + 1}", password="demo-officer").sign_in()
+                phone.pull()
+                phones.append(phone)
+        deadline = time.monotonic() + seconds
+
+        def run(phone: Phone) -> None:
+            rng = random.Random(phone.device_id)
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                phone.client = client
+                borrowers = sorted(phone.ids("borrower"))
+                while time.monotonic() < deadline:
+                    for _ in range(rng.randint(1, 5)):
+                        phone.queue(
+                            "note.add",
+                            note_id=uuid.uuid4(),
+                            borrower_id=rng.choice(borrowers),
+                            text="负载测试记录",
+                            at="2026-11-23T02:00:00Z",
+                        )
+                    time.sleep(rng.uniform(0.5, 1.5))  # think time: a sync a second per phone
+                    for call in (phone.push, phone.pull):
+                        started = time.perf_counter()
+                        try:
+                            response = call()
+                            ok = response.status_code == 200
+                        except (httpx.HTTPError, AssertionError) as exc:
+                            ok, response = False, exc
+                        elapsed = time.perf_counter() - started
+                        with lock:
+                            latencies.append(elapsed)
+                            if not ok:
+                                errors.append(str(getattr(response, "status_code", response)))
+
+        threads = [threading.Thread(target=run, args=(p,)) for p in phones]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=seconds + 60)
+        wall = time.monotonic() - started
+    finally:
+        server.stop()
+    latencies.sort()
+    p95 = latencies[int(len(latencies) * 0.95)] if latencies else 0.0
+    shown = f" {sorted(set(errors))[:3]}" if errors else ""
+    result = (
+        f"2 workers, each phone syncs ~1/s: {len(latencies) / wall:.0f} req/s, "
+        f"p50 {median_ms(latencies):.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"errors {len(errors)}{shown}  (target: 0 errors, p95 < 300 ms)"
+    )
+    return [(label, f"{devices} concurrent phones, {seconds:.0f} s", result)]
+
+
+def fresh_pg_database(url: str) -> tuple[str, Any]:
+    name = f"fieldvisit_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return str(make_url(url).set(database=name)), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeats, seconds = (2, 3.0) if args.quick else (7, 20.0)
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += in_process("SQLite", f"sqlite:///{tmp}/bench.db", repeats)
+        rows += load_test("SQLite", f"sqlite:///{tmp}/load.db", seconds, 50)
+    if args.pg:
+        for fn in (
+            lambda u: in_process("PostgreSQL", u, repeats),
+            lambda u: load_test("PostgreSQL", u, seconds, 50),
+        ):
+            url, drop = fresh_pg_database(args.pg)
+            try:
+                rows += fn(url)
+            finally:
+                drop()
+    table = Table(title="Sync benchmark (medians)")
+    for column in ("database", "measure", "result"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

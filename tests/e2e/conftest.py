@@ -1,0 +1,164 @@
+"""Browser tests: the real server in a subprocess and the system Chromium (Python Playwright).
+
+The server gets its own SQLite database (migrated, demo branch loaded) and a free port; the
+PWA is served from pwa/dist as in production. Nothing here runs `playwright install`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+PWA = ROOT / "pwa"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+# Near the demo branch (Lingcheng, Dezhou), WGS-84.
+PHONE_POSITION = {"latitude": 37.3357, "longitude": 116.5766, "accuracy": 15}
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    database_url: str
+    log: Path
+    dist: Path
+
+
+def _fieldvisit() -> str:
+    """The `fieldvisit` command of the interpreter running the tests (the project's venv)."""
+    candidate = Path(sys.executable).parent / "fieldvisit"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("fieldvisit")
+    if not found:
+        pytest.fail("the `fieldvisit` command is not installed; run `make install`")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ensure_pwa_built() -> None:
+    if (PWA / "dist" / "index.html").is_file() and (PWA / "dist" / "sw.js").is_file():
+        return
+    if not (PWA / "node_modules").is_dir():
+        pytest.fail("pwa/dist is missing and pwa/node_modules too; run `make install`")
+    subprocess.run(["npm", "run", "build"], cwd=PWA, check=True, capture_output=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _ensure_pwa_built()
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{tmp / 'e2e.db'}"
+    # A private copy of the build: a test may publish a "new version" of the app in it.
+    dist = tmp / "dist"
+    shutil.copytree(PWA / "dist", dist)
+    env = {
+        **os.environ,
+        "FIELDVISIT_DATABASE_URL": database_url,
+        "FIELDVISIT_ENV": "development",
+        "FIELDVISIT_PWA_DIST": str(dist),
+    }
+    command = _fieldvisit()
+    for step in ("migrate", "demo"):
+        subprocess.run(
+            [command, step], env=env, cwd=ROOT, check=True, capture_output=True, timeout=300
+        )
+    port = _free_port()
+    log = tmp / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited early:\n{log.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer /api/v1/health:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Server(base_url=base_url, database_url=database_url, log=log, dist=dist)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; run `make system-deps`")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+    """A cheap Android phone: 360x740, touch, Chinese, GPS granted."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=server.base_url,
+        service_workers="allow",
+    )
+    context.grant_permissions(["geolocation"], origin=server.base_url)
+    context.set_geolocation(PHONE_POSITION)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,131 @@
+"""Assignment and order of routes (pure): prizes, pins, the clerk baseline."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from api.planning.planner import RouteSpec, StopSpec, plan_routes
+from api.routing.travel import HaversineTravelModel
+
+BRANCH = (37.3357, 116.5766)
+TRAVEL = HaversineTravelModel(1.3, 30)
+DAY = (8 * 3600, 21 * 3600)
+SERVICE = 40 * 60
+
+
+def scatter(n: int, seed: int = 7, spread: float = 0.08) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    return [
+        (BRANCH[0] + rng.uniform(-spread, spread), BRANCH[1] + rng.uniform(-spread, spread))
+        for _ in range(n)
+    ]
+
+
+def stops(points: list[tuple[float, float]], prize: int | None = 50_000) -> list[StopSpec]:
+    return [
+        StopSpec(key=f"s{i}", point=p, window=DAY, service_s=SERVICE, prize=prize)
+        for i, p in enumerate(points)
+    ]
+
+
+def route(shift: tuple[int, int] = DAY) -> RouteSpec:
+    return RouteSpec(start=BRANCH, end=BRANCH, shift=shift)
+
+
+def test_one_route_visits_everything_and_beats_the_clerk_order() -> None:
+    outcome = plan_routes(
+        [route()], stops(scatter(8)), travel=TRAVEL, time_limit_s=5, max_iterations=300
+    )
+    assert outcome.unassigned == [] and outcome.violations == []
+    planned = outcome.routes[0]
+    assert sorted(s.key for s in planned.stops) == [f"s{i}" for i in range(8)]
+    assert planned.saved_m >= 0
+    assert 0 < sum(s.leg_m for s in planned.stops) < planned.distance_m  # plus the way back
+    arrivals = [s.arrival_s for s in planned.stops]
+    assert arrivals == sorted(arrivals) and arrivals[0] >= DAY[0]
+    assert all(s.departure_s - s.arrival_s == SERVICE for s in planned.stops)
+
+
+def test_a_full_day_leaves_out_the_lowest_prizes() -> None:
+    points = scatter(16, seed=3)
+    specs = [
+        StopSpec(
+            key=f"s{i}",
+            point=p,
+            window=DAY,
+            service_s=SERVICE,
+            prize=(1000 if i < 8 else 10) * 1000,
+        )
+        for i, p in enumerate(points)
+    ]
+    short_day = (9 * 3600, 14 * 3600)  # five hours: room for about six visits
+    outcome = plan_routes(
+        [route(short_day)], specs, travel=TRAVEL, time_limit_s=5, max_iterations=500
+    )
+    visited = {s.key for s in outcome.routes[0].stops}
+    assert outcome.unassigned and set(outcome.unassigned) | visited == {s.key for s in specs}
+    assert visited <= {f"s{i}" for i in range(8)}  # only high-priority visits fit
+    assert outcome.routes[0].end_s is not None and outcome.routes[0].end_s <= short_day[1]
+
+
+def test_windows_are_kept() -> None:
+    points = scatter(4, seed=11)
+    specs = stops(points, prize=None)
+    specs[2] = StopSpec(key="s2", point=points[2], window=(17 * 3600, 19 * 3600), service_s=SERVICE)
+    outcome = plan_routes([route()], specs, travel=TRAVEL, time_limit_s=5, max_iterations=200)
+    visit = next(s for s in outcome.routes[0].stops if s.key == "s2")
+    assert visit.arrival_s >= 17 * 3600 and visit.departure_s <= 19 * 3600
+
+
+def test_pinned_stops_stay_on_their_route() -> None:
+    west = [(BRANCH[0], BRANCH[1] - 0.1 - 0.005 * i) for i in range(3)]
+    east = [(BRANCH[0], BRANCH[1] + 0.1 + 0.005 * i) for i in range(3)]
+    specs = stops(west + east, prize=None)
+    # Pin an eastern visit to route 0, which the solver would otherwise send west.
+    specs[3] = StopSpec(key="s3", point=east[0], window=DAY, service_s=SERVICE, pinned_route=0)
+    routes = [
+        RouteSpec(start=(BRANCH[0], BRANCH[1] - 0.1), end=(BRANCH[0], BRANCH[1] - 0.1), shift=DAY),
+        RouteSpec(start=(BRANCH[0], BRANCH[1] + 0.1), end=(BRANCH[0], BRANCH[1] + 0.1), shift=DAY),
+    ]
+    outcome = plan_routes(routes, specs, travel=TRAVEL, time_limit_s=5, max_iterations=300)
+    assert "s3" in {s.key for s in outcome.routes[0].stops}
+    assert outcome.unassigned == []
+    assert {s.key for r in outcome.routes for s in r.stops} == {f"s{i}" for i in range(6)}
+
+
+def test_two_routes_share_the_work() -> None:
+    outcome = plan_routes(
+        [route(), route()],
+        stops(scatter(12, seed=5)),
+        travel=TRAVEL,
+        time_limit_s=5,
+        max_iterations=300,
+    )
+    assert outcome.unassigned == []
+    assert sum(len(r.stops) for r in outcome.routes) == 12
+    assert all(r.saved_m >= 0 for r in outcome.routes)
+
+
+def test_same_iterations_same_answer() -> None:
+    def run() -> list[list[str]]:
+        outcome = plan_routes(
+            [route(), route()],
+            stops(scatter(10)),
+            travel=TRAVEL,
+            time_limit_s=5,
+            max_iterations=150,
+        )
+        return [[s.key for s in r.stops] for r in outcome.routes]
+
+    assert run() == run()
+
+
+def test_input_errors() -> None:
+    with pytest.raises(ValueError, match="at least one route"):
+        plan_routes([], stops(scatter(1)), travel=TRAVEL, time_limit_s=1)
+    with pytest.raises(ValueError, match="unique"):
+        plan_routes([route()], stops(scatter(1)) * 2, travel=TRAVEL, time_limit_s=1)
+    empty = plan_routes([route()], [], travel=TRAVEL, time_limit_s=1)
+    assert empty.routes[0].stops == [] and empty.unassigned == []
