@@ -19,6 +19,7 @@ from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
 from api.imports.routes import router as imports_router
 from api.middleware import ConcurrencyLimitMiddleware, RequestBodyMiddleware
+from api.planning.routes import router as planning_router
 from api.routing.routes import router as routing_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync_router,
         routing_router,
         imports_router,
+        planning_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

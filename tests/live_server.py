@@ -40,9 +40,10 @@ class LiveServer:
             "FIELDVISIT_DATABASE_URL": self.database_url,
             "FIELDVISIT_ENV": "development",
         }
+        command = [CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
         self.process = subprocess.Popen(
-            [CLI, "serve", "--host", "127.0.0.1"]
-            + ["--port", str(self.port), "--workers", str(self.workers)],
+            command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

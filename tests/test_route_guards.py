@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from models import VisitPlan
 from models.enums import Role
 from tests.conftest import TokenFor
 from tests.factories import (
@@ -87,7 +88,11 @@ def test_branch_a_cannot_reach_branch_b(
     loan_b = make_loan(session, borrower_b)
     visit_b = make_visit(session, borrower_b, [officer_b], loans=[loan_b])
     device_b = make_device(session, officer_b)
+    plan_b = VisitPlan(branch_id=branch_b.id, plan_date=visit_b.plan_date, created_by=manager_b.id)
+    session.add(plan_b)
+    session.flush()
     ids = {
+        "plan_id": str(plan_b.id),
         "visit_id": str(visit_b.id),
         "borrower_id": str(borrower_b.id),
         "device_id": str(device_b.id),

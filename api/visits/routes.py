@@ -92,15 +92,24 @@ class BranchPublic(BaseModel):
     work_end: time
 
 
+def _fields(row: object, model: type[BaseModel], **extra: object) -> dict[str, object]:
+    # Attributes, not model_dump(): enum columns come back from the database as plain str.
+    return {
+        name: extra[name] if name in extra else getattr(row, name) for name in model.model_fields
+    }
+
+
 def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
-    return VisitPublic.model_validate(
-        {**visit.model_dump(), "officer_ids": officer_ids}, from_attributes=False
-    )
+    return VisitPublic.model_validate(_fields(visit, VisitPublic, officer_ids=officer_ids))
 
 
 def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
     return BorrowerPublic.model_validate(
-        {**borrower.model_dump(), "loans": [loan.model_dump() for loan in loans]}
+        _fields(
+            borrower,
+            BorrowerPublic,
+            loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
+        )
     )
 
 
