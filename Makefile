@@ -5,6 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DB_URL ?= sqlite:///var/fieldvisit.db
 export FIELDVISIT_DATABASE_URL ?= $(DB_URL)
@@ -38,8 +39,8 @@ install: $(PY_STAMP) $(PWA_STAMP)
 
 # Chromium for browser tests and a CJK font for PDFs and screenshots (Debian packages).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei >/dev/null; \
 	fi
 
 migrate: $(PY_STAMP)

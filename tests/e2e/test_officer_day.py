@@ -283,7 +283,11 @@ def test_officer_day_offline(phone: BrowserContext, server: Server, screenshots:
     phone.set_offline(False)
     page.get_by_test_id("sync-now").click()
     officer.wait_pending(0, timeout=30_000)
-    expect(page.get_by_test_id("net")).to_have_text("在线")
+    try:
+        expect(page.get_by_test_id("net")).to_have_text("在线")
+    except AssertionError:
+        print("DEBUG onLine", page.evaluate("navigator.onLine"), page.get_by_test_id("net").text_content(), page.locator(".problem").count())
+        raise
     expect(page.get_by_test_id("rejected-banner")).to_have_count(0)
     officer.shot("19-today-synced")
 
