@@ -8,17 +8,17 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from faker import Faker
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from api.auth.security import hash_password
 from api.config import Settings
 from api.privacy import hash_national_id, mask_national_id
-from models import Borrower, Branch, Loan, User, Visit, VisitOfficer, VisitPlan
-from models.enums import LoanStatus, PlanStatus, Role, Segment, VisitStatus
+from models import Borrower, Branch, Loan, User, Visit
+from models.enums import LoanStatus, Role, Segment
 
 BRANCH_CODE = "DZ-LC"
 MANAGER = ("manager", "demo-manager")
@@ -173,99 +173,30 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
     return branch
 
 
-def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+def _create_today_plan(session: Session, branch: Branch, today: date, now: datetime) -> Any:
+    """Today's plan as a manager would make it: the top candidates, teams of two, each
+    route ordered by the solver (repeatable: a fixed iteration budget)."""
+    from api.planning.schemas import PlanCreate
+    from api.planning.service import create_plan, publish_plan
 
-
-def _local(day: date, hhmm: str | time, tz: ZoneInfo) -> datetime:
-    at = hhmm if isinstance(hhmm, time) else time.fromisoformat(hhmm)
-    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def _create_today_plan(session: Session, branch: Branch, today: date, now: datetime) -> None:
-    tz = ZoneInfo(branch.timezone)
     users = {u.username: u for u in session.exec(select(User).where(User.branch_id == branch.id))}
-    candidates = session.exec(
-        select(Loan, Borrower)
-        .join(Borrower, Borrower.id == Loan.borrower_id)  # type: ignore[arg-type]
-        .where(Loan.branch_id == branch.id, Loan.dpd > 30, Loan.status == LoanStatus.active)
-        .order_by(col(Loan.overdue_fen).desc())
-    ).all()
-    seen: set[object] = set()
-    picked: list[tuple[Loan, Borrower]] = []
-    for loan, borrower in candidates:
-        if borrower.id not in seen and borrower.lat is not None:
-            seen.add(borrower.id)
-            picked.append((loan, borrower))
-    picked = picked[: VISITS_PER_TEAM * len(TEAMS)]
-    plan = VisitPlan(
-        branch_id=branch.id,
-        plan_date=today,
-        status=PlanStatus.published,
-        created_by=users[MANAGER[0]].id,
-        created_at=now,
+    manager = users[MANAGER[0]]
+    # Planned as of the start of the working day, so a demo loaded at night still has a day.
+    morning = datetime.combine(today, time(7, 0), tzinfo=ZoneInfo(branch.timezone))
+    plan = create_plan(
+        session=session,
+        manager=manager,
+        request=PlanCreate(
+            plan_date=today,
+            auto=True,
+            limit=VISITS_PER_TEAM * len(TEAMS),
+            teams=[[users[name].id for name in team] for team in TEAMS],
+            max_iterations=2000,
+        ),
+        now=morning,
     )
-    session.add(plan)
-    session.flush()
-    # Split by bearing from the branch so each team works one sector, then nearest-neighbour
-    # order; the planning service re-optimises with the solver when a manager plans a day.
-    origin = (branch.lat, branch.lon)
-
-    def bearing(item: tuple[Loan, Borrower]) -> float:
-        b = item[1]
-        return math.atan2((b.lon or 0) - origin[1], (b.lat or 0) - origin[0])
-
-    picked.sort(key=bearing)
-    for team_index, team in enumerate(TEAMS):
-        stops = picked[team_index * VISITS_PER_TEAM : (team_index + 1) * VISITS_PER_TEAM]
-        here = origin
-        position = 0
-        while stops:
-            nearest = min(stops, key=lambda s: _haversine_m(here, (s[1].lat or 0, s[1].lon or 0)))
-            stops.remove(nearest)
-            loan, borrower = nearest
-            leg = _haversine_m(here, (borrower.lat or 0, borrower.lon or 0)) * 1.3
-            here = (borrower.lat or 0, borrower.lon or 0)
-            position += 1
-            start, end = "08:00", "21:00"
-            if borrower.preferred_times:
-                start = str(borrower.preferred_times[0]["start"])
-                end = str(borrower.preferred_times[0]["end"])
-            bucket = "M2" if loan.dpd <= 60 else "M3" if loan.dpd <= 90 else "M3+"
-            visit = Visit(
-                branch_id=branch.id,
-                plan_id=plan.id,
-                borrower_id=borrower.id,
-                officer_id=users[team[0]].id,
-                loan_ids=[str(loan.id)],
-                plan_date=today,
-                route_position=position,
-                window_start=_local(today, start, tz),
-                window_end=_local(today, end, tz),
-                planned_arrival=_local(today, time(9, 0), tz) + timedelta(minutes=50 * position),
-                leg_distance_m=int(leg),
-                status=VisitStatus.planned,
-                priority=min(100, loan.dpd // 3 + loan.overdue_fen // 1_000_000),
-                reasons=[
-                    {"code": "dpd", "text": f"{bucket}, {loan.dpd} days"},
-                    {"code": "overdue", "text": f"overdue {loan.overdue_fen // 100:,} CNY"},
-                ],
-                created_at=now,
-            )
-            session.add(visit)
-            session.flush()
-            for member in team:
-                session.add(
-                    VisitOfficer(
-                        visit_id=visit.id, user_id=users[member].id, is_lead=member == team[0]
-                    )
-                )
-    session.flush()
+    publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
+    return plan
 
 
 def load_demo(*, session: Session, settings: Settings, now: datetime) -> DemoResult:

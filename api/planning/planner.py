@@ -116,8 +116,10 @@ def plan_routes(
     duration, distance = travel.matrix(points)
     # Built without re-validating every cell: the travel model's matrices are sane by design.
     matrix = Matrix.model_construct(duration_s=duration.tolist(), distance_m=distance.tolist())
+    # Share the day fairly: no route takes more than one visit over an even split.
+    fair_share = -(-len(stops) // n_routes) + 1
     vehicles = [
-        Vehicle(id=f"route-{k}", start=k, end=n_routes + k, shift=r.shift)
+        Vehicle(id=f"route-{k}", start=k, end=n_routes + k, shift=r.shift, capacity=fair_share)
         for k, r in enumerate(routes)
     ]
     models = [

@@ -286,7 +286,7 @@ def test_officer_day_offline(phone: BrowserContext, server: Server, screenshots:
     try:
         expect(page.get_by_test_id("net")).to_have_text("在线")
     except AssertionError:
-        print("DEBUG onLine", page.evaluate("navigator.onLine"), page.get_by_test_id("net").text_content(), page.locator(".problem").count())
+        print("DEBUG", page.evaluate("navigator.onLine"), page.get_by_test_id("syncbar").get_attribute("data-problem"), page.get_by_test_id("syncbar").get_attribute("data-online"))
         raise
     expect(page.get_by_test_id("rejected-banner")).to_have_count(0)
     officer.shot("19-today-synced")

@@ -21,7 +21,7 @@ export function SyncBar({ tz }: { tz: string }) {
   const problem = state.problem && state.problem !== "offline" && state.problem !== "wiped" ? state.problem : null;
   return (
     <>
-      <div class="syncbar" data-testid="syncbar" aria-live="polite">
+      <div class="syncbar" data-testid="syncbar" data-problem={state.problem ?? ""} data-online={String(online)} aria-live="polite">
         <span class={offline ? "badge offline" : "badge online"} data-testid="net">
           {offline ? t("sync.offline") : t("sync.online")}
         </span>
