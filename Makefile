@@ -72,7 +72,7 @@ e2e: install system-deps
 test: install system-deps lint typecheck pytest pwa-test e2e
 
 bench: install system-deps
-	$(BIN)/python tests/benchmarks/run_all.py
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python tests/benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist var test-artifacts

@@ -9,6 +9,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from faker import Faker
@@ -17,7 +18,7 @@ from sqlmodel import Session, select
 from api.auth.security import hash_password
 from api.config import Settings
 from api.privacy import hash_national_id, mask_national_id
-from models import Borrower, Branch, Loan, User, Visit
+from models import Borrower, Branch, Loan, LoanSnapshot, User, Visit
 from models.enums import LoanStatus, Role, Segment
 
 BRANCH_CODE = "DZ-LC"
@@ -153,20 +154,27 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
             dpd = _dpd(rng)
             monthly = max(principal // 36, 50_000)
             overdue = min(outstanding, monthly * max(1, math.ceil(dpd / 30)))
+            loan = Loan(
+                branch_id=branch.id,
+                borrower_id=borrower.id,
+                account_number=str(account),
+                product=PRODUCTS[segment],
+                principal_fen=principal,
+                outstanding_fen=outstanding,
+                overdue_fen=overdue,
+                dpd=dpd,
+                last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
+                status=LoanStatus.legal if dpd > 300 and rng.random() < 0.5 else LoanStatus.active,
+            )
+            session.add(loan)
+            session.flush()
             session.add(
-                Loan(
-                    branch_id=branch.id,
-                    borrower_id=borrower.id,
-                    account_number=str(account),
-                    product=PRODUCTS[segment],
-                    principal_fen=principal,
-                    outstanding_fen=outstanding,
-                    overdue_fen=overdue,
+                LoanSnapshot(
+                    loan_id=loan.id,
+                    as_of=today - timedelta(days=1),
                     dpd=dpd,
-                    last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
-                    status=LoanStatus.legal
-                    if dpd > 300 and rng.random() < 0.5
-                    else LoanStatus.active,
+                    overdue_fen=overdue,
+                    outstanding_fen=outstanding,
                 )
             )
     session.flush()

@@ -20,6 +20,7 @@ from api.errors import NotFound, install_error_handlers
 from api.imports.routes import router as imports_router
 from api.middleware import ConcurrencyLimitMiddleware, RequestBodyMiddleware
 from api.planning.routes import router as planning_router
+from api.reports.routes import router as reports_router
 from api.routing.routes import router as routing_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routing_router,
         imports_router,
         planning_router,
+        reports_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

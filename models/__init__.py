@@ -3,7 +3,7 @@
 from models.agreement import Agreement, AgreementLine, Promise
 from models.audit import AuditEvent
 from models.base import Versioned
-from models.borrower import Borrower, Loan, Payment
+from models.borrower import Borrower, Loan, LoanSnapshot, Payment
 from models.org import Branch, Device, LoginAttempt, User
 from models.sync import ClientView, MutationLog
 from models.visit import (
@@ -21,14 +21,17 @@ from models.visit import (
 __all__ = [
     "Agreement",
     "AgreementLine",
+    "AuditAnchor",
     "AuditEvent",
     "Borrower",
     "Branch",
     "ChangeRequest",
     "ClientView",
+    "CompliancePolicy",
     "Device",
     "HardshipReason",
     "Loan",
+    "LoanSnapshot",
     "LoginAttempt",
     "MutationLog",
     "Note",

@@ -64,3 +64,16 @@ class Payment(SQLModel, table=True):
     paid_on: date = Field(index=True)
     amount_fen: int = Field(sa_type=sa.BigInteger)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LoanSnapshot(SQLModel, table=True):
+    """A loan's arrears as an import saw them: what recovery and cure rates are measured by."""
+
+    __tablename__ = "loan_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    loan_id: uuid.UUID = Field(foreign_key="loan.id", index=True)
+    as_of: date = Field(index=True)
+    dpd: int
+    overdue_fen: int = Field(sa_type=sa.BigInteger)
+    outstanding_fen: int = Field(sa_type=sa.BigInteger)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from api.audit import record_audit
 from api.imports.parse import LoanRow, ParseResult, PaymentRow, RowError, format_yuan
-from models import Borrower, Branch, Loan, Payment
+from models import Borrower, Branch, Loan, LoanSnapshot, Payment
 from models.enums import LoanStatus, Segment
 from models.types import new_id
 
@@ -124,6 +124,14 @@ def _apply_updates(
     session.flush()
 
 
+# A loan's arrears history (for recovery and cure rates) gains a row when these change.
+SNAPSHOT_FIELDS = {"dpd", "overdue_fen", "outstanding_fen"}
+
+
+def _snapshot(loan_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
+    return {"loan_id": loan_id, **{name: values[name] for name in SNAPSHOT_FIELDS}}
+
+
 def import_loans(
     *,
     session: Session,
@@ -156,6 +164,7 @@ def import_loans(
         )
 
     inserts = _Inserts(session)
+    snapshots: list[dict[str, Any]] = []
     loan_updates: dict[uuid.UUID, dict[str, Any]] = {}
     borrower_updates: dict[uuid.UUID, dict[str, Any]] = {}
     new_borrowers: dict[str, uuid.UUID] = {}
@@ -238,14 +247,18 @@ def import_loans(
             if changes:
                 loan_updates[loan_id] = changes
                 report.updated += 1
+                if changes.keys() & SNAPSHOT_FIELDS:
+                    snapshots.append(_snapshot(loan_id, loan_values))
             elif borrower_changed:
                 report.updated += 1
             else:
                 report.unchanged += 1
         else:
+            loan_id = new_id()
+            snapshots.append(_snapshot(loan_id, loan_values))
             inserts.loans.append(
                 {
-                    "id": new_id(),
+                    "id": loan_id,
                     "version": 1,
                     "branch_id": branch_id,
                     "account_number": row.account_number,
@@ -260,6 +273,12 @@ def import_loans(
     # After the inserts: an updated loan may now belong to a borrower created by this file.
     _apply_updates(session, Borrower, borrower_updates, {"updated_at": now})
     _apply_updates(session, Loan, loan_updates, {"imported_at": now})
+    if snapshots:
+        branch = session.get(Branch, branch_id)
+        as_of = now.astimezone(ZoneInfo(branch.timezone if branch else "Asia/Shanghai")).date()
+        session.connection().execute(
+            insert(LoanSnapshot), [{**snap, "as_of": as_of} for snap in snapshots]
+        )
     record_audit(
         session,
         at=now,

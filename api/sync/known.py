@@ -74,31 +74,38 @@ class Known:
     @classmethod
     def load(cls, session: Session, *, branch_id: uuid.UUID, args: list[dict[str, Any]]) -> Known:
         known = cls()
+        # Every query is skipped when the batch names no such ids: small pushes stay cheap.
         visit_ids = _uuids(a.get("visit_id") for a in args)
-        visits = list(
-            session.exec(
-                select(Visit).where(col(Visit.id).in_(visit_ids), Visit.branch_id == branch_id)
-            )
-        )
-        known.visits = {v.id: v for v in visits}
-        visit_ids = set(known.visits)
-        for link in session.exec(
-            select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids))
-        ):
-            known.teams.setdefault(link.visit_id, set()).add(link.user_id)
-        borrower_ids = _uuids(a.get("borrower_id") for a in args) | {v.borrower_id for v in visits}
-        known.borrowers = {
-            b.id: b
-            for b in session.exec(
-                select(Borrower).where(
-                    col(Borrower.id).in_(borrower_ids), Borrower.branch_id == branch_id
+        visits: list[Visit] = []
+        if visit_ids:
+            visits = list(
+                session.exec(
+                    select(Visit).where(col(Visit.id).in_(visit_ids), Visit.branch_id == branch_id)
                 )
             )
-        }
+        known.visits = {v.id: v for v in visits}
+        visit_ids = set(known.visits)
+        if visit_ids:
+            for link in session.exec(
+                select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids))
+            ):
+                known.teams.setdefault(link.visit_id, set()).add(link.user_id)
+        borrower_ids = _uuids(a.get("borrower_id") for a in args) | {v.borrower_id for v in visits}
+        if borrower_ids:
+            known.borrowers = {
+                b.id: b
+                for b in session.exec(
+                    select(Borrower).where(
+                        col(Borrower.id).in_(borrower_ids), Borrower.branch_id == branch_id
+                    )
+                )
+            }
         loan_ids = _uuids(a.get("loan_id") for a in args)
-        known.loans = {
-            loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))
-        }
+        if loan_ids:
+            known.loans = {
+                loan.id: loan
+                for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))
+            }
         for arg, model in CREATED_BY_ARG.items():
             ids = _uuids(a.get(arg) for a in args)
             rows: list[Any] = (
@@ -107,7 +114,8 @@ class Known:
                 else []
             )
             known.created[model] = {row.id: row for row in rows}
-        known.hardship_codes = set(session.exec(select(HardshipReason.code)))
+        if any("hardship_reasons" in a for a in args):
+            known.hardship_codes = set(session.exec(select(HardshipReason.code)))
         if visit_ids:
             known.checked_in = set(
                 session.exec(

@@ -89,7 +89,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"), help="PostgreSQL URL")
+    parser.add_argument("--quick", action="store_true", help="2,000 rows: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.rows = 2_000
 
     console.print(f"Generating {args.rows:,} loan rows (Chinese headers)...")
     rows = bulk_loan_rows(args.rows)

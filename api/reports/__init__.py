@@ -1,0 +1,1 @@
+"""Effectiveness reports: the KPIs of domain.md."""
