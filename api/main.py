@@ -15,12 +15,14 @@ from sqlalchemy import text
 
 from api.auth.routes import router as auth_router
 from api.config import Settings, get_settings
+from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
 from api.imports.routes import router as imports_router
 from api.middleware import ConcurrencyLimitMiddleware, RequestBodyMiddleware
 from api.planning.routes import router as planning_router
 from api.reports.routes import router as reports_router
+from api.review.routes import router as review_router
 from api.routing.routes import router as routing_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports_router,
         planning_router,
         reports_router,
+        review_router,
+        day_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

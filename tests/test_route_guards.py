@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from models import VisitPlan
+from models import ChangeRequest, MutationLog, VisitPlan
 from models.enums import Role
-from tests.conftest import TokenFor
+from tests.conftest import FIXED_NOW, TokenFor
 from tests.factories import (
     make_borrower,
     make_branch,
@@ -91,7 +91,29 @@ def test_branch_a_cannot_reach_branch_b(
     plan_b = VisitPlan(branch_id=branch_b.id, plan_date=visit_b.plan_date, created_by=manager_b.id)
     session.add(plan_b)
     session.flush()
+    request_b = ChangeRequest(
+        id=uuid.uuid4(),
+        visit_id=visit_b.id,
+        borrower_id=borrower_b.id,
+        branch_id=branch_b.id,
+        officer_id=officer_b.id,
+        kind="extension",
+        created_at=FIXED_NOW,
+    )
+    entry_b = MutationLog(
+        device_id=device_b.id,
+        user_id=officer_b.id,
+        branch_id=branch_b.id,
+        mutation_id=1,
+        name="note.add",
+        received_at=FIXED_NOW,
+        status="rejected",
+    )
+    session.add_all([request_b, entry_b])
+    session.flush()
     ids = {
+        "request_id": str(request_b.id),
+        "entry_id": str(entry_b.id),
         "plan_id": str(plan_b.id),
         "visit_id": str(visit_b.id),
         "borrower_id": str(borrower_b.id),

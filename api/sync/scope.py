@@ -14,10 +14,11 @@ from sqlalchemy import and_, func, literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
-from api.compliance.policy import policy_from_settings
+from api.compliance.service import current_policy
 from api.sync.cvr import composite_version, record_key, split_key
 from models import (
     Agreement,
+    ChangeRequest,
     AgreementLine,
     Borrower,
     Branch,
@@ -109,7 +110,7 @@ def load_scope(
     add = scope.versions.__setitem__
     add(record_key("officer", officer.id), officer.version)
     add(record_key("branch", branch.id), branch.version)
-    policy = policy_from_settings(branch.settings)
+    policy = current_policy(session, branch)
     add(record_key("policy", branch.id), composite_version(branch.version, policy.as_data()))
     for ref_id, data in _REFERENCES.items():
         add(record_key("reference", ref_id), composite_version(data))
@@ -188,7 +189,7 @@ def _load_branch(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
 
 
 def _load_policy(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
-    return {str(scope.branch.id): policy_from_settings(scope.branch.settings).as_data()}
+    return {str(scope.branch.id): current_policy(session, scope.branch).as_data()}
 
 
 def _load_reference(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -208,8 +209,28 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
         .order_by(col(VisitOutcome.at).desc())
     ):
         latest.setdefault(outcome.visit_id, outcome)
+    requests: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for request in session.exec(
+        select(ChangeRequest)
+        .where(col(ChangeRequest.visit_id).in_(ids))
+        .order_by(col(ChangeRequest.created_at))
+    ):
+        requests[request.visit_id].append(
+            {
+                "id": str(request.id),
+                "kind": request.kind,
+                "status": request.status,
+                "decision_reason": request.decision_reason,
+            }
+        )
     visits = session.exec(select(Visit).where(col(Visit.id).in_(ids)))
-    return {str(v.id): _visit_data(v, scope.teams.get(v.id, []), latest.get(v.id)) for v in visits}
+    return {
+        str(v.id): {
+            **_visit_data(v, scope.teams.get(v.id, []), latest.get(v.id)),
+            "change_requests": requests.get(v.id, []),
+        }
+        for v in visits
+    }
 
 
 def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""The day as it happens: every route, every visit's status, alerts."""

@@ -1,0 +1,1 @@
+"""The manager's review list: flagged and rejected phone entries, change requests."""

@@ -1,0 +1,100 @@
+"""Deciding what the field sent for review. Decisions reach the phone on its next pull."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from api.audit import record_audit
+from api.errors import Conflict, InvalidInput, NotFound
+from models import ChangeRequest, MutationLog, User, Visit
+
+
+def list_entries(*, session: Session, manager: User) -> list[tuple[MutationLog, str]]:
+    rows = session.exec(
+        select(MutationLog, User.full_name)
+        .join(User, col(User.id) == MutationLog.user_id)
+        .where(
+            MutationLog.branch_id == manager.branch_id,
+            col(MutationLog.status).in_(["flagged", "rejected"]),
+            col(MutationLog.reviewed_at).is_(None),
+        )
+        .order_by(col(MutationLog.received_at).desc(), col(MutationLog.id).desc())
+        .limit(500)
+    )
+    return [(log, name) for log, name in rows]
+
+
+def list_change_requests(*, session: Session, manager: User) -> list[ChangeRequest]:
+    return list(
+        session.exec(
+            select(ChangeRequest)
+            .where(ChangeRequest.branch_id == manager.branch_id, ChangeRequest.status == "open")
+            .order_by(col(ChangeRequest.received_at).desc())
+        )
+    )
+
+
+def resolve_entry(
+    *, session: Session, manager: User, entry_id: int, note: str, now: datetime
+) -> MutationLog:
+    """Mark a flagged or rejected entry as looked at, with what the manager concluded."""
+    entry = session.get(MutationLog, entry_id)
+    if entry is None or entry.branch_id != manager.branch_id:
+        raise NotFound("No such entry in your branch's review list.")
+    if entry.reviewed_at is not None:
+        raise Conflict("This entry was already reviewed.")
+    entry.reviewed_at, entry.reviewed_by, entry.review_note = now, manager.id, note
+    session.add(entry)
+    record_audit(
+        session,
+        at=now,
+        action="review.resolve",
+        entity="mutation_log",
+        entity_id=str(entry.id),
+        actor_id=manager.id,
+        branch_id=manager.branch_id,
+        data={"note": note},
+    )
+    session.flush()
+    return entry
+
+
+def decide_change_request(
+    *,
+    session: Session,
+    manager: User,
+    request_id: uuid.UUID,
+    decision: Literal["approved", "declined"],
+    reason: str,
+    now: datetime,
+) -> ChangeRequest:
+    request = session.get(ChangeRequest, request_id)
+    if request is None or request.branch_id != manager.branch_id:
+        raise NotFound("No such change request in your branch.")
+    if request.status != "open":
+        raise Conflict(f"This request was already {request.status}.")
+    if decision == "declined" and not reason.strip():
+        raise InvalidInput("Say why the request is declined: the officer will read it.")
+    request.status, request.decision_reason = decision, reason.strip()
+    request.decided_by, request.decided_at = manager.id, now
+    session.add(request)
+    visit = session.get(Visit, request.visit_id)
+    if visit is not None:
+        visit.version += 1  # the phone's visit record carries its requests and decisions
+        session.add(visit)
+    record_audit(
+        session,
+        at=now,
+        action=f"change_request.{decision}",
+        entity="change_request",
+        entity_id=request.id,
+        actor_id=manager.id,
+        branch_id=manager.branch_id,
+        data={"reason": reason, "kind": request.kind},
+    )
+    session.flush()
+    return request
