@@ -87,3 +87,13 @@ def get_current_manager(user: CurrentUser) -> User:
 
 CurrentOfficer = Annotated[User, Depends(get_current_officer)]
 CurrentManager = Annotated[User, Depends(get_current_manager)]
+
+
+def get_manager_for_long_work(manager: CurrentManager, session: SessionDep) -> User:
+    """A manager check for endpoints that compute for seconds and write nothing: the read
+    transaction of the sign-in check ends here (on SQLite it holds the write lock)."""
+    session.commit()
+    return manager
+
+
+ManagerForLongWork = Annotated[User, Depends(get_manager_for_long_work)]

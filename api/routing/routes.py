@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import CurrentManager, SessionDep
+from api.deps import ManagerForLongWork
 from api.errors import DomainError, InvalidInput
 from api.routing import solver
 from api.routing.schemas import SolveRequest, SolveResponse
@@ -30,16 +30,13 @@ TravelDep = Annotated[TravelModel, Depends(get_travel_model)]
 
 @router.post("/solve", operation_id="routing-solve")
 def solve_routes(
-    request: SolveRequest, manager: CurrentManager, session: SessionDep, travel: TravelDep
+    request: SolveRequest, manager: ManagerForLongWork, travel: TravelDep
 ) -> SolveResponse:
     """Plan routes: every required stop (no prize) once, optional stops when worth their prize.
 
     A plain `def`: FastAPI runs it in its thread pool, so the CPU-bound solve (up to
     `time_limit_s`) does not block the event loop.
     """
-    # The sign-in check opened a transaction (on SQLite, BEGIN IMMEDIATE: the write lock).
-    # End it now rather than hold it through a solve of several seconds; nothing is written.
-    session.commit()
     try:
         return solver.solve(request, travel)
     except TravelModelError as exc:
