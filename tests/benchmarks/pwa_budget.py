@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from tests.live_server import LiveServer, cli  # noqa: E402
+from tests.live_server import LiveServer, cli
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 LIGHTHOUSE = PWA / "node_modules" / ".bin" / "lighthouse"
