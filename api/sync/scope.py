@@ -223,10 +223,18 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
                 "decision_reason": request.decision_reason,
             }
         )
+    names = {
+        str(user_id): name
+        for user_id, name in session.exec(
+            select(User.id, User.full_name).where(User.branch_id == scope.branch.id)
+        )
+    }
     visits = session.exec(select(Visit).where(col(Visit.id).in_(ids)))
     return {
         str(v.id): {
             **_visit_data(v, scope.teams.get(v.id, []), latest.get(v.id)),
+            # Team members by name, so "with my colleague 张伟" can be offered at check-in.
+            "officer_names": [names.get(i, "") for i in scope.teams.get(v.id, [])],
             "change_requests": requests.get(v.id, []),
         }
         for v in visits
