@@ -6,11 +6,11 @@ import { enforceExpiry, wipeAll } from "./apply";
 import { signIn as signInWith, signOut as signOutWith } from "./auth";
 import { FieldDb } from "./db";
 import { newId, sha256Hex } from "./ids";
-import { getMeta, setMeta, type Lang, type Notice } from "./meta";
+import { getMeta, setMeta, type Lang } from "./meta";
 import { enqueue, listRejected, markRejectedSeen } from "./outbox";
 import * as q from "./queries";
 import { SyncEngine } from "./sync";
-import type { ChangeKind, GeoPoint, MutationArgs, SessionUser } from "./types";
+import type { ChangeKind, GeoPoint, MutationArgs } from "./types";
 
 export type { Lang, Notice } from "./meta";
 export type { SyncProblem, SyncState } from "./sync";
@@ -60,13 +60,6 @@ export const observe = {
       deviceUser: (await getMeta(db, "deviceUser")) ?? null,
     })),
 };
-
-export interface SessionInfo {
-  user: SessionUser | null;
-  signedIn: boolean;
-  notice: Notice | null;
-  deviceUser: string | null;
-}
 
 export async function loadLang(): Promise<Lang | undefined> {
   return getMeta(db, "lang");

@@ -99,10 +99,6 @@ export async function renumberFrom(db: FieldDb, expected: number): Promise<void>
   );
 }
 
-export function countOutbox(db: FieldDb): Promise<number> {
-  return db.outbox.count();
-}
-
 export function listOutbox(db: FieldDb): Promise<OutboxEntry[]> {
   return db.outbox.orderBy("id").toArray();
 }

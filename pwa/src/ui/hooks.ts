@@ -15,7 +15,6 @@ export function useLive<T>(factory: () => Observable<T>, deps: readonly unknown[
       error: (err: unknown) => console.error("live query failed", err),
     });
     return () => sub.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return value;
 }
@@ -33,6 +32,7 @@ export function useOnline(): boolean {
     const off = () => setOnline(false);
     window.addEventListener("online", on);
     window.addEventListener("offline", off);
+    setOnline(navigator.onLine); // an event may have fired between render and this effect
     return () => {
       window.removeEventListener("online", on);
       window.removeEventListener("offline", off);
@@ -62,6 +62,7 @@ export function useFormOpen(): boolean {
   const [n, setN] = useState(openForms);
   useEffect(() => {
     formListeners.add(setN);
+    setN(openForms);
     return () => {
       formListeners.delete(setN);
     };

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import { DEFAULT_TZ } from "../../domain/time";
 import { t } from "../../i18n";
 import { goBack, navigate } from "../router";
@@ -17,7 +18,27 @@ interface LayoutProps {
   testId?: string;
 }
 
+/** Publish the action bar's height (--actions-h) so messages float just above it. */
+function useActionsHeight() {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const root = document.documentElement.style;
+    const el = ref.current;
+    if (!el) {
+      root.setProperty("--actions-h", "0px");
+      return;
+    }
+    const update = () => root.setProperty("--actions-h", `${el.offsetHeight}px`);
+    update();
+    const observer = typeof ResizeObserver === "function" ? new ResizeObserver(update) : null;
+    observer?.observe(el);
+    return () => observer?.disconnect();
+  });
+  return ref;
+}
+
 export function Layout({ title, back, sos, tz = DEFAULT_TZ, actions, children, testId }: LayoutProps) {
+  const actionsRef = useActionsHeight();
   return (
     <div class="screen" data-testid={testId}>
       <header class="top">
@@ -41,7 +62,11 @@ export function Layout({ title, back, sos, tz = DEFAULT_TZ, actions, children, t
       <SyncBar tz={tz} />
       <UpdateBanner />
       <main class="content">{children}</main>
-      {actions && <footer class="actions">{actions}</footer>}
+      {actions && (
+        <footer class="actions" ref={actionsRef}>
+          {actions}
+        </footer>
+      )}
     </div>
   );
 }
