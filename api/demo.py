@@ -62,6 +62,14 @@ class DemoResult:
     logins: list[tuple[str, str, str]]
 
 
+def _lingcheng_id(generated: str) -> str:
+    """A Faker ID number moved to Lingcheng district (371403), with a valid check digit."""
+    body = "371403" + generated[6:17]
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
 def _offset(lat: float, lon: float, rng: random.Random, radius_m: float) -> tuple[float, float]:
     bearing = rng.uniform(0, 2 * math.pi)
     distance = radius_m * math.sqrt(rng.random())
@@ -125,7 +133,7 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
         vlat, vlon = _offset(tlat, tlon, random.Random(village + town), 2500)
         lat, lon = _offset(vlat, vlon, rng, 600)
         segment = rng.choices(list(Segment), weights=[50, 25, 25])[0]
-        national_id = fake.ssn()
+        national_id = _lingcheng_id(fake.ssn())
         preferred: list[dict[str, object]] = []
         if segment == Segment.farmer and rng.random() < 0.4:
             preferred = [{"start": "17:30", "end": "20:30"}]
