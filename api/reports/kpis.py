@@ -20,18 +20,6 @@ GroupBy = str  # "all" | "officer" | "bucket" | "segment"
 GROUPINGS = ("all", "officer", "bucket", "segment")
 
 
-def dpd_bucket(dpd: int) -> str:
-    if dpd <= 0:
-        return "current"
-    if dpd <= 30:
-        return "M1"
-    if dpd <= 60:
-        return "M2"
-    if dpd <= 90:
-        return "M3"
-    return "M3+"
-
-
 @dataclass(frozen=True)
 class VisitFact:
     visit_id: str

@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.errors import InvalidInput
-from api.reports.kpis import KpiRow, PromiseFact, VisitFact, compute, dpd_bucket
+from api.planning.priority import dpd_bucket
+from api.reports.kpis import KpiRow, PromiseFact, VisitFact, compute
 from models import (
     Agreement,
     Borrower,

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from api.reports.kpis import PromiseFact, VisitFact, compute, dpd_bucket
+from api.planning.priority import dpd_bucket
+from api.reports.kpis import PromiseFact, VisitFact, compute
 
 DAY = date(2026, 11, 2)
 
@@ -78,7 +79,7 @@ def test_grouping_credits_every_team_member() -> None:
 
 
 @pytest.mark.parametrize(
-    ("dpd", "bucket"), [(0, "current"), (1, "M1"), (30, "M1"), (31, "M2"), (61, "M3"), (91, "M3+")]
+    ("dpd", "bucket"), [(0, "M0"), (1, "M1"), (30, "M1"), (31, "M2"), (61, "M3"), (91, "M3+")]
 )
 def test_buckets(dpd: int, bucket: str) -> None:
     assert dpd_bucket(dpd) == bucket
