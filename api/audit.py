@@ -1,15 +1,53 @@
-"""Audit events: one per state change, written in the same transaction as the change."""
+"""Audit events: one per state change (and per view of a borrower's full record), written in
+the same transaction as the change, append-only and hash-chained.
+
+Chain: events are ordered by id; each stores the hash of the one before it (`prev_hash`)
+and `hash = sha256(prev_hash + canonical JSON of the event)`. Editing an event changes its
+hash; deleting one breaks the link of the next. After retention purges old events, an
+`audit_anchor` row keeps the id and hash of the last purged one and the chain starts there.
+
+Writers are serialised so the chain never forks: on PostgreSQL a transaction-scoped
+advisory lock is taken before the last hash is read (and held until commit); SQLite
+transactions already hold the write lock from their first statement (BEGIN IMMEDIATE).
+Audit rows must be written in READ COMMITTED transactions (every request but a sync pull).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session
+from sqlalchemy import insert, text
+from sqlmodel import Session, col, select
 
-from models import AuditEvent
+from models import AuditAnchor, AuditEvent
+
+# pg_advisory_xact_lock key of the audit chain ("fvaudit" in ASCII).
+AUDIT_LOCK_KEY = 0x66766175646974
+CHAIN_FIELDS = (
+    "at",
+    "actor_id",
+    "device_id",
+    "branch_id",
+    "action",
+    "entity",
+    "entity_id",
+    "data",
+    "lat",
+    "lon",
+)
+
+
+def _json_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data as the database gives it back (UUIDs and dates as strings, tuples as lists),
+    so the hash computed before the INSERT is the one `verify` recomputes."""
+    normalised: dict[str, Any] = json.loads(json.dumps(data or {}, default=str))
+    return normalised
 
 
 def audit_row(
@@ -33,7 +71,7 @@ def audit_row(
         "action": action,
         "entity": entity,
         "entity_id": str(entity_id),
-        "data": data or {},
+        "data": _json_data(data),
         "lat": lat,
         "lon": lon,
         "prev_hash": "",
@@ -41,11 +79,217 @@ def audit_row(
     }
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def canonical(event: dict[str, Any]) -> str:
+    """The event's chained fields as canonical JSON (sorted keys, no spaces, UTF-8, time in
+    UTC to the microsecond)."""
+    at = event["at"]
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValueError("audit events need an aware datetime `at`")
+    body = {
+        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": _text(event.get("actor_id")),
+        "device_id": _text(event.get("device_id")),
+        "branch_id": _text(event.get("branch_id")),
+        "action": event["action"],
+        "entity": event["entity"],
+        "entity_id": str(event["entity_id"]),
+        "data": event.get("data") or {},
+        "lat": _float(event.get("lat")),
+        "lon": _float(event.get("lon")),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, event: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
+
+
+def lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def _last_hash(session: Session) -> str:
+    last = session.exec(
+        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    if last is not None:
+        return last
+    anchor = session.exec(
+        select(AuditAnchor.last_hash).order_by(col(AuditAnchor.last_id).desc()).limit(1)
+    ).first()
+    return anchor or ""
+
+
 def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Many events in one INSERT (a sync push writes one per mutation)."""
-    if rows:
-        session.execute(insert(AuditEvent), rows)
+    """Many events in one INSERT (a sync push writes one per mutation), chained onto the
+    last stored event: one lock, one query for the previous hash, hashes in Python."""
+    if not rows:
+        return
+    lock_chain(session)
+    prev = _last_hash(session)
+    chained = []
+    for row in rows:
+        event = {**row, "data": _json_data(row.get("data")), "entity_id": str(row["entity_id"])}
+        event["prev_hash"] = prev
+        event["hash"] = prev = chain_hash(prev, event)
+        chained.append(event)
+    session.execute(insert(AuditEvent), chained)
 
 
 def record_audit(session: Session, **fields: Any) -> None:
     write_audit_rows(session, [audit_row(**fields)])
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit event {self.id}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    anchor_id: int | None
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+_COLUMNS = [getattr(AuditEvent, name) for name in ("id", "prev_hash", "hash", *CHAIN_FIELDS)]
+
+
+def _events(
+    session: Session,
+    *,
+    after: int | None = None,
+    branch_id: uuid.UUID | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """Events in id order as plain dicts, a batch at a time (keyset paging; rows are not
+    loaded as ORM objects, so memory stays flat however long the chain)."""
+    last = after if after is not None else -1
+    while True:
+        query = select(*_COLUMNS).where(col(AuditEvent.id) > last)
+        if branch_id is not None:
+            query = query.where(AuditEvent.branch_id == branch_id)
+        if start is not None:
+            query = query.where(col(AuditEvent.at) >= start)
+        if end is not None:
+            query = query.where(col(AuditEvent.at) < end)
+        rows = session.execute(query.order_by(col(AuditEvent.id)).limit(batch)).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            yield dict(row)
+        last = rows[-1]["id"]
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute the chain from the anchor (or the first event) and name the first event
+    whose link or content does not match."""
+    anchor = session.exec(
+        select(AuditAnchor).order_by(col(AuditAnchor.last_id).desc()).limit(1)
+    ).first()
+    anchor_id = anchor.last_id if anchor else None
+    prev_hash = anchor.last_hash if anchor else ""
+    prev_id = anchor_id
+    checked = 0
+    for event in _events(session, after=anchor_id):
+        event_id = int(event["id"])
+        if event["prev_hash"] != prev_hash:
+            before = f"event {prev_id}" if prev_id is not None else "the start of the chain"
+            if prev_id is not None and prev_id == anchor_id:
+                before = f"the purge anchor (event {prev_id})"
+            return ChainReport(
+                checked,
+                anchor_id,
+                BrokenLink(
+                    event_id,
+                    f"prev_hash {event['prev_hash'][:12] or '(empty)'}... does not match the hash "
+                    f"{prev_hash[:12] or '(empty)'}... of {before}: an event between them was "
+                    "deleted or rewritten",
+                ),
+            )
+        computed = chain_hash(prev_hash, event)
+        if computed != event["hash"]:
+            return ChainReport(
+                checked,
+                anchor_id,
+                BrokenLink(
+                    event_id,
+                    f"content differs from its hash (stored {event['hash'][:12]}..., computed "
+                    f"{computed[:12]}...): the event was edited after it was written",
+                ),
+            )
+        prev_hash, prev_id = event["hash"], event_id
+        checked += 1
+    return ChainReport(checked, anchor_id, None)
+
+
+# --- export --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "device_id",
+    "branch_id",
+    "action",
+    "entity",
+    "entity_id",
+    "data",
+    "lat",
+    "lon",
+    "prev_hash",
+    "hash",
+)
+
+
+def export_record(event: dict[str, Any]) -> dict[str, Any]:
+    """One event as an inspector gets it (JSON-ready; `data` as an object)."""
+    return {
+        "id": event["id"],
+        "at": event["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": _text(event["actor_id"]),
+        "device_id": _text(event["device_id"]),
+        "branch_id": _text(event["branch_id"]),
+        "action": event["action"],
+        "entity": event["entity"],
+        "entity_id": event["entity_id"],
+        "data": event["data"],
+        "lat": event["lat"],
+        "lon": event["lon"],
+        "prev_hash": event["prev_hash"],
+        "hash": event["hash"],
+    }
+
+
+def export_events(
+    session: Session,
+    *,
+    branch_id: uuid.UUID | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Events in id order (optionally one branch's, with `start <= at < end`)."""
+    for event in _events(session, branch_id=branch_id, start=start, end=end):
+        yield export_record(event)

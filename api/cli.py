@@ -113,11 +113,15 @@ def create_user(
 
 
 def _register_subcommands() -> None:
+    from api.agreements.cli import register as register_agreements
+    from api.compliance.cli import register as register_compliance
     from api.imports.cli import register as register_imports
     from api.routing.cli import route_app
 
     app.add_typer(route_app, name="route", help="Solve routing problems from JSON files.")
     register_imports(app)
+    register_agreements(app)
+    register_compliance(app)
 
 
 _register_subcommands()

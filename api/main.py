@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from api.agreements.routes import router as agreements_router
 from api.auth.routes import router as auth_router
+from api.compliance.routes import router as compliance_router
 from api.config import Settings, get_settings
 from api.day.routes import router as day_router
 from api.deps import SessionDep
@@ -24,6 +26,7 @@ from api.planning.routes import router as planning_router
 from api.reports.routes import router as reports_router
 from api.review.routes import router as review_router
 from api.routing.routes import router as routing_router
+from api.safety.routes import router as safety_router
 from api.sync.protocol import MAX_BODY_BYTES
 from api.sync.routes import router as sync_router
 from api.visits.routes import router as visits_router
@@ -103,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports_router,
         review_router,
         day_router,
+        agreements_router,
+        compliance_router,
+        safety_router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -4,6 +4,7 @@ from models.agreement import Agreement, AgreementLine, Promise
 from models.audit import AuditEvent
 from models.base import Versioned
 from models.borrower import Borrower, Loan, LoanSnapshot, Payment
+from models.compliance import AuditAnchor, CompliancePolicy
 from models.org import Branch, Device, LoginAttempt, User
 from models.sync import ClientView, MutationLog
 from models.visit import (

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import Versioned
 from models.enums import AgreementStatus, PromiseStatus, ScheduleLineStatus
-from models.types import UTCDateTime, utcnow
+from models.types import JSONType, UTCDateTime, utcnow
 
 
 class Promise(Versioned, table=True):
@@ -57,12 +57,22 @@ class Agreement(Versioned, table=True):
     status: AgreementStatus = Field(
         default=AgreementStatus.signed, sa_type=sa.String(24), index=True
     )
-    supersedes_id: uuid.UUID | None = Field(default=None, foreign_key="agreement.id")
+    supersedes_id: uuid.UUID | None = Field(default=None, foreign_key="agreement.id", index=True)
     policy_version: int | None = None
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str = Field(default="", max_length=500)
+    # Why it waits for the manager (beyond the branch limits, a second agreement...).
+    # [{"code", "text", "text_zh"}]
+    approval_reasons: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONType)
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Tracking against imported payments (the down payment is due on the signing day).
+    down_payment_paid_fen: int = Field(default=0, sa_type=sa.BigInteger)
+    down_payment_status: ScheduleLineStatus = Field(
+        default=ScheduleLineStatus.due, sa_type=sa.String(16)
+    )
 
 
 class AgreementLine(SQLModel, table=True):
@@ -76,3 +86,5 @@ class AgreementLine(SQLModel, table=True):
     amount_fen: int = Field(sa_type=sa.BigInteger)
     paid_fen: int = Field(default=0, sa_type=sa.BigInteger)
     status: ScheduleLineStatus = Field(default=ScheduleLineStatus.due, sa_type=sa.String(16))
+    # The day the payments allocated to this line (oldest first) covered it in full.
+    paid_on: date | None = None

@@ -10,7 +10,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from models import ChangeRequest, MutationLog, VisitPlan
+from models import (
+    Agreement,
+    ChangeRequest,
+    MutationLog,
+    Promise,
+    SafetyAlert,
+    VisitPlan,
+)
 from models.enums import Role
 from tests.conftest import FIXED_NOW, TokenFor
 from tests.factories import (
@@ -109,9 +116,39 @@ def test_branch_a_cannot_reach_branch_b(
         received_at=FIXED_NOW,
         status="rejected",
     )
-    session.add_all([request_b, entry_b])
+    agreement_b = Agreement(
+        id=uuid.uuid4(),
+        visit_id=visit_b.id,
+        loan_id=loan_b.id,
+        borrower_id=borrower_b.id,
+        officer_id=officer_b.id,
+        principal_fen=100,
+        text="协议",
+        text_sha256="0" * 64,
+        borrower_signature="",
+        officer_signature="",
+        signed_at=FIXED_NOW,
+        content_sha256="0" * 64,
+    )
+    promise_b = Promise(
+        id=uuid.uuid4(),
+        visit_id=visit_b.id,
+        loan_id=loan_b.id,
+        borrower_id=borrower_b.id,
+        officer_id=officer_b.id,
+        amount_fen=100,
+        due_date=visit_b.plan_date,
+        made_at=FIXED_NOW,
+    )
+    alert_b = SafetyAlert(
+        id=uuid.uuid4(), branch_id=branch_b.id, officer_id=officer_b.id, at=FIXED_NOW
+    )
+    session.add_all([request_b, entry_b, agreement_b, promise_b, alert_b])
     session.flush()
     ids = {
+        "agreement_id": str(agreement_b.id),
+        "promise_id": str(promise_b.id),
+        "alert_id": str(alert_b.id),
         "request_id": str(request_b.id),
         "entry_id": str(entry_b.id),
         "plan_id": str(plan_b.id),

@@ -421,6 +421,10 @@ def import_payments(
             new.clear()
     if new:
         session.connection().execute(insert(Payment), new)
+    # Promises kept or broken, instalments paid or missed: against the payments now known.
+    from api.agreements.service import reconcile  # here: keeps this module's imports light
+
+    tracked = reconcile(session=session, branch_id=branch_id, now=now, actor_id=actor_id)
     record_audit(
         session,
         at=now,
@@ -435,6 +439,7 @@ def import_payments(
             "created": report.created,
             "unchanged": report.unchanged,
             "failed": report.failed,
+            "tracking": tracked.as_dict(),
         },
     )
     session.flush()

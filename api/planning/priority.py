@@ -2,7 +2,8 @@
 
 A borrower's score is the sum of the points of its reasons, and every reason says in plain
 words (English and Chinese) why it counts: "M2, 45 days", "overdue 38,000 CNY",
-"2 broken promises", "no contact for 21 days", "promise due 2026-11-20 not kept".
+"2 broken promises", "no contact for 21 days", "promise due 2026-11-20 not kept",
+"1 broken agreement", "2 missed instalments".
 
 One candidate per borrower: a borrower with several overdue loans is visited once, so the
 overdue amounts are summed, the DPD is the worst loan's and every eligible loan is listed.
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.planning.schedule import merge_model
-from models.enums import LoanStatus, PromiseStatus
+from models.enums import AgreementStatus, LoanStatus, PromiseStatus
 
 Bucket = Literal["M0", "M1", "M2", "M3", "M3+"]
 BUCKETS: tuple[Bucket, ...] = ("M1", "M2", "M3", "M3+")
@@ -53,6 +54,15 @@ class PrioritySettings(BaseModel):
     )
     promise_not_kept_points: int = Field(
         20, ge=0, le=1000, description="Per open promise whose date has passed unpaid."
+    )
+    broken_agreement_points: int = Field(
+        25,
+        ge=0,
+        le=1000,
+        description="Per broken instalment agreement (within the promise look-back).",
+    )
+    missed_instalment_points: int = Field(
+        10, ge=0, le=1000, description="Per missed instalment of an agreement still running."
     )
     no_contact_days: int = Field(
         14, ge=1, le=3650, description="Days without meeting the borrower before it counts."
@@ -130,10 +140,22 @@ class PromiseFacts:
     paid_fen: int = 0
 
 
+@dataclass(frozen=True)
+class AgreementFacts:
+    status: AgreementStatus
+    missed_lines: int = 0  # schedule lines (and down payment) not paid in time
+    status_changed_on: date | None = None  # for a broken agreement: the day it broke
+
+
+# Agreements still running: their missed instalments count until the agreement breaks.
+RUNNING_AGREEMENTS = frozenset({AgreementStatus.signed, AgreementStatus.active})
+
+
 @dataclass
 class BorrowerFacts:
     loans: list[LoanFacts]
     promises: list[PromiseFacts] = field(default_factory=list)
+    agreements: list[AgreementFacts] = field(default_factory=list)
     last_contact: date | None = None  # last day the borrower was met in a visit
     last_visit: date | None = None  # last visit of any kind that was not cancelled
 
@@ -236,6 +258,32 @@ def score(
                 f"promise due {day} not kept",
                 f"承诺{day}还款未兑现",
                 settings.promise_not_kept_points,
+            )
+        )
+    broken_agreements = [
+        a
+        for a in facts.agreements
+        if a.status == AgreementStatus.broken
+        and (a.status_changed_on is None or a.status_changed_on >= since)
+    ]
+    if broken_agreements and settings.broken_agreement_points:
+        n = len(broken_agreements)
+        reasons.append(
+            Reason(
+                "broken_agreements",
+                f"{n} broken agreement{'s' if n > 1 else ''}",
+                f"{n}份分期还款协议已违约",
+                n * settings.broken_agreement_points,
+            )
+        )
+    missed = sum(a.missed_lines for a in facts.agreements if a.status in RUNNING_AGREEMENTS)
+    if missed and settings.missed_instalment_points:
+        reasons.append(
+            Reason(
+                "missed_instalments",
+                f"{missed} missed instalment{'s' if missed > 1 else ''}",
+                f"{missed}期分期还款未按期偿还",
+                missed * settings.missed_instalment_points,
             )
         )
     if facts.last_contact is None:

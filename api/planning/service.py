@@ -20,7 +20,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit
-from api.errors import Conflict, InvalidInput, NotFound
+from api.compliance import rules as compliance
+from api.compliance.policy import Policy
+from api.compliance.service import current_policy
+from api.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from api.planning import priority
 from api.planning.planner import PlanOutcome, RouteSpec, StopSpec, plan_routes
 from api.planning.schedule import (
@@ -29,7 +32,6 @@ from api.planning.schedule import (
     TravelSettings,
     merge_model,
     visit_window,
-    visiting_hours,
 )
 from api.planning.schemas import CandidateFilters, PlanCreate, PlanOptimise
 from api.routing.schemas import MAX_PRIZE
@@ -202,6 +204,13 @@ def _gather(
                     paid_fen=promise.paid_fen,
                 )
             )
+    from api.agreements.service import agreement_facts  # agreements import planning's priority
+
+    for borrower_id, facts in agreement_facts(
+        session=session, borrower_ids=scope, zone=zone, since=since
+    ).items():
+        if borrower_id in found:
+            found[borrower_id].facts.agreements = facts
     contacts = session.exec(
         select(Visit.borrower_id, func.max(VisitOutcome.at))
         .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
@@ -256,12 +265,60 @@ def _last_visited_with(
     return set(rows)
 
 
+def _visit_days(
+    session: Session,
+    *,
+    branch_id: uuid.UUID,
+    day: date,
+    days: int,
+    borrower_ids: Sequence[uuid.UUID] | None = None,
+) -> dict[uuid.UUID, tuple[date, ...]]:
+    """Days of each borrower's visits (planned, checked in or done) less than `days` days
+    from `day`, in one query: what the policy's frequency rule looks at."""
+    if days <= 0:
+        return {}
+    query = select(col(Visit.borrower_id), col(Visit.plan_date)).where(
+        Visit.branch_id == branch_id,
+        col(Visit.status).in_(COUNTS_AS_VISITED),
+        col(Visit.plan_date) > day - timedelta(days=days),
+        col(Visit.plan_date) < day + timedelta(days=days),
+    )
+    if borrower_ids is not None:
+        query = query.where(col(Visit.borrower_id).in_(list(borrower_ids)))
+    found: dict[uuid.UUID, set[date]] = {}
+    for borrower_id, other in session.exec(query):
+        found.setdefault(borrower_id, set()).add(other)
+    return {b: tuple(sorted(d)) for b, d in found.items()}
+
+
+def _frequency_breach(
+    policy: Policy, branch: Branch, day: date, other_days: tuple[date, ...]
+) -> compliance.Violation | None:
+    return compliance.visit_frequency(
+        compliance.Context(policy=policy, tz=_zone(branch), day=day, other_visit_days=other_days)
+    )
+
+
 def _candidates(
-    session: Session, *, branch: Branch, today: date, settings: priority.PrioritySettings
+    session: Session,
+    *,
+    branch: Branch,
+    today: date,
+    settings: priority.PrioritySettings,
+    policy: Policy,
+    day: date | None = None,
 ) -> list[Candidate]:
+    """Borrowers to visit on `day` (default today), best first. Borrowers the priority rules
+    leave out and those the policy's frequency rule forbids that day are not candidates."""
     found = _gather(session, branch=branch, settings=settings, today=today)
+    near = _visit_days(
+        session, branch_id=branch.id, day=day or today, days=policy.visit_frequency_days
+    )
     out: list[Candidate] = []
     for entry in found.values():
+        other_days = near.get(entry.borrower.id, ())
+        if other_days and _frequency_breach(policy, branch, day or today, other_days):
+            continue
         scored = priority.candidate(entry.facts, today=today, settings=settings)
         if scored is not None:
             out.append(
@@ -280,7 +337,8 @@ def list_candidates(
     branch = _branch(session, manager)
     today = now.astimezone(_zone(branch)).date()
     settings = priority.merge_settings(branch.settings.get("priority"))
-    rows = _candidates(session, branch=branch, today=today, settings=settings)
+    policy = current_policy(session, branch)
+    rows = _candidates(session, branch=branch, today=today, settings=settings, policy=policy)
     if filters.bucket is not None:
         rows = [c for c in rows if c.scored.bucket == filters.bucket]
     if filters.min_overdue_fen is not None:
@@ -407,6 +465,21 @@ def _team_key(ids: Sequence[uuid.UUID]) -> tuple[uuid.UUID, frozenset[uuid.UUID]
     return ids[0], frozenset(ids[1:])
 
 
+def _check_staff(policy: Policy, teams: Sequence[Sequence[User]]) -> None:
+    """Every route is a team of at least the policy's minimum staff."""
+    short = [team for team in teams if len(team) < policy.min_staff]
+    if not short:
+        return
+    named = ", ".join(f"{' + '.join(u.username for u in team)} ({len(team)})" for team in short)
+    raise PolicyViolation(
+        f"The branch policy (version {policy.version}) asks for at least {policy.min_staff} "
+        f"staff on every home visit; {'this route has' if len(short) == 1 else 'these routes have'}"
+        f" fewer: {named}. Send teams of {policy.min_staff} or more (`teams`, lead first).",
+        rules=[compliance.BELOW_MIN_STAFF],
+        min_staff=policy.min_staff,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Plans
 
@@ -420,16 +493,23 @@ class _DaySetup:
     service_s: int
     planning: PlanningSettings
     travel: TravelSettings
+    policy: Policy
 
 
-def _day_setup(branch: Branch, plan_date: date, now: datetime) -> _DaySetup:
+def _day_setup(branch: Branch, plan_date: date, now: datetime, policy: Policy) -> _DaySetup:
     zone = _zone(branch)
     today = now.astimezone(zone).date()
     if plan_date < today:
         raise InvalidInput(f"{plan_date} is in the past; plan today ({today}) or a later day.")
+    if plan_date in policy.holidays:
+        raise PolicyViolation(
+            f"{plan_date} is a holiday of your branch (policy version {policy.version}): no "
+            "visits may be made on it. Plan another day.",
+            rules=[compliance.HOLIDAY],
+        )
     planning = merge_model(PlanningSettings, branch.settings.get("planning"))
     travel = merge_model(TravelSettings, branch.settings.get("travel"))
-    lawful = visiting_hours(branch.settings)
+    lawful = (policy.visiting_start, policy.visiting_end)
     clock = DayClock(plan_date, zone)
     service_s = planning.service_min * 60
     start, end = clock.seconds(lawful[0]), clock.seconds(lawful[1])
@@ -441,7 +521,7 @@ def _day_setup(branch: Branch, plan_date: date, now: datetime) -> _DaySetup:
             f"No time is left for a visit on {plan_date} within visiting hours "
             f"{lawful[0]:%H:%M}-{lawful[1]:%H:%M}; plan another day."
         )
-    return _DaySetup(branch, clock, lawful, (start, end), service_s, planning, travel)
+    return _DaySetup(branch, clock, lawful, (start, end), service_s, planning, travel, policy)
 
 
 def _route_spec(setup: _DaySetup, lead: User) -> RouteSpec:
@@ -526,6 +606,21 @@ def _solve(
     )
 
 
+def _planned_violations(
+    setup: _DaySetup, arrival_s: int, departure_s: int, team_size: int
+) -> list[compliance.Violation]:
+    """What the policy says about a visit placed from `arrival_s` to `departure_s`."""
+    return compliance.evaluate(
+        compliance.Context(
+            policy=setup.policy,
+            tz=setup.clock.zone,
+            at=setup.clock.at(arrival_s),
+            until=setup.clock.at(departure_s),
+            team_size=team_size,
+        )
+    )
+
+
 def create_plan(
     *, session: Session, manager: User, request: PlanCreate, now: datetime
 ) -> VisitPlan:
@@ -536,10 +631,12 @@ def create_plan(
     `summary["unassigned"]` with the reason.
     """
     branch = _branch(session, manager)
-    setup = _day_setup(branch, request.plan_date, now)
+    policy = current_policy(session, branch)
+    setup = _day_setup(branch, request.plan_date, now, policy)
     teams = [
         _load_team(session, branch_id=branch.id, officer_ids=ids) for ids in request.route_teams()
     ]
+    _check_staff(policy, teams)
     _officers_busy(
         session,
         branch_id=branch.id,
@@ -552,7 +649,14 @@ def create_plan(
     picks: list[Candidate] = []
     if request.auto:
         limit = request.limit or setup.planning.routes_day_capacity * len(teams)
-        ranked = _candidates(session, branch=branch, today=today, settings=settings)[:limit]
+        ranked = _candidates(
+            session,
+            branch=branch,
+            today=today,
+            settings=settings,
+            policy=policy,
+            day=request.plan_date,
+        )[:limit]
         picks = sorted(ranked, key=lambda c: c.clerk_key)
     else:
         wanted = list(dict.fromkeys(request.borrower_ids or []))
@@ -582,6 +686,13 @@ def create_plan(
             )
         )
     )
+    near = _visit_days(
+        session,
+        branch_id=branch.id,
+        day=request.plan_date,
+        days=policy.visit_frequency_days,
+        borrower_ids=[c.borrower.id for c in picks],
+    )
     stops: list[StopSpec] = []
     chosen: dict[str, Candidate] = {}
     notes: dict[str, dict[str, Any]] = {}
@@ -596,6 +707,19 @@ def create_plan(
                     "already_planned",
                     f"already has a visit on {request.plan_date}",
                     f"{request.plan_date}已有走访安排",
+                )
+            )
+            continue
+        breach = _frequency_breach(policy, branch, request.plan_date, near.get(b.id, ()))
+        if breach is not None:
+            unassigned.append(
+                _unassigned(
+                    b,
+                    pick.scored.score,
+                    compliance.VISIT_FREQUENCY,
+                    breach.message,
+                    f"合规政策规定{policy.visit_frequency_days}天内最多走访一次，"
+                    f"该借款人{near[b.id][0]}已有走访",
                 )
             )
             continue
@@ -648,10 +772,18 @@ def create_plan(
 
     visits: list[tuple[Visit, list[User]]] = []
     route_summaries: list[dict[str, Any]] = []
+    outside: list[tuple[Candidate, compliance.Violation]] = []
     for team, route in zip(teams, outcome.routes, strict=True):
         visit_ids: list[str] = []
-        for position, stop in enumerate(route.stops, start=1):
+        position = 0
+        for stop in route.stops:
             pick = chosen[stop.key]
+            unlawful = _planned_violations(setup, stop.arrival_s, stop.departure_s, len(team))
+            if unlawful:
+                # The windows keep visits within hours; never store one the solver missed.
+                outside.append((pick, unlawful[0]))
+                continue
+            position += 1
             reasons = [r.as_dict() for r in pick.scored.reasons]
             if stop.key in notes:
                 reasons.append(notes[stop.key])
@@ -671,6 +803,7 @@ def create_plan(
                 status=VisitStatus.planned,
                 priority=pick.scored.score,
                 reasons=reasons,
+                policy_version=policy.version,
                 created_at=now,
             )
             visits.append((visit, team))
@@ -694,7 +827,18 @@ def create_plan(
                 "borrower_id": str(visit.borrower_id),
                 "officer_ids": [str(u.id) for u in team],
                 "route_position": visit.route_position,
+                "policy_version": policy.version,
             },
+        )
+    for pick, violation in outside:
+        unassigned.append(
+            _unassigned(
+                pick.borrower,
+                pick.scored.score,
+                violation.code,
+                violation.message,
+                "无法在合规走访时间内安排",
+            )
         )
     left_out = sorted((chosen[key] for key in outcome.unassigned), key=lambda c: -c.scored.score)
     for pick in left_out:
@@ -735,6 +879,7 @@ def create_plan(
             "unassigned": len(unassigned),
             "routes": len(teams),
             "auto": request.auto,
+            "policy_version": policy.version,
         },
     )
     session.flush()
@@ -818,6 +963,7 @@ def assign_visit(
             f"This visit is {visit.status}; only visits not yet started can be reassigned."
         )
     team = _load_team(session, branch_id=manager.branch_id, officer_ids=officer_ids)
+    _check_staff(current_policy(session, _branch(session, manager)), [team])
     before = team_ids(session, [visit.id])[visit.id]
     old_lead = visit.officer_id
     _set_team(session, visit, team)
@@ -898,7 +1044,7 @@ def optimise_plan(
     """
     plan = get_plan(session=session, manager=manager, plan_id=plan_id)
     branch = _branch(session, manager)
-    setup = _day_setup(branch, plan.plan_date, now)
+    setup = _day_setup(branch, plan.plan_date, now, current_policy(session, branch))
     rows = [(v, team) for v, team in plan_visits(session, plan) if v.status == VisitStatus.planned]
 
     # Routes: the plan's teams as created, then any team a visit was reassigned to.
@@ -979,10 +1125,17 @@ def optimise_plan(
     moved = 0
     route_summaries: list[dict[str, Any]] = []
     current_team = {v.id: team for v, team in rows}
+    unlawful: list[tuple[str, str]] = []
     for team, route in zip(team_order, outcome.routes, strict=True):
         visit_ids: list[str] = []
-        for position, stop in enumerate(route.stops, start=1):
+        position = 0
+        for stop in route.stops:
             visit = by_key[stop.key]
+            broken = _planned_violations(setup, stop.arrival_s, stop.departure_s, len(team))
+            if broken:
+                unlawful.append((stop.key, broken[0].code))
+                continue
+            position += 1
             if _team_key(current_team[visit.id]) != _team_key(team):
                 _set_team(session, visit, [users[u] for u in team])
                 moved += 1
@@ -991,9 +1144,14 @@ def optimise_plan(
                 route_position=position,
                 planned_arrival=setup.clock.at(stop.arrival_s),
                 leg_distance_m=stop.leg_m,
+                policy_version=setup.policy.version,
             )
             visit_ids.append(stop.key)
         route_summaries.append(_route_summary(setup, team, visit_ids, route))
+    for key, code in unlawful:
+        visit = by_key[key]
+        _assign_fields(visit, route_position=None, planned_arrival=None, leg_distance_m=None)
+        unscheduled.append({"visit_id": key, "reason": code})
     for key in outcome.unassigned:
         visit = by_key[key]
         _assign_fields(visit, route_position=None, planned_arrival=None, leg_distance_m=None)

@@ -146,6 +146,9 @@ class AgreementArgs(_Args):
     officer_signature: str
     signed_at: AwareDatetime
     location: Location | None = None
+    # The agreement of the same loan this one replaces (it becomes superseded once this one
+    # is active). Not part of the signed content: it links records, it is not a term.
+    supersedes_id: uuid.UUID | None = None
 
 
 class ChangeRequestArgs(_Args):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.compliance import rules as compliance
 from api.compliance.policy import Policy
+from api.compliance.rules import Violation
 from api.sync.protocol import MAX_SIGNATURE_BYTES, AgreementArgs
 
 
@@ -19,33 +19,14 @@ class Rejected(Exception):
     """A domain error in one mutation: stored for review, counted as processed."""
 
 
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h)))
+# A flag on a mutation is a compliance violation or a sync conflict: same shape.
+Flag = Violation
 
 
 def lawful_hours_flag(at: datetime, *, policy: Policy, tz: ZoneInfo) -> Flag | None:
-    local = at.astimezone(tz)
-    if local.date() in policy.holidays:
-        return Flag("holiday", f"{local:%Y-%m-%d} is a branch holiday; no visits allowed")
-    if not (policy.visiting_start <= local.time() < policy.visiting_end):
-        return Flag(
-            "outside_lawful_hours",
-            f"{local:%H:%M} local time is outside visiting hours "
-            f"{policy.visiting_start:%H:%M}-{policy.visiting_end:%H:%M}",
-        )
-    return None
+    """A holiday, else outside visiting hours (see api.compliance.rules)."""
+    ctx = compliance.Context(policy=policy, tz=tz, at=at)
+    return compliance.holiday(ctx) or compliance.lawful_hours(ctx)
 
 
 def distance_flag(
@@ -54,17 +35,9 @@ def distance_flag(
     borrower: tuple[float | None, float | None],
     policy: Policy,
 ) -> Flag | None:
-    if location is None or borrower[0] is None or borrower[1] is None:
-        return None
-    lat, lon, accuracy = location
-    distance = haversine_m(lat, lon, borrower[0], borrower[1])
-    # Only flag when even the edge of the accuracy circle is too far.
-    if distance - (accuracy or 0) > policy.max_checkin_distance_m:
-        return Flag(
-            "far_from_address",
-            f"checked in {distance / 1000:.1f} km from the borrower's address",
-        )
-    return None
+    return compliance.distance_from_address(
+        compliance.Context(policy=policy, tz=ZoneInfo("UTC"), location=location, address=borrower)
+    )
 
 
 def clock_skew_flag(
@@ -79,12 +52,9 @@ def clock_skew_flag(
 
 
 def staff_flag(team_size: int, policy: Policy) -> Flag | None:
-    if team_size < policy.min_staff:
-        return Flag(
-            "below_min_staff",
-            f"{team_size} staff on the visit; the policy asks for at least {policy.min_staff}",
-        )
-    return None
+    return compliance.staff_minimum(
+        compliance.Context(policy=policy, tz=ZoneInfo("UTC"), team_size=team_size)
+    )
 
 
 def check_promise(*, amount_fen: int, due_date: date, made_on: date) -> None:

@@ -14,14 +14,15 @@ from sqlalchemy import and_, func, literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
+from api.agreements.plan import settings_from_branch
 from api.compliance.service import current_policy
 from api.sync.cvr import composite_version, record_key, split_key
 from models import (
     Agreement,
-    ChangeRequest,
     AgreementLine,
     Borrower,
     Branch,
+    ChangeRequest,
     HardshipReason,
     Loan,
     Note,
@@ -62,10 +63,12 @@ AGREEMENT_TEMPLATES = {
     ),
 }
 _REFERENCE_NAMESPACE = uuid.UUID("5b0f8c1e-4a43-4d5e-9d0e-6f1c2a7b9e11")
+# Kept on the phone while they matter at the door; broken ones too (missed instalments).
 OPEN_AGREEMENT = (
     AgreementStatus.pending_approval,
     AgreementStatus.signed,
     AgreementStatus.active,
+    AgreementStatus.broken,
 )
 
 
@@ -368,6 +371,8 @@ def _branch_data(branch: Branch) -> dict[str, Any]:
         "timezone": branch.timezone,
         "work_start": branch.work_start.strftime("%H:%M"),
         "work_end": branch.work_end.strftime("%H:%M"),
+        # What an officer may agree alone: the phone warns before signing beyond it.
+        "agreement_limits": settings_from_branch(branch.settings).model_dump(),
     }
 
 

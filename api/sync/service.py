@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from api.audit import audit_row
-from api.compliance.policy import Policy, policy_from_settings
+from api.compliance import rules as compliance
+from api.compliance.policy import Policy
+from api.compliance.service import current_policy
 from api.errors import (
     DeviceRevoked,
     Forbidden,
@@ -116,7 +118,7 @@ def pull(*, session: Session, user: User, request: PullRequest, now: datetime) -
     _check_protocol(request.protocol)
     device = _device(session, user=user, device_id=request.device_id, lock=False)
     branch = _branch(session, user)
-    policy = policy_from_settings(branch.settings)
+    policy = current_policy(session, branch)
     # Written at most once a minute, so an empty pull stays a read.
     if device.last_pull_at is None or now - device.last_pull_at > LAST_SEEN_RESOLUTION:
         device.last_pull_at = device.last_seen_at = now
@@ -259,7 +261,7 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
     replayed = [m.id for m in mutations if m.id <= last]
     previous = _previous_statuses(session, device_id=device.id, ids=replayed)
     branch = _branch(session, user)
-    policy = policy_from_settings(branch.settings)
+    policy = current_policy(session, branch)
     tz = ZoneInfo(branch.timezone)
     results = [
         MutationResult(
@@ -446,26 +448,55 @@ def _touch_borrower(ctx: Context, borrower_id: uuid.UUID) -> None:
         ctx.session.add(borrower)
 
 
+def _other_visit_days(ctx: Context, visit: Visit, at: datetime) -> tuple[date, ...]:
+    """Local days of the borrower's check-ins on other visits near `at` (frequency rule):
+    the stored ones in one indexed query, plus those queued earlier in this batch."""
+    days = ctx.policy.visit_frequency_days
+    if days <= 0:
+        return ()
+    window = timedelta(days=days)
+    with ctx.session.no_autoflush:
+        stored = ctx.session.exec(
+            select(VisitEvent.at)
+            .join(Visit, col(Visit.id) == col(VisitEvent.visit_id))
+            .where(
+                Visit.borrower_id == visit.borrower_id,
+                VisitEvent.visit_id != visit.id,
+                VisitEvent.kind == VisitEventKind.check_in,
+                col(VisitEvent.at) > at - window,
+                col(VisitEvent.at) < at + window,
+            )
+        ).all()
+    queued = [
+        row["at"]
+        for row in ctx.known.pending.get(VisitEvent, [])
+        if row["kind"] == VisitEventKind.check_in
+        and row["visit_id"] != visit.id
+        and (other := ctx.known.visits.get(row["visit_id"])) is not None
+        and other.borrower_id == visit.borrower_id
+    ]
+    return tuple(sorted({t.astimezone(ctx.tz).date() for t in [*stored, *queued]}))
+
+
 def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
+    """Applied always; flagged by the compliance rules (hours, holiday, staff, frequency,
+    distance) and when the visit is no longer the officer's."""
     visit = _visit(ctx, args.visit_id)
     flags = _assignment_flags(ctx, visit)
-    hours = rules.lawful_hours_flag(args.at, policy=ctx.policy, tz=ctx.tz)
-    if hours:
-        flags.append(hours)
     borrower = ctx.known.borrowers.get(visit.borrower_id)
-    if args.location and borrower:
-        far = rules.distance_flag(
-            location=(args.location.lat, args.location.lon, args.location.accuracy_m),
-            borrower=(borrower.lat, borrower.lon),
-            policy=ctx.policy,
-        )
-        if far:
-            flags.append(far)
     team = {ctx.user.id, *args.co_visitor_ids}
     lat, lon, accuracy = _loc(args.location)
-    staff = rules.staff_flag(len(team), ctx.policy)
-    if staff:
-        flags.append(staff)
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            at=args.at,
+            team_size=len(team),
+            other_visit_days=_other_visit_days(ctx, visit, args.at),
+            location=(args.location.lat, args.location.lon, accuracy) if args.location else None,
+            address=(borrower.lat, borrower.lon) if borrower else None,
+        )
+    )
     _insert(
         ctx,
         VisitEvent,
@@ -488,7 +519,15 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
     if visit.checked_in_at is None or args.at < visit.checked_in_at:
         visit.checked_in_at = args.at
     _touch(ctx, visit)
-    _audit(ctx, "visit.check_in", "visit", visit.id, args.location, flags=[f.code for f in flags])
+    _audit(
+        ctx,
+        "visit.check_in",
+        "visit",
+        visit.id,
+        args.location,
+        flags=[f.code for f in flags],
+        policy_version=ctx.policy.version,
+    )
     return Outcome(flags)
 
 
@@ -502,6 +541,15 @@ def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
     unknown = [code for code in args.hardship_reasons if code not in ctx.known.hardship_codes]
     if unknown:
         flags.append(Flag("unknown_hardship_reason", f"unknown codes {', '.join(unknown)}"))
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            contact=args.contact,
+            texts=(args.hardship_detail, args.next_action),
+            hardship_reasons=tuple(args.hardship_reasons),
+        )
+    )
     ctx.known.with_outcome.add(visit.id)
     _insert(
         ctx,
@@ -530,6 +578,14 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
     flags = _assignment_flags(ctx, visit)
     if visit.id not in ctx.known.checked_in:
         flags.append(Flag("no_check_in", "checked out without a check-in"))
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            checked_in_at=visit.checked_in_at,
+            checked_out_at=args.at,
+        )
+    )
     lat, lon, accuracy = _loc(args.location)
     _insert(
         ctx,
@@ -551,7 +607,7 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
     if visit.checked_out_at is None or args.at > visit.checked_out_at:
         visit.checked_out_at = args.at
     _touch(ctx, visit)
-    _audit(ctx, "visit.check_out", "visit", visit.id, args.location)
+    _audit(ctx, "visit.check_out", "visit", visit.id, args.location, flags=[f.code for f in flags])
     return Outcome(flags)
 
 
@@ -668,10 +724,19 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
     loan = _visit_loan(ctx, visit, args.loan_id)
     flags = _assignment_flags(ctx, visit)
-    if loan.id in ctx.known.loans_with_open_agreement:
-        flags.append(
-            Flag("second_agreement", f"loan {loan.account_number} already has an open agreement")
-        )
+    # Within the branch limits: active at once; beyond them, or next to another open
+    # agreement of the loan: pending_approval, flagged with the reasons (reads only).
+    from api.agreements import signing  # imported here: api.agreements imports this module
+
+    decision = signing.decide(
+        session=ctx.session,
+        known=ctx.known,
+        args=args,
+        loan=loan,
+        branch_settings=ctx.branch.settings,
+        tz=ctx.tz,
+    )
+    flags += decision.flags
     ctx.known.loans_with_open_agreement.add(loan.id)
     _insert(
         ctx,
@@ -693,7 +758,12 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
         lon=args.location.lon if args.location else None,
         accuracy_m=args.location.accuracy_m if args.location else None,
         content_sha256=digest,
-        status=AgreementStatus.signed,
+        status=decision.status,
+        supersedes_id=decision.supersedes_id,
+        approval_reasons=decision.approval_reasons,
+        activated_at=ctx.now if decision.status == AgreementStatus.active else None,
+        status_changed_at=ctx.now,
+        down_payment_status="paid" if args.terms.down_payment_fen == 0 else "due",
         policy_version=ctx.policy.version,
         received_at=ctx.now,
     )
@@ -706,6 +776,16 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
             due_date=line.due_date,
             amount_fen=line.amount_fen,
         )
+    if decision.supersede is not None:
+        signing.supersede(ctx.session, ctx.known, decision.supersede, now=ctx.now)
+        _audit(
+            ctx,
+            "agreement.supersede",
+            "agreement",
+            decision.supersede.id,
+            status=AgreementStatus.superseded,
+            superseded_by=str(args.agreement_id),
+        )
     _touch(ctx, visit)
     _audit(
         ctx,
@@ -714,6 +794,8 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
         args.agreement_id,
         args.location,
         content_sha256=digest,
+        status=decision.status,
+        approval_reasons=[r["code"] for r in decision.approval_reasons],
     )
     return Outcome(flags)
 
@@ -741,6 +823,7 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
         created_at=ctx.client_time or ctx.now,
         received_at=ctx.now,
     )
+    _touch(ctx, visit)  # the visit's pulled record lists its change requests
     _audit(ctx, "visit.request_change", "change_request", args.request_id, kind=args.kind)
     return Outcome(flags)
 

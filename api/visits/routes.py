@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
 
 from api.auth.routes import UserPublic
-from api.deps import CurrentManager, CurrentUser, SessionDep
+from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep
 from api.errors import NotFound
 from api.visits import service
 from models import Borrower, Branch, Loan, Visit
@@ -133,9 +133,37 @@ def get_visit(visit_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Vi
     return visit_public(visit, team)
 
 
+def _header_location(value: str | None) -> tuple[float, float] | None:
+    """`X-Location: <lat>,<lon>` as the phone or console knows it; ignored when malformed."""
+    try:
+        lat, lon = (float(part) for part in (value or "").split(",")[:2])
+    except ValueError:
+        return None
+    if -90 <= lat <= 90 and -180 <= lon <= 180:
+        return lat, lon
+    return None
+
+
 @router.get("/borrowers/{borrower_id}", operation_id="borrowers-get", response_model=BorrowerPublic)
-def get_borrower(borrower_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> BorrowerPublic:
-    borrower, loans = service.get_borrower(session=session, user=user, borrower_id=borrower_id)
+def get_borrower(
+    borrower_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    now: ClockDep,
+    request: Request,
+    x_device_id: Annotated[uuid.UUID | None, Header()] = None,
+    x_location: Annotated[str | None, Header()] = None,
+) -> BorrowerPublic:
+    """The borrower's full record; the view is written to the audit trail."""
+    borrower, loans = service.get_borrower(
+        session=session,
+        user=user,
+        borrower_id=borrower_id,
+        now=now,
+        device_id=x_device_id,
+        client_address=request.client.host if request.client else None,
+        location=_header_location(x_location),
+    )
     return borrower_public(borrower, loans)
 
 

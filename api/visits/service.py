@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from api.access import get_visible_borrower, get_visible_visit
+from api.audit import record_audit
 from models import Borrower, HardshipReason, Loan, User, Visit, VisitOfficer
 from models.enums import Role
 
@@ -65,9 +66,30 @@ def get_visit(
 
 
 def get_borrower(
-    *, session: Session, user: User, borrower_id: uuid.UUID
+    *,
+    session: Session,
+    user: User,
+    borrower_id: uuid.UUID,
+    now: datetime,
+    device_id: uuid.UUID | None = None,
+    client_address: str | None = None,
+    location: tuple[float, float] | None = None,
 ) -> tuple[Borrower, list[Loan]]:
+    """A borrower's full record. Every view is audited: who, which device, when, where."""
     borrower = get_visible_borrower(session, user=user, borrower_id=borrower_id)
+    record_audit(
+        session,
+        at=now,
+        action="borrower.view",
+        entity="borrower",
+        entity_id=borrower.id,
+        actor_id=user.id,
+        device_id=device_id,
+        branch_id=borrower.branch_id,
+        data={"client_address": client_address} if client_address else {},
+        lat=location[0] if location else None,
+        lon=location[1] if location else None,
+    )
     loans = list(
         session.exec(
             select(Loan).where(Loan.borrower_id == borrower.id).order_by(col(Loan.dpd).desc())

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn, each printing its own table.
 
-    python tests/benchmarks/run_all.py [--quick]"""
+python tests/benchmarks/run_all.py [--quick]"""
 
 from __future__ import annotations
 

@@ -130,9 +130,7 @@ def test_auto_plan_with_teams(client: TestClient, session: Session, world: World
 def test_a_full_day_leaves_out_the_lowest_priority(
     client: TestClient, session: Session, auth_headers: TokenFor
 ) -> None:
-    w = make_world(
-        session, settings={"policy": {"visiting_hours": {"start": "09:00", "end": "13:00"}}}
-    )
+    w = make_world(session, policy={"visiting_hours": {"start": "09:00", "end": "13:00"}})
     high = [w.borrower(dpd=200, overdue_fen=9_000_000, near=0.03)[0] for _ in range(6)]
     low = [w.borrower(dpd=35, overdue_fen=50_000, near=0.03)[0] for _ in range(6)]
     w.headers = auth_headers(w.manager.username)

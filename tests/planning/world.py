@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models import Borrower, Branch, Loan, Promise, User, Visit, VisitOutcome
+from api.compliance.policy import PolicyData
+from models import Borrower, Branch, CompliancePolicy, Loan, Promise, User, Visit, VisitOutcome
 from models.enums import Contact, LoanStatus, PromiseStatus, Role, VisitStatus
 from tests.factories import make_borrower, make_branch, make_loan, make_user, make_visit
 
@@ -94,8 +95,25 @@ class World:
         return promise
 
 
-def make_world(session: Session, officers: int = 4, **branch_fields: Any) -> World:
+def make_world(
+    session: Session,
+    officers: int = 4,
+    *,
+    policy: dict[str, Any] | None = None,
+    **branch_fields: Any,
+) -> World:
+    """A branch whose stored policy (version 1) allows one-person routes unless `policy`
+    says otherwise: most planning tests are about routes, not staffing."""
     branch = make_branch(session, **branch_fields)
+    data = PolicyData.model_validate({"min_staff": 1, **(policy or {})})
+    session.add(
+        CompliancePolicy(
+            branch_id=branch.id,
+            version=1,
+            data=data.model_dump(mode="json"),
+            created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+    )
     manager = make_user(session, branch, role=Role.manager)
     staff = [make_user(session, branch) for _ in range(officers)]
     return World(session=session, branch=branch, manager=manager, officers=staff)
