@@ -112,6 +112,13 @@ def create_user(
         console.print(f"Created {user.role} {user.username} in {found.code}.")
 
 
+@app.callback()
+def _startup() -> None:
+    from api.compliance.logs import install_log_redaction
+
+    install_log_redaction()
+
+
 def _register_subcommands() -> None:
     from api.agreements.cli import register as register_agreements
     from api.compliance.cli import register as register_compliance

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from api.agreements.routes import router as agreements_router
 from api.auth.routes import router as auth_router
+from api.compliance.logs import install_log_redaction
 from api.compliance.routes import router as compliance_router
 from api.config import Settings, get_settings
 from api.day.routes import router as day_router
@@ -77,6 +78,7 @@ def _mount_pwa(app: FastAPI, dist: Path) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_log_redaction()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, union_all
+from sqlalchemy import Uuid, and_, cast, func, literal, null, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from api.agreements.plan import settings_from_branch
+from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.sync.cvr import composite_version, record_key, split_key
 from models import (
@@ -87,6 +88,7 @@ class Scope:
 
     officer: User
     branch: Branch
+    policy: Policy
     versions: dict[str, int] = field(default_factory=dict)
     teams: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
@@ -107,13 +109,19 @@ def _parse_id(entity: str, raw: str) -> Any:
 
 
 def load_scope(
-    session: Session, *, officer: User, branch: Branch, today: date, days_ahead: int
+    session: Session,
+    *,
+    officer: User,
+    branch: Branch,
+    today: date,
+    days_ahead: int,
+    policy: Policy | None = None,
 ) -> Scope:
-    scope = Scope(officer=officer, branch=branch)
+    policy = policy or current_policy(session, branch)
+    scope = Scope(officer=officer, branch=branch, policy=policy)
     add = scope.versions.__setitem__
     add(record_key("officer", officer.id), officer.version)
     add(record_key("branch", branch.id), branch.version)
-    policy = current_policy(session, branch)
     add(record_key("policy", branch.id), composite_version(branch.version, policy.as_data()))
     for ref_id, data in _REFERENCES.items():
         add(record_key("reference", ref_id), composite_version(data))
@@ -140,37 +148,28 @@ def load_scope(
     for visit_id, version in visit_versions.items():
         add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
 
-    # A borrower's record embeds its loans; facts recorded on it bump the borrower itself.
-    loans: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
-    borrower_versions: dict[uuid.UUID, int] = {}
-    if borrower_ids:
-        for borrower_id, version, loan_id, loan_version in session.exec(
-            select(Borrower.id, Borrower.version, Loan.id, Loan.version)
-            .outerjoin(Loan, col(Loan.borrower_id) == Borrower.id)
-            .where(col(Borrower.id).in_(borrower_ids))
-        ):
-            borrower_versions[borrower_id] = version
-            if loan_id is not None:
-                loans[borrower_id].append((str(loan_id), loan_version))
-    for borrower_id, version in borrower_versions.items():
-        add(
-            record_key("borrower", borrower_id),
-            composite_version(version, sorted(loans[borrower_id])),
-        )
-
+    # One round trip for every other version: reference rows, borrowers with their loans
+    # (a borrower's record embeds them), promises and agreements.
     since = today - timedelta(days=RESOLVED_KEPT_DAYS)
+    no_parent = cast(null(), Uuid)
     parts = [
-        select(literal("hardship_reason"), HardshipReason.id, HardshipReason.version).where(
-            HardshipReason.active == True  # noqa: E712
-        )
+        select(
+            literal("hardship_reason"), HardshipReason.id, HardshipReason.version, no_parent
+        ).where(HardshipReason.active == True)  # noqa: E712
     ]
     if borrower_ids:
         parts += [
-            select(literal("promise"), Promise.id, Promise.version).where(
+            select(literal("borrower"), Borrower.id, Borrower.version, no_parent).where(
+                col(Borrower.id).in_(borrower_ids)
+            ),
+            select(literal("loan"), Loan.id, Loan.version, Loan.borrower_id).where(
+                col(Loan.borrower_id).in_(borrower_ids)
+            ),
+            select(literal("promise"), Promise.id, Promise.version, no_parent).where(
                 col(Promise.borrower_id).in_(borrower_ids),
                 or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
             ),
-            select(literal("agreement"), Agreement.id, Agreement.version).where(
+            select(literal("agreement"), Agreement.id, Agreement.version, no_parent).where(
                 col(Agreement.borrower_id).in_(borrower_ids),
                 or_(
                     col(Agreement.status).in_(OPEN_AGREEMENT),
@@ -178,8 +177,18 @@ def load_scope(
                 ),
             ),
         ]
-    for entity, row_id, version in session.execute(union_all(*parts)):
-        add(record_key(entity, row_id), version)
+    loans: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
+    borrower_versions: dict[uuid.UUID, int] = {}
+    for entity, row_id, version, parent in session.execute(union_all(*parts)):
+        if entity == "loan":
+            loans[parent].append((str(row_id), version))
+        elif entity == "borrower":
+            borrower_versions[row_id] = version
+        else:
+            add(record_key(entity, row_id), version)
+    for borrower_id, version in borrower_versions.items():
+        embedded = sorted(loans[borrower_id])
+        add(record_key("borrower", borrower_id), composite_version(version, embedded))
     return scope
 
 
@@ -192,7 +201,7 @@ def _load_branch(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
 
 
 def _load_policy(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
-    return {str(scope.branch.id): current_policy(session, scope.branch).as_data()}
+    return {str(scope.branch.id): scope.policy.as_data()}
 
 
 def _load_reference(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:

@@ -140,7 +140,9 @@ def pull(*, session: Session, user: User, request: PullRequest, now: datetime) -
     held = _client_view(session, device=device, cookie=request.cookie)
     today = now.astimezone(ZoneInfo(branch.timezone)).date()
     days_ahead = int((branch.settings.get("sync") or {}).get("days_ahead", DEFAULT_DAYS_AHEAD))
-    scope = load_scope(session, officer=user, branch=branch, today=today, days_ahead=days_ahead)
+    scope = load_scope(
+        session, officer=user, branch=branch, today=today, days_ahead=days_ahead, policy=policy
+    )
     full = cvr.diff(held.records if held else {}, scope.versions)
     sent, has_more = cvr.page(full, MAX_CHANGES_PER_PAGE)
 

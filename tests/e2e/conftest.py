@@ -12,12 +12,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"
@@ -70,10 +71,10 @@ def _ensure_pwa_built() -> None:
     subprocess.run(["npm", "run", "build"], cwd=PWA, check=True, capture_output=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _ensure_pwa_built()
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def _serve(tmp: Path) -> Iterator[Server]:
+    """A migrated database with the demo branch, a private copy of the build, and
+    `fieldvisit serve` on a free port, stopped afterwards."""
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     # A private copy of the build: a test may publish a "new version" of the app in it.
     dist = tmp / "dist"
@@ -124,6 +125,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _ensure_pwa_built()
+    with _serve(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The manager console's tests get a server of their own (its own demo database), so
+    the SOS, plans and decisions they make never show up in the officer tests' checks."""
+    _ensure_pwa_built()
+    with _serve(tmp_path_factory.mktemp("e2e-console")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
@@ -162,3 +179,46 @@ def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def desk(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
+    """A manager's desktop browser: 1440x900, Chinese."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=console_server.base_url,
+        accept_downloads=True,
+    )
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def console_phone(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
+    """An officer's phone (as `phone`) on the console tests' server."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=console_server.base_url,
+        service_workers="allow",
+    )
+    context.grant_permissions(["geolocation"], origin=console_server.base_url)
+    context.set_geolocation(PHONE_POSITION)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the app's own form (phone or console alike)."""
+    page.goto("/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("button[type=submit]").click()
