@@ -59,6 +59,8 @@ class MutationResult(BaseModel):
     id: int
     status: MutationStatus
     reason: str = ""
+    # Machine-readable: the flag codes, or why it was rejected (the phone words them).
+    codes: list[str] = Field(default_factory=list)
     # For a replayed id: the status it got the first time.
     original_status: MutationStatus | None = None
 

@@ -16,7 +16,12 @@ from api.sync.protocol import MAX_SIGNATURE_BYTES, AgreementArgs
 
 
 class Rejected(Exception):
-    """A domain error in one mutation: stored for review, counted as processed."""
+    """A domain error in one mutation: stored for review, counted as processed. `code` lets
+    the phone say it in the officer's language; the message is for the review list."""
+
+    def __init__(self, message: str, code: str = "rejected") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # A flag on a mutation is a compliance violation or a sync conflict: same shape.
@@ -59,25 +64,31 @@ def staff_flag(team_size: int, policy: Policy) -> Flag | None:
 
 def check_promise(*, amount_fen: int, due_date: date, made_on: date) -> None:
     if amount_fen <= 0:
-        raise Rejected("The promised amount must be more than zero.")
+        raise Rejected("The promised amount must be more than zero.", "amount_not_positive")
     if due_date < made_on:
-        raise Rejected(f"The promise date {due_date} is before the day it was made ({made_on}).")
+        raise Rejected(
+            f"The promise date {due_date} is before the day it was made ({made_on}).",
+            "promise_date_past",
+        )
     if due_date > made_on + timedelta(days=366):
-        raise Rejected("The promise date is more than a year away; use an instalment agreement.")
+        raise Rejected(
+            "The promise date is more than a year away; use an instalment agreement.",
+            "promise_date_too_far",
+        )
 
 
 def _check_signature(name: str, value: str) -> None:
     prefix = "data:image/png;base64,"
     if not value.startswith(prefix):
-        raise Rejected(f"The {name} must be a PNG data URL.")
+        raise Rejected(f"The {name} must be a PNG data URL.", "signature_invalid")
     try:
         raw = base64.b64decode(value[len(prefix) :], validate=True)
     except ValueError as exc:
-        raise Rejected(f"The {name} is not valid base64.") from exc
+        raise Rejected(f"The {name} is not valid base64.", "signature_invalid") from exc
     if len(raw) > MAX_SIGNATURE_BYTES:
-        raise Rejected(f"The {name} is larger than 200 KB.")
+        raise Rejected(f"The {name} is larger than 200 KB.", "signature_too_large")
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise Rejected(f"The {name} is not a PNG image.")
+        raise Rejected(f"The {name} is not a PNG image.", "signature_invalid")
 
 
 def check_agreement(args: AgreementArgs) -> None:
@@ -87,13 +98,17 @@ def check_agreement(args: AgreementArgs) -> None:
     if total != terms.principal_fen:
         raise Rejected(
             f"Down payment plus schedule is {total} fen but the agreed amount is "
-            f"{terms.principal_fen} fen; they must be equal."
+            f"{terms.principal_fen} fen; they must be equal.",
+            "schedule_sum",
         )
     dates = [line.due_date for line in terms.schedule]
     if dates != sorted(dates):
-        raise Rejected("Schedule dates must be in order.")
+        raise Rejected("Schedule dates must be in order.", "schedule_order")
     if hashlib.sha256(args.text.encode()).hexdigest() != args.text_sha256.lower():
-        raise Rejected("text_sha256 does not match the agreement text (tampered or corrupted).")
+        raise Rejected(
+            "text_sha256 does not match the agreement text (tampered or corrupted).",
+            "text_hash_mismatch",
+        )
     _check_signature("borrower signature", args.borrower_signature)
     _check_signature("officer signature", args.officer_signature)
 

@@ -320,12 +320,14 @@ def _previous_statuses(
 
 def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> MutationResult:
     status: MutationStatus
+    codes: list[str] = []
     handler = HANDLERS.get(mutation.name)
     audited = len(ctx.known.audit_rows)
     try:
         if handler is None:
             raise Rejected(
-                f"Unknown mutation '{mutation.name}'. Known: {', '.join(sorted(HANDLERS))}."
+                f"Unknown mutation '{mutation.name}'. Known: {', '.join(sorted(HANDLERS))}.",
+                "unknown_mutation",
             )
         args_model, apply = handler
         args = args_model.model_validate(mutation.args)
@@ -342,16 +344,18 @@ def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> Mutation
             status, reason = "duplicate", "the same record was already received"
         elif outcome.flags:
             status, reason = "flagged", "; ".join(str(f) for f in outcome.flags)
+            codes = [f.code for f in outcome.flags]
         else:
             status, reason = "applied", ""
     except ValidationError as exc:
-        status, reason = "rejected", _validation_reason(exc)
+        status, reason, codes = "rejected", _validation_reason(exc), ["invalid_args"]
     except Rejected as exc:
-        status, reason = "rejected", str(exc)
+        status, reason, codes = "rejected", str(exc), [exc.code]
     except IntegrityError:
         if not own_savepoint:
             raise
         status, reason = "rejected", "An id in this entry is already used by another record."
+        codes = ["id_taken"]
     if status == "rejected":
         del ctx.known.audit_rows[audited:]
     ctx.known.log_rows.append(
@@ -369,7 +373,7 @@ def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> Mutation
             "review_note": "",
         }
     )
-    return MutationResult(id=mutation.id, status=status, reason=reason)
+    return MutationResult(id=mutation.id, status=status, reason=reason, codes=codes)
 
 
 def _validation_reason(exc: ValidationError) -> str:
@@ -386,7 +390,7 @@ def _validation_reason(exc: ValidationError) -> str:
 def _visit(ctx: Context, visit_id: uuid.UUID) -> Visit:
     visit = ctx.known.visits.get(visit_id)
     if visit is None:
-        raise Rejected(f"Unknown visit {visit_id}.")
+        raise Rejected(f"Unknown visit {visit_id}.", "unknown_visit")
     return visit
 
 
@@ -536,7 +540,9 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
 def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
     visit = _visit(ctx, args.visit_id)
     if ctx.known.existing(VisitOutcome, args.outcome_id) is not None:
-        raise Rejected(f"Outcome {args.outcome_id} was already recorded by another entry.")
+        raise Rejected(
+            f"Outcome {args.outcome_id} was already recorded by another entry.", "id_taken"
+        )
     flags = _assignment_flags(ctx, visit)
     if visit.id in ctx.known.with_outcome:
         flags.append(Flag("second_outcome", "another outcome was already recorded for this visit"))
@@ -618,15 +624,15 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
     if existing is not None:
         if existing.text == args.text and existing.borrower_id == args.borrower_id:
             return Outcome([], duplicate_of_entity=True)
-        raise Rejected(f"Note {args.note_id} already exists with other content.")
+        raise Rejected(f"Note {args.note_id} already exists with other content.", "id_taken")
     borrower = ctx.known.borrowers.get(args.borrower_id)
     if borrower is None:
-        raise Rejected(f"Unknown borrower {args.borrower_id}.")
+        raise Rejected(f"Unknown borrower {args.borrower_id}.", "unknown_borrower")
     flags = []
     if args.visit_id is not None:
         visit = _visit(ctx, args.visit_id)
         if visit.borrower_id != borrower.id:
-            raise Rejected("The note's visit is not a visit of this borrower.")
+            raise Rejected("The note's visit is not a visit of this borrower.", "visit_mismatch")
         flags = _assignment_flags(ctx, visit)
         _touch(ctx, visit)
     _insert(
@@ -649,7 +655,7 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
 def _visit_loan(ctx: Context, visit: Visit, loan_id: uuid.UUID) -> Loan:
     loan = ctx.known.loans.get(loan_id)
     if loan is None or loan.borrower_id != visit.borrower_id:
-        raise Rejected(f"Loan {loan_id} is not a loan of this visit's borrower.")
+        raise Rejected(f"Loan {loan_id} is not a loan of this visit's borrower.", "loan_mismatch")
     return loan
 
 
@@ -663,7 +669,7 @@ def create_promise(ctx: Context, args: PromiseArgs) -> Outcome:
         )
         if same:
             return Outcome([], duplicate_of_entity=True)
-        raise Rejected(f"Promise {args.promise_id} already exists with other terms.")
+        raise Rejected(f"Promise {args.promise_id} already exists with other terms.", "id_taken")
     visit = _visit(ctx, args.visit_id)
     loan = _visit_loan(ctx, visit, args.loan_id)
     made_at = args.at or ctx.client_time or ctx.now
@@ -720,7 +726,8 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
             return Outcome([], duplicate_of_entity=True)
         raise Rejected(
             f"Agreement {args.agreement_id} was already signed with other content; signed "
-            "terms never change (possible tampering). Sign a new agreement instead."
+            "terms never change (possible tampering). Sign a new agreement instead.",
+            "agreement_tampered",
         )
     rules.check_agreement(args)
     visit = _visit(ctx, args.visit_id)
@@ -807,7 +814,9 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
     if existing is not None:
         if (existing.kind, existing.reason) == (args.kind, args.reason):
             return Outcome([], duplicate_of_entity=True)
-        raise Rejected(f"Change request {args.request_id} already exists with other content.")
+        raise Rejected(
+            f"Change request {args.request_id} already exists with other content.", "id_taken"
+        )
     visit = _visit(ctx, args.visit_id)
     flags = _assignment_flags(ctx, visit)
     _insert(

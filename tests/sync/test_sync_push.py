@@ -205,6 +205,15 @@ def test_rejections_are_stored_and_do_not_block_the_queue(
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == ["rejected"] * 6 + ["applied"]
     reasons = [r["reason"] for r in results]
+    assert [r["codes"] for r in results] == [
+        ["unknown_visit"],
+        ["amount_not_positive"],
+        ["promise_date_past"],
+        ["loan_mismatch"],
+        ["unknown_mutation"],
+        ["invalid_args"],
+        [],
+    ]
     assert "Unknown visit" in reasons[0]
     assert "more than zero" in reasons[1]
     assert "before the day" in reasons[2]
