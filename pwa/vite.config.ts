@@ -3,6 +3,14 @@ import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
+const CONSOLE_MODULES = [/\/src\/console\//, /\/node_modules\/leaflet\//, /\/node_modules\/chart\.js\//, /\/node_modules\/@kurkle\//];
+
+const CONSOLE_CSS = /(^|\/)(src\/console\/|node_modules\/leaflet\/)/;
+
+function isConsoleModule(id: string): boolean {
+  return CONSOLE_MODULES.some((re) => re.test(id.replace(/\\/g, "/")));
+}
+
 // The API serves dist/ at "/": assets under /assets, top-level files as they are.
 export default defineConfig({
   base: "/",
@@ -10,6 +18,21 @@ export default defineConfig({
     target: "es2020",
     assetsDir: "assets",
     sourcemap: false,
+    rollupOptions: {
+      output: {
+        // The manager's console and what only it uses (Leaflet, Chart.js) are named
+        // console-*: lazy chunks the service worker does not precache on officers' phones.
+        chunkFileNames: (chunk) =>
+          chunk.moduleIds.length > 0 && chunk.moduleIds.every(isConsoleModule)
+            ? "assets/console-[name]-[hash].js"
+            : "assets/[name]-[hash].js",
+        assetFileNames: (asset) => {
+          // CSS split off the console's chunks (its own styles, Leaflet's) goes with them.
+          const from = asset.originalFileNames ?? [];
+          return from.some((f) => CONSOLE_CSS.test(f)) ? "assets/console-[name]-[hash][extname]" : "assets/[name]-[hash][extname]";
+        },
+      },
+    },
   },
   server: {
     proxy: { "/api": "http://127.0.0.1:8000" },
@@ -43,6 +66,9 @@ export default defineConfig({
       },
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png}"],
+        // The console is for managers at a desk: fetched when a manager signs in, not
+        // precached on every officer's phone.
+        globIgnores: ["**/console-*"],
       },
       devOptions: { enabled: false },
     }),

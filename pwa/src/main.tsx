@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { boot, loadLang, startSync } from "./data";
+import { boot, loadLang, syncForRole } from "./data";
 import { detectLang, setLang, t } from "./i18n";
 import { initServiceWorker } from "./platform/sw";
 import { App } from "./ui/App";
@@ -19,7 +19,8 @@ async function start(root: HTMLElement): Promise<void> {
   const lang = detectLang(await loadLang(), navigator.languages);
   setLang(lang);
   render(<App initialLang={lang} />, root);
-  startSync();
+  // Officers sync their phone; a manager's console fetches from the API instead.
+  void syncForRole();
 }
 
 const root = document.getElementById("app");

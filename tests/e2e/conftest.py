@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -222,3 +223,13 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.locator("button[type=submit]").click()
+
+
+def api_phone(server: Server, username: str, password: str = "demo-officer") -> Any:
+    """A phone as the sync protocol sees it (tests/phone.py), signed in and pulled."""
+    from tests.phone import Phone
+
+    client = httpx.Client(base_url=server.base_url, timeout=60)
+    phone = Phone(client, username, password).sign_in()
+    phone.pull()
+    return phone

@@ -50,6 +50,28 @@ export interface TokenResponse {
   user: SessionUser;
 }
 
+export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
+
+export interface RequestOptions {
+  method?: string;
+  /** Query parameters; null, undefined and "" are left out, arrays repeat the key. */
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  form?: FormData;
+  accept?: string;
+}
+
+export function toQuery(params: Record<string, QueryValue>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === "") continue;
+    if (Array.isArray(value)) for (const v of value) q.append(key, String(v));
+    else q.set(key, String(value));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : "";
+}
+
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ApiOptions {
@@ -187,6 +209,38 @@ export class Api {
       try {
         const res = await this.send(path, { method: "POST", headers, body: JSON.stringify(body) });
         return (await res.json()) as T;
+      } catch (err) {
+        if (attempt === 0 && err instanceof ApiError && err.status === 401) {
+          await this.refresh();
+          continue;
+        }
+        if (err instanceof ApiError && err.status === 401) throw new SignInRequiredError();
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Any request with the bearer token and X-Device-Id (the manager's console uses it for its
+   * REST calls). On 401 NotAuthenticated the token is refreshed once and the call repeated.
+   * Returns the response when it is 2xx; throws ApiError otherwise.
+   */
+  async request(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const query = opts.query ? toQuery(opts.query) : "";
+    for (let attempt = 0; ; attempt++) {
+      const { accessToken, deviceId } = await getMetaMany(this.db, ["accessToken", "deviceId"] as const);
+      if (!accessToken) throw new SignInRequiredError();
+      const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
+      if (deviceId) headers["X-Device-Id"] = deviceId;
+      if (opts.accept) headers.Accept = opts.accept;
+      let body: BodyInit | undefined;
+      if (opts.form) body = opts.form;
+      else if (opts.json !== undefined) {
+        headers["Content-Type"] = "application/json";
+        body = JSON.stringify(opts.json);
+      }
+      try {
+        return await this.send(path + query, { method: opts.method ?? (body ? "POST" : "GET"), headers, body });
       } catch (err) {
         if (attempt === 0 && err instanceof ApiError && err.status === 401) {
           await this.refresh();

@@ -10,7 +10,7 @@ import { getMeta, setMeta, type Lang } from "./meta";
 import { enqueue, listRejected, markRejectedSeen } from "./outbox";
 import * as q from "./queries";
 import { SyncEngine } from "./sync";
-import type { ChangeKind, GeoPoint, MutationArgs } from "./types";
+import type { ChangeKind, GeoPoint, MutationArgs, SessionUser } from "./types";
 
 export type { Lang, Notice } from "./meta";
 export type { SyncProblem, SyncState } from "./sync";
@@ -18,7 +18,7 @@ export type * from "./types";
 export type { Context, VisitCard, VisitDetail, BorrowerDetail, SyncCounts, Holdings, WithId } from "./queries";
 export { StorageFullError } from "./errors";
 export { OtherOfficerPendingError } from "./auth";
-export { ApiError, NetworkError } from "./api";
+export { ApiError, NetworkError, SignInRequiredError, toQuery, type RequestOptions, type QueryValue } from "./api";
 
 export const db = new FieldDb();
 export const api = new Api({
@@ -40,6 +40,23 @@ export async function boot(): Promise<void> {
 
 export function startSync(): void {
   engine.start(window, document);
+}
+
+/** Managers and admins get the console; it does not run the phone's sync engine. */
+export function isManagerRole(role: string | undefined | null): boolean {
+  return role === "manager" || role === "admin";
+}
+
+/** The signed-in user as stored at sign-in (undefined when nobody is signed in). */
+export async function currentUser(): Promise<SessionUser | undefined> {
+  return (await getMeta(db, "refreshToken")) ? getMeta(db, "user") : undefined;
+}
+
+/** Start the sync engine for an officer; stop it for a manager (the console fetches its data). */
+export async function syncForRole(): Promise<void> {
+  const user = await currentUser();
+  if (user && isManagerRole(user.role)) engine.stop();
+  else startSync();
 }
 
 export const observe = {
@@ -74,7 +91,9 @@ export async function signIn(username: string, password: string): Promise<void> 
   const platform = /Android/i.test(ua) ? "android" : /iPhone|iPad/i.test(ua) ? "ios" : "web";
   await signInWith(db, api, username, password, { name: `${platform} phone`, platform: `pwa/${platform}` });
   engine.reset();
-  void engine.syncNow();
+  const user = await getMeta(db, "user");
+  if (user && isManagerRole(user.role)) engine.stop();
+  else startSync();
 }
 
 export async function signOut(): Promise<void> {

@@ -126,7 +126,7 @@ export async function applyLocal(db: FieldDb, m: Mutation): Promise<void> {
       const a = m.args as MutationArgs["visit.request_change"];
       await updateVisit(db, a.visit_id, (v) => {
         const list = v.change_requests ?? [];
-        if (list.some((r) => r.request_id === a.request_id)) return v;
+        if (list.some((r) => r.request_id === a.request_id || r.id === a.request_id)) return v;
         return { ...v, change_requests: [...list, { request_id: a.request_id, kind: a.kind, at: m.client_time }] };
       });
       return;

@@ -61,9 +61,13 @@ export type Reference =
 export type VisitStatus = "planned" | "checked_in" | "done" | "skipped" | "cancelled";
 
 export interface ChangeRequestNote {
-  request_id: string;
+  /** Made on this phone: the request's id and when; from the server: `id`, status, decision. */
+  request_id?: string;
+  id?: string;
   kind: ChangeKind;
-  at: string;
+  at?: string;
+  status?: "open" | "approved" | "declined" | string;
+  decision_reason?: string;
 }
 
 export interface Visit {

@@ -1,6 +1,6 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { observe, type Lang } from "../data";
+import { isManagerRole, observe, type Lang } from "../data";
 import { setLang, t } from "../i18n";
 import { useLive } from "./hooks";
 import { navigate, useRoute } from "./router";
@@ -36,6 +36,38 @@ function LazyAgreementNew({ id }: { id: string }) {
   return Screen ? <Screen id={id} /> : <Loading />;
 }
 
+type ConsoleProps = { lang: Lang; onLang: (lang: Lang) => void };
+
+/**
+ * The manager's console: a separate chunk (with its own CSS; the map and charts are lazier
+ * still), so an officer's phone never downloads it.
+ */
+function LazyConsole(props: ConsoleProps) {
+  const [Screen, setScreen] = useState<ComponentType<ConsoleProps> | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("../console/Console").then(
+      (m) => setScreen(() => m.default),
+      (err: unknown) => {
+        console.error("console failed to load", err);
+        setFailed(true);
+      },
+    );
+  }, []);
+  if (failed) {
+    // Offline, or a newer version replaced the files: reloading fetches the current one.
+    return (
+      <div class="empty" role="alert">
+        <p>{t("console.loadFailed")}</p>
+        <button type="button" class="btn primary" onClick={() => location.reload()}>
+          {t("update.reload")}
+        </button>
+      </div>
+    );
+  }
+  return Screen ? <Screen {...props} /> : <Loading />;
+}
+
 export function App({ initialLang }: { initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const route = useRoute();
@@ -52,6 +84,14 @@ export function App({ initialLang }: { initialLang: Lang }) {
   useEffect(dismissStaleToast, [route]);
 
   if (session === undefined) return <Loading />;
+
+  if (session.signedIn && isManagerRole(session.user?.role)) {
+    return (
+      <div key={lang}>
+        <LazyConsole lang={lang} onLang={changeLang} />
+      </div>
+    );
+  }
 
   let screen;
   if (!session.signedIn) {

@@ -21,6 +21,11 @@ export function AgreementView({ id }: { id: string }) {
               <span class="status done" data-testid="agreement-status">{statusLabel("agreement", a.status)}</span>
             </div>
             {a.signed_at && <div class="small">{t("agreement.signedAt", { date: formatDateTime(a.signed_at, tz) })}</div>}
+            {a.decision_reason && (
+              <p class={a.status === "declined" ? "warning" : "small"} data-testid="agreement-decision">
+                {t("agreement.decisionReason", { reason: a.decision_reason })}
+              </p>
+            )}
             <p class="muted small">{t("agreement.readOnly")}</p>
           </section>
           <section class="card">

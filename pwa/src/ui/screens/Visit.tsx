@@ -135,6 +135,10 @@ export function Visit({ id }: { id: string }) {
   const visitAgreements = detail?.agreements.filter((a) => a.visit_id === id) ?? [];
   // DPD and overdue amount are shown above in the officer's language; other reasons as sent.
   const reasons = visit?.reasons.filter((r) => r.code !== "dpd" && r.code !== "overdue") ?? [];
+  // Change requests: open ones by kind; the manager's decisions (with the reason) one by one.
+  const requests = visit?.change_requests ?? [];
+  const openRequests = requests.filter((r) => !r.status || r.status === "open");
+  const decided = requests.filter((r) => r.status === "approved" || r.status === "declined");
 
   return (
     <Layout title={borrower?.name ?? t("visit.title")} back="/" sos={id} tz={tz} actions={actions} testId="visit">
@@ -165,9 +169,16 @@ export function Visit({ id }: { id: string }) {
                 {t("visit.lastOutcome", { contact: contactLabel(ctx, visit.last_outcome.contact), time: formatTime(visit.last_outcome.at, tz) })}
               </div>
             )}
-            {visit.change_requests && visit.change_requests.length > 0 && (
-              <div class="small">{t("visit.changeRequested", { kinds: joinList(visit.change_requests.map((r) => t(`kind.${r.kind}`))) })}</div>
+            {openRequests.length > 0 && (
+              <div class="small">{t("visit.changeRequested", { kinds: joinList(openRequests.map((r) => t(`kind.${r.kind}`))) })}</div>
             )}
+            {decided.map((r, i) => (
+              <div key={r.id ?? i} class={r.status === "declined" ? "small warning" : "small"} data-testid="change-decision" data-status={r.status}>
+                {r.status === "approved"
+                  ? t("visit.changeApproved", { kind: t(`kind.${r.kind}`) })
+                  : t("visit.changeDeclined", { kind: t(`kind.${r.kind}`), reason: r.decision_reason || t("common.none") })}
+              </div>
+            ))}
           </section>
           {borrower && borrower.safety_flags.length > 0 && (
             <p class="safety" role="alert">
