@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from api.imports import parse, service
 from models import Branch
+from tests.benchmarks.support import fresh_pg_database
 from tests.conftest import build_database
 from tests.imports.samples import LOAN_HEADERS_ZH, bulk_loan_rows, csv_bytes, xlsx_bytes
 
@@ -107,7 +108,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runs += run_backend("sqlite", f"sqlite:///{Path(tmp)}/bench-{{fmt}}.db", files)
     if args.pg:
-        runs += run_backend("postgresql", args.pg, files)
+        url, drop = fresh_pg_database(args.pg)
+        try:
+            runs += run_backend("postgresql", url, files)
+        finally:
+            drop()
 
     table = Table(title=f"Importing {args.rows:,} loans")
     for column in ("database", "file", "run", "parse s", "write s", "total s", "rows/s", "result"):

@@ -19,21 +19,20 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import httpx
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
 from api.sync import service
 from api.sync.protocol import Mutation, PullRequest, PushRequest
 from models import AuditEvent, Device, MutationLog, Note, User, VisitOutcome
 from models.enums import Contact, Role
+from tests.benchmarks.support import fresh_pg_database
 from tests.conftest import build_database
 from tests.factories import make_borrower, make_branch, make_loan, make_visit
 from tests.live_server import LiveServer, cli
@@ -326,22 +325,6 @@ def load_test(label: str, url: str, seconds: float, devices: int) -> list[tuple[
         f"errors {len(errors)}{shown}  (target: 0 errors, p95 < 300 ms)"
     )
     return [(label, f"{devices} concurrent phones, {seconds:.0f} s", result)]
-
-
-def fresh_pg_database(url: str) -> tuple[str, Any]:
-    name = f"fieldvisit_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return str(make_url(url).set(database=name)), drop
 
 
 def main() -> None:
