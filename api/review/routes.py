@@ -33,7 +33,9 @@ class ReviewChangeRequest(BaseModel):
     id: uuid.UUID
     visit_id: uuid.UUID
     borrower_id: uuid.UUID
+    borrower_name: str = ""
     officer_id: uuid.UUID
+    officer_name: str = ""
     kind: str
     reason: str
     proposed: dict[str, Any]
@@ -76,8 +78,12 @@ def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
             for log, name in service.list_entries(session=session, manager=manager)
         ],
         change_requests=[
-            ReviewChangeRequest.model_validate(r, from_attributes=True)
-            for r in service.list_change_requests(session=session, manager=manager)
+            ReviewChangeRequest.model_validate(r, from_attributes=True).model_copy(
+                update={"borrower_name": borrower, "officer_name": officer}
+            )
+            for r, borrower, officer in service.list_change_requests(
+                session=session, manager=manager
+            )
         ],
     )
 

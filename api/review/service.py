@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.audit import record_audit
 from api.errors import Conflict, InvalidInput, NotFound
-from models import ChangeRequest, MutationLog, User, Visit
+from models import Borrower, ChangeRequest, MutationLog, User, Visit
 
 
 def list_entries(*, session: Session, manager: User) -> list[tuple[MutationLog, str]]:
@@ -28,14 +28,18 @@ def list_entries(*, session: Session, manager: User) -> list[tuple[MutationLog, 
     return [(log, name) for log, name in rows]
 
 
-def list_change_requests(*, session: Session, manager: User) -> list[ChangeRequest]:
-    return list(
-        session.exec(
-            select(ChangeRequest)
-            .where(ChangeRequest.branch_id == manager.branch_id, ChangeRequest.status == "open")
-            .order_by(col(ChangeRequest.received_at).desc())
-        )
+def list_change_requests(
+    *, session: Session, manager: User
+) -> list[tuple[ChangeRequest, str, str]]:
+    """Open requests with the borrower's and the officer's names."""
+    rows = session.exec(
+        select(ChangeRequest, Borrower.name, User.full_name)
+        .join(Borrower, col(Borrower.id) == ChangeRequest.borrower_id)
+        .join(User, col(User.id) == ChangeRequest.officer_id)
+        .where(ChangeRequest.branch_id == manager.branch_id, ChangeRequest.status == "open")
+        .order_by(col(ChangeRequest.received_at).desc())
     )
+    return [(request, borrower, officer) for request, borrower, officer in rows]
 
 
 def resolve_entry(
