@@ -8,9 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Uuid, and_, cast, func, literal, null, union_all
+from sqlalchemy import Date, Integer, Uuid, and_, bindparam, cast, func, literal, null, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
@@ -34,6 +36,7 @@ from models import (
     VisitOutcome,
 )
 from models.enums import AgreementStatus, PromiseStatus, VisitStatus
+from models.types import UTCDateTime
 
 RECENT_CONTACTS = 5
 RESOLVED_KEPT_DAYS = 30
@@ -108,6 +111,63 @@ def _parse_id(entity: str, raw: str) -> Any:
     return uuid.UUID(raw)
 
 
+@cache
+def _versions_statement() -> Any:
+    """Every version the scope needs besides the officer, branch and policy, in one round
+    trip. Built once with bound parameters, so SQLAlchemy and the driver reuse its plan."""
+    mine, team = aliased(VisitOfficer), aliased(VisitOfficer)
+    officer_id = bindparam("officer_id", type_=Uuid)
+    in_scope = (
+        select(Visit.id, Visit.version, Visit.borrower_id)
+        .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer_id))
+        .where(
+            Visit.branch_id == bindparam("branch_id", type_=Uuid),
+            col(Visit.plan_date) >= bindparam("first_day", type_=Date),
+            col(Visit.plan_date) <= bindparam("last_day", type_=Date),
+            Visit.status != VisitStatus.cancelled,
+        )
+        .subquery("in_scope")
+    )
+    borrowers = select(in_scope.c.borrower_id)
+    since = bindparam("since", type_=Date)
+    since_at = bindparam("since_at", type_=UTCDateTime)
+    no_parent, not_lead = cast(null(), Uuid), literal(0)
+    return union_all(
+        sa_select(
+            literal("visit"),
+            in_scope.c.id,
+            in_scope.c.version,
+            col(team.user_id),
+            cast(team.is_lead, Integer),
+        ).join(team, col(team.visit_id) == in_scope.c.id),
+        sa_select(
+            literal("hardship_reason"),
+            col(HardshipReason.id),
+            col(HardshipReason.version),
+            no_parent,
+            not_lead,
+        ).where(col(HardshipReason.active).is_(True)),
+        sa_select(
+            literal("borrower"), col(Borrower.id), col(Borrower.version), no_parent, not_lead
+        ).where(col(Borrower.id).in_(borrowers)),
+        sa_select(
+            literal("loan"), col(Loan.id), col(Loan.version), col(Loan.borrower_id), not_lead
+        ).where(col(Loan.borrower_id).in_(borrowers)),
+        sa_select(
+            literal("promise"), col(Promise.id), col(Promise.version), no_parent, not_lead
+        ).where(
+            col(Promise.borrower_id).in_(borrowers),
+            or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
+        ),
+        sa_select(
+            literal("agreement"), col(Agreement.id), col(Agreement.version), no_parent, not_lead
+        ).where(
+            col(Agreement.borrower_id).in_(borrowers),
+            or_(col(Agreement.status).in_(OPEN_AGREEMENT), col(Agreement.received_at) >= since_at),
+        ),
+    )
+
+
 def load_scope(
     session: Session,
     *,
@@ -126,66 +186,35 @@ def load_scope(
     for ref_id, data in _REFERENCES.items():
         add(record_key("reference", ref_id), composite_version(data))
 
-    mine, team = aliased(VisitOfficer), aliased(VisitOfficer)
-    rows = session.exec(
-        select(Visit.id, Visit.version, Visit.borrower_id, team.user_id)
-        .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer.id))
-        .join(team, col(team.visit_id) == Visit.id)
-        .where(
-            Visit.branch_id == branch.id,
-            col(Visit.plan_date) >= today - timedelta(days=1),
-            col(Visit.plan_date) <= today + timedelta(days=days_ahead),
-            Visit.status != VisitStatus.cancelled,
-        )
-        .order_by(col(Visit.id), col(team.is_lead).desc(), col(team.user_id))
+    since = today - timedelta(days=RESOLVED_KEPT_DAYS)
+    rows = session.execute(
+        _versions_statement(),
+        {
+            "officer_id": officer.id,
+            "branch_id": branch.id,
+            "first_day": today - timedelta(days=1),
+            "last_day": today + timedelta(days=days_ahead),
+            "since": since,
+            "since_at": datetime.combine(since, time(0), tzinfo=UTC),
+        },
     ).all()
     visit_versions: dict[uuid.UUID, int] = {}
-    borrower_ids: set[uuid.UUID] = set()
-    for visit_id, version, borrower_id, member in rows:
-        visit_versions[visit_id] = version
-        scope.teams.setdefault(visit_id, []).append(str(member))
-        borrower_ids.add(borrower_id)
-    for visit_id, version in visit_versions.items():
-        add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
-
-    # One round trip for every other version: reference rows, borrowers with their loans
-    # (a borrower's record embeds them), promises and agreements.
-    since = today - timedelta(days=RESOLVED_KEPT_DAYS)
-    no_parent = cast(null(), Uuid)
-    parts = [
-        select(
-            literal("hardship_reason"), HardshipReason.id, HardshipReason.version, no_parent
-        ).where(HardshipReason.active == True)  # noqa: E712
-    ]
-    if borrower_ids:
-        parts += [
-            select(literal("borrower"), Borrower.id, Borrower.version, no_parent).where(
-                col(Borrower.id).in_(borrower_ids)
-            ),
-            select(literal("loan"), Loan.id, Loan.version, Loan.borrower_id).where(
-                col(Loan.borrower_id).in_(borrower_ids)
-            ),
-            select(literal("promise"), Promise.id, Promise.version, no_parent).where(
-                col(Promise.borrower_id).in_(borrower_ids),
-                or_(col(Promise.status) == PromiseStatus.open, col(Promise.due_date) >= since),
-            ),
-            select(literal("agreement"), Agreement.id, Agreement.version, no_parent).where(
-                col(Agreement.borrower_id).in_(borrower_ids),
-                or_(
-                    col(Agreement.status).in_(OPEN_AGREEMENT),
-                    col(Agreement.received_at) >= datetime.combine(since, time(0), tzinfo=UTC),
-                ),
-            ),
-        ]
+    members: dict[uuid.UUID, list[tuple[int, str]]] = defaultdict(list)
     loans: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
     borrower_versions: dict[uuid.UUID, int] = {}
-    for entity, row_id, version, parent in session.execute(union_all(*parts)):
-        if entity == "loan":
+    for entity, row_id, version, parent, lead in rows:
+        if entity == "visit":
+            visit_versions[row_id] = version
+            members[row_id].append((-lead, str(parent)))  # the lead first
+        elif entity == "loan":
             loans[parent].append((str(row_id), version))
         elif entity == "borrower":
             borrower_versions[row_id] = version
         else:
             add(record_key(entity, row_id), version)
+    for visit_id, version in visit_versions.items():
+        scope.teams[visit_id] = [member for _, member in sorted(members[visit_id])]
+        add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
     for borrower_id, version in borrower_versions.items():
         embedded = sorted(loans[borrower_id])
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
