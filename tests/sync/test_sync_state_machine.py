@@ -292,6 +292,9 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
             max_examples=12,
             stateful_step_count=20,
             deadline=None,
+            # The same programs every run: CI stays green or red for a reason, and the
+            # "something was applied" check below cannot flake on an idle draw.
+            derandomize=True,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
