@@ -88,6 +88,18 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
                 for officer in (self.officers[0], self.officers[0], self.officers[1])
             ]
             self.all_phones.extend(phones)
+            # The morning at the branch: every phone pulls, and the first officer checks in
+            # once, so every program starts with a fact to account for.
+            for phone in phones:
+                phone.pull()
+            first = phones[0]
+            visit_id = sorted(first.ids("visit"))[0]
+            first.queue("visit.check_in", visit_id=visit_id, at=AT, co_visitor_ids=[])
+            batch = list(first.outbox)
+            response = first.push()
+            assert response.status_code == 200
+            self._count_check_ins(batch, first, response.json())
+            APPLIED["morning"] += 1
 
         def teardown(self) -> None:
             self.client.close()
@@ -299,4 +311,5 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
         ),
     )
     # The run must have exercised the interesting paths, not just empty pushes.
-    assert APPLIED["check_in"] > 0
+    # Beyond the morning check-in of each program, the random rules applied some too.
+    assert APPLIED["check_in"] > APPLIED["morning"], APPLIED
