@@ -1,7 +1,8 @@
 """Browser tests: the real server in a subprocess and the system Chromium (Python Playwright).
 
 The server gets its own SQLite database (migrated, demo branch loaded) and a free port; the
-PWA is served from pwa/dist as in production. Nothing here runs `playwright install`."""
+PWA is served from pwa/dist as in production. Chromium is the system one (/usr/bin/chromium):
+Playwright never downloads a browser here."""
 
 from __future__ import annotations
 
@@ -156,8 +157,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+def _phone_context(browser: Browser, server: Server) -> BrowserContext:
     """A cheap Android phone: 360x740, touch, Chinese, GPS granted."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
@@ -172,6 +172,12 @@ def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
     context.grant_permissions(["geolocation"], origin=server.base_url)
     context.set_geolocation(PHONE_POSITION)
     context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+    context = _phone_context(browser, server)
     yield context
     context.close()
 
@@ -200,19 +206,7 @@ def desk(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
 @pytest.fixture
 def console_phone(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
     """An officer's phone (as `phone`) on the console tests' server."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        base_url=console_server.base_url,
-        service_workers="allow",
-    )
-    context.grant_permissions(["geolocation"], origin=console_server.base_url)
-    context.set_geolocation(PHONE_POSITION)
-    context.set_default_timeout(20_000)
+    context = _phone_context(browser, console_server)
     yield context
     context.close()
 
