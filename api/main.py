@@ -22,7 +22,11 @@ from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, install_error_handlers
 from api.imports.routes import router as imports_router
-from api.middleware import ConcurrencyLimitMiddleware, RequestBodyMiddleware
+from api.middleware import (
+    ConcurrencyLimitMiddleware,
+    RequestBodyMiddleware,
+    ServerTimingMiddleware,
+)
 from api.planning.routes import router as planning_router
 from api.reports.routes import router as reports_router
 from api.review.routes import router as review_router
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
     )
+    app.add_middleware(ServerTimingMiddleware)
     routers = (
         _health_router(),
         auth_router,

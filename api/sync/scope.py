@@ -282,76 +282,137 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
     }
 
 
-def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
-    loans: dict[uuid.UUID, list[Loan]] = defaultdict(list)
-    for loan in session.exec(
-        select(Loan).where(col(Loan.borrower_id).in_(ids)).order_by(col(Loan.dpd).desc())
-    ):
-        loans[loan.borrower_id].append(loan)
-    history = _recent_contacts(session, branch_id=scope.branch.id, borrower_ids=ids)
-    borrowers = session.exec(select(Borrower).where(col(Borrower.id).in_(ids)))
-    return {
-        str(b.id): _borrower_data(b, loans.get(b.id, []), history.get(b.id, [])) for b in borrowers
-    }
+_LOAN_FIELDS = (
+    "account_number",
+    "product",
+    "principal_fen",
+    "outstanding_fen",
+    "overdue_fen",
+    "dpd",
+    "last_payment_date",
+    "status",
+)
+_BORROWER_FIELDS = (
+    "name",
+    "national_id_masked",
+    "phone",
+    "address",
+    "village",
+    "lat",
+    "lon",
+    "segment",
+    "language",
+    "safety_flags",
+    "preferred_times",
+)
 
 
-def _recent_contacts(
-    session: Session, *, branch_id: uuid.UUID, borrower_ids: list[Any]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """The latest few visits and notes of each borrower (ranked in SQL: history grows)."""
-    names = dict(
-        session.exec(select(User.id, User.full_name).where(User.branch_id == branch_id)).all()
+@cache
+def _borrower_statements() -> tuple[Any, Any, Any, Any]:
+    """Borrowers, their loans and their latest contacts as plain rows (no ORM objects: a
+    pull after a busy hour sends most of an officer's borrowers). Built once."""
+    ids = bindparam("ids", expanding=True, type_=Uuid)
+    borrowers = sa_select(
+        col(Borrower.id), *(getattr(Borrower, f) for f in _BORROWER_FIELDS)
+    ).where(col(Borrower.id).in_(ids))
+    loans = (
+        sa_select(col(Loan.borrower_id), col(Loan.id), *(getattr(Loan, f) for f in _LOAN_FIELDS))
+        .where(col(Loan.borrower_id).in_(ids))
+        .order_by(col(Loan.dpd).desc())
     )
-    rank_outcome = (
-        func.row_number()
-        .over(partition_by=col(Visit.borrower_id), order_by=col(VisitOutcome.at).desc())
-        .label("rank")
+    outcome_rank = func.row_number().over(
+        partition_by=col(Visit.borrower_id), order_by=col(VisitOutcome.at).desc()
     )
-    outcomes = (
-        select(VisitOutcome, Visit.borrower_id, rank_outcome)
+    ranked_outcomes = (
+        sa_select(
+            col(Visit.borrower_id),
+            col(VisitOutcome.id),
+            col(VisitOutcome.at),
+            col(VisitOutcome.contact),
+            col(VisitOutcome.officer_id),
+            col(VisitOutcome.hardship_reasons),
+            col(VisitOutcome.hardship_detail),
+            outcome_rank.label("rank"),
+        )
         .join(Visit, col(Visit.id) == VisitOutcome.visit_id)
-        .where(col(Visit.borrower_id).in_(borrower_ids))
+        .where(col(Visit.borrower_id).in_(ids))
         .subquery()
     )
-    rank_note = (
-        func.row_number()
-        .over(partition_by=col(Note.borrower_id), order_by=col(Note.at).desc())
-        .label("rank")
+    note_rank = func.row_number().over(
+        partition_by=col(Note.borrower_id), order_by=col(Note.at).desc()
     )
-    notes = select(Note, rank_note).where(col(Note.borrower_id).in_(borrower_ids)).subquery()
+    ranked_notes = (
+        sa_select(
+            col(Note.borrower_id),
+            col(Note.id),
+            col(Note.at),
+            col(Note.author_id),
+            col(Note.text),
+            note_rank.label("rank"),
+        )
+        .where(col(Note.borrower_id).in_(ids))
+        .subquery()
+    )
+    outcomes = sa_select(*(c for c in ranked_outcomes.c if c.name != "rank")).where(
+        ranked_outcomes.c.rank <= RECENT_CONTACTS
+    )
+    notes = sa_select(*(c for c in ranked_notes.c if c.name != "rank")).where(
+        ranked_notes.c.rank <= RECENT_CONTACTS
+    )
+    return borrowers, loans, outcomes, notes
+
+
+def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    borrowers_query, loans_query, outcomes_query, notes_query = _borrower_statements()
+    params = {"ids": ids}
+    loans: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for borrower_id, loan_id, *values in session.execute(loans_query, params):
+        loan = {"id": str(loan_id), **dict(zip(_LOAN_FIELDS, values, strict=True))}
+        loan["last_payment_date"] = _iso(loan["last_payment_date"])
+        loans[borrower_id].append(loan)
+    names = dict(
+        session.execute(
+            sa_select(col(User.id), col(User.full_name)).where(User.branch_id == scope.branch.id)
+        ).all()
+    )
     history: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    outcome_entity = aliased(VisitOutcome, outcomes)
-    for outcome, borrower_id in session.exec(
-        select(outcome_entity, outcomes.c.borrower_id).where(outcomes.c.rank <= RECENT_CONTACTS)
+    for borrower_id, row_id, at, contact, officer_id, reasons, detail in session.execute(
+        outcomes_query, params
     ):
         history[borrower_id].append(
             {
-                "id": str(outcome.id),
-                "at": _iso(outcome.at),
+                "id": str(row_id),
+                "at": _iso(at),
                 "kind": "visit",
-                "contact": outcome.contact,
-                "officer_name": names.get(outcome.officer_id, ""),
-                "hardship_reasons": outcome.hardship_reasons,
-                "text": outcome.hardship_detail,
+                "contact": contact,
+                "officer_name": names.get(officer_id, ""),
+                "hardship_reasons": reasons,
+                "text": detail,
             }
         )
-    note_entity = aliased(Note, notes)
-    for note in session.exec(select(note_entity).where(notes.c.rank <= RECENT_CONTACTS)):
-        history[note.borrower_id].append(
+    for borrower_id, row_id, at, author_id, text in session.execute(notes_query, params):
+        history[borrower_id].append(
             {
-                "id": str(note.id),
-                "at": _iso(note.at),
+                "id": str(row_id),
+                "at": _iso(at),
                 "kind": "note",
                 "contact": None,
-                "officer_name": names.get(note.author_id, ""),
+                "officer_name": names.get(author_id, ""),
                 "hardship_reasons": [],
-                "text": note.text,
+                "text": text,
             }
         )
     for items in history.values():
         items.sort(key=lambda c: c["at"] or "", reverse=True)
         del items[RECENT_CONTACTS:]
-    return history
+    return {
+        str(borrower_id): {
+            **dict(zip(_BORROWER_FIELDS, values, strict=True)),
+            "loans": loans.get(borrower_id, []),
+            "recent_contacts": history.get(borrower_id, []),
+        }
+        for borrower_id, *values in session.execute(borrowers_query, params)
+    }
 
 
 def _load_promises(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -452,39 +513,6 @@ def _visit_data(visit: Visit, team: list[str], last: VisitOutcome | None) -> dic
         "checked_in_at": _iso(visit.checked_in_at),
         "checked_out_at": _iso(visit.checked_out_at),
         "last_outcome": {"contact": last.contact, "at": _iso(last.at)} if last else None,
-    }
-
-
-def _borrower_data(
-    borrower: Borrower, loans: list[Loan], history: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "name": borrower.name,
-        "national_id_masked": borrower.national_id_masked,
-        "phone": borrower.phone,
-        "address": borrower.address,
-        "village": borrower.village,
-        "lat": borrower.lat,
-        "lon": borrower.lon,
-        "segment": borrower.segment,
-        "language": borrower.language,
-        "safety_flags": borrower.safety_flags,
-        "preferred_times": borrower.preferred_times,
-        "loans": [
-            {
-                "id": str(loan.id),
-                "account_number": loan.account_number,
-                "product": loan.product,
-                "principal_fen": loan.principal_fen,
-                "outstanding_fen": loan.outstanding_fen,
-                "overdue_fen": loan.overdue_fen,
-                "dpd": loan.dpd,
-                "last_payment_date": _iso(loan.last_payment_date),
-                "status": loan.status,
-            }
-            for loan in loans
-        ],
-        "recent_contacts": history,
     }
 
 
