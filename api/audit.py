@@ -10,6 +10,11 @@ Writers are serialised so the chain never forks: on PostgreSQL a transaction-sco
 advisory lock is taken before the last hash is read (and held until commit); SQLite
 transactions already hold the write lock from their first statement (BEGIN IMMEDIATE).
 Audit rows must be written in READ COMMITTED transactions (every request but a sync pull).
+
+The lock serialises every writer until its commit, so the hot path (a sync push) hands its
+rows over with `at_commit=True`: in a request, the request dependency writes them just
+before it commits, and the lock is held for three statements and the commit instead of the
+whole push.
 """
 
 from __future__ import annotations
@@ -129,10 +134,23 @@ def _last_hash(session: Session) -> str:
     return anchor or ""
 
 
-def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+# session.info keys: set by the request dependency; rows queued for its commit.
+WRITE_AT_COMMIT = "audit_write_at_commit"
+_PENDING = "audit_pending"
+
+
+def write_audit_rows(
+    session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False
+) -> None:
     """Many events in one INSERT (a sync push writes one per mutation), chained onto the
-    last stored event: one lock, one query for the previous hash, hashes in Python."""
+    last stored event: one lock, one query for the previous hash, hashes in Python.
+
+    `at_commit`: in a request, queue the rows for `write_pending_audit`, which the request
+    dependency calls right before its commit; outside one, write them now."""
     if not rows:
+        return
+    if at_commit and session.info.get(WRITE_AT_COMMIT):
+        session.info.setdefault(_PENDING, []).extend(rows)
         return
     lock_chain(session)
     prev = _last_hash(session)
@@ -143,6 +161,11 @@ def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         event["hash"] = prev = chain_hash(prev, event)
         chained.append(event)
     session.execute(insert(AuditEvent), chained)
+
+
+def write_pending_audit(session: Session) -> None:
+    """Write the rows queued with `at_commit=True` (the caller commits next)."""
+    write_audit_rows(session, session.info.pop(_PENDING, []))
 
 
 def record_audit(session: Session, **fields: Any) -> None:

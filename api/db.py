@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from api.audit import WRITE_AT_COMMIT, write_pending_audit
 from api.config import PROJECT_ROOT, get_settings
 
 
@@ -78,8 +79,10 @@ def get_session(request: Request) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         if request.url.path in SNAPSHOT_PATHS and engine.dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        session.info[WRITE_AT_COMMIT] = True
         try:
             yield session
+            write_pending_audit(session)
             session.commit()
         except BaseException:
             session.rollback()

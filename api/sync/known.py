@@ -15,7 +15,6 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
-from api.audit import write_audit_rows
 from models import (
     Agreement,
     AgreementLine,
@@ -70,6 +69,8 @@ class Known:
     # What the batch writes besides domain rows, inserted in bulk at the end.
     log_rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Borrowers whose pulled record changes (recent contacts): bumped once, at the end.
+    touched_borrowers: list[uuid.UUID] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, *, branch_id: uuid.UUID, args: list[dict[str, Any]]) -> Known:
@@ -153,7 +154,8 @@ class Known:
             self.created.setdefault(model, {})[row["id"]] = SimpleNamespace(**row)
 
     def write(self, session: Session) -> None:
-        """The queued rows, one INSERT per table, parents first."""
+        """The queued rows, one INSERT per table, parents first. Audit rows and borrower
+        touches stay queued: the push writes them last, as they take shared locks."""
         for model in INSERT_ORDER:
             rows = self.pending.pop(model, None)
             if rows:
@@ -161,8 +163,6 @@ class Known:
         if self.log_rows:
             session.execute(insert(MutationLog), self.log_rows)
             self.log_rows = []
-        write_audit_rows(session, self.audit_rows)
-        self.audit_rows = []
 
 
 INSERT_ORDER: list[type[SQLModel]] = [

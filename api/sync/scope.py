@@ -372,7 +372,9 @@ def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str,
         loans[borrower_id].append(loan)
     names = dict(
         session.execute(
-            sa_select(col(User.id), col(User.full_name)).where(User.branch_id == scope.branch.id)
+            sa_select(col(User.id), col(User.full_name)).where(
+                col(User.branch_id) == scope.branch.id
+            )
         ).all()
     )
     history: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)

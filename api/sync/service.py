@@ -11,10 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from api.audit import audit_row
+from api.audit import audit_row, write_audit_rows
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
@@ -54,6 +55,7 @@ from api.sync.scope import load_scope
 from models import (
     Agreement,
     AgreementLine,
+    Borrower,
     Branch,
     ChangeRequest,
     ClientView,
@@ -291,15 +293,24 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
                 applied = [_apply(context(m, known), m, own_savepoint=False) for m in fresh]
                 session.flush()
                 known.write(session)
+            audit_rows, touched = known.audit_rows, known.touched_borrowers
         except IntegrityError:
             # Another writer raced us to an id: redo the batch, one savepoint per entry.
-            applied = []
+            applied, audit_rows, touched = [], [], []
             for m in fresh:
                 known = Known.load(session, branch_id=branch.id, args=[m.args])
                 applied.append(_apply(context(m, known), m, own_savepoint=True))
                 known.write(session)
+                audit_rows += known.audit_rows
+                touched += known.touched_borrowers
         results += applied
         device.last_mutation_id = fresh[-1].id
+        session.add(device)
+        session.flush()
+        # Last, as they lock rows other pushes want: borrowers a teammate's phone may touch
+        # too, and the audit chain (written by the request right before it commits).
+        _touch_borrowers(session, touched, now)
+        write_audit_rows(session, audit_rows, at_commit=True)
     session.add(device)
     session.flush()
     return PushResponse(last_mutation_id=device.last_mutation_id, results=results)
@@ -322,7 +333,7 @@ def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> Mutation
     status: MutationStatus
     codes: list[str] = []
     handler = HANDLERS.get(mutation.name)
-    audited = len(ctx.known.audit_rows)
+    audited, touched = len(ctx.known.audit_rows), len(ctx.known.touched_borrowers)
     try:
         if handler is None:
             raise Rejected(
@@ -358,6 +369,7 @@ def _apply(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> Mutation
         codes = ["id_taken"]
     if status == "rejected":
         del ctx.known.audit_rows[audited:]
+        del ctx.known.touched_borrowers[touched:]
     ctx.known.log_rows.append(
         {
             "device_id": ctx.device.id,
@@ -447,11 +459,30 @@ def _touch(ctx: Context, visit: Visit) -> None:
 
 def _touch_borrower(ctx: Context, borrower_id: uuid.UUID) -> None:
     # The borrower's record embeds recent contacts: a new one must change its version.
-    borrower = ctx.known.borrowers.get(borrower_id)
-    if borrower is not None:
-        borrower.updated_at = ctx.now
-        borrower.version += 1
-        ctx.session.add(borrower)
+    if borrower_id in ctx.known.borrowers:
+        ctx.known.touched_borrowers.append(borrower_id)
+
+
+_BORROWER_TABLE: Table = Borrower.__table__  # type: ignore[attr-defined]
+# Core, not ORM: a list of parameters runs as one executemany, in the list's order.
+_TOUCH_BORROWER = (
+    update(_BORROWER_TABLE)
+    .where(_BORROWER_TABLE.c.id == bindparam("borrower_id"))
+    .values(version=_BORROWER_TABLE.c.version + 1, updated_at=bindparam("now"))
+)
+
+
+def _touch_borrowers(session: Session, borrower_ids: list[uuid.UUID], now: datetime) -> None:
+    """One version bump per borrower, in id order so two pushes never wait on each other
+    crosswise (a deadlock)."""
+    ordered = sorted(set(borrower_ids))
+    if not ordered:
+        return
+    session.execute(_TOUCH_BORROWER, [{"borrower_id": b, "now": now} for b in ordered])
+    for borrower_id in ordered:
+        loaded = session.identity_map.get(session.identity_key(Borrower, borrower_id))
+        if loaded is not None:
+            session.expire(loaded, ["version", "updated_at"])
 
 
 def _other_visit_days(ctx: Context, visit: Visit, at: datetime) -> tuple[date, ...]:

@@ -63,24 +63,26 @@ class LoadPhone:
 
 class Recorder:
     def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.server_ms: list[float] = []
+        self.latencies: dict[str, list[float]] = {"push": [], "pull": []}
+        self.server_ms: dict[str, list[float]] = {"push": [], "pull": []}
         self.errors: list[str] = []
+        self.changes_per_pull: list[int] = []
 
     async def call(
         self, client: httpx.AsyncClient, path: str, phone: LoadPhone, body: dict[str, Any]
     ) -> dict[str, Any] | None:
+        kind = path.rsplit("/", 1)[-1]
         started = time.perf_counter()
         try:
             response = await client.post(path, json=body, headers=phone.headers)
         except httpx.HTTPError as exc:
-            self.latencies.append(time.perf_counter() - started)
+            self.latencies[kind].append(time.perf_counter() - started)
             self.errors.append(type(exc).__name__)
             return None
-        self.latencies.append(time.perf_counter() - started)
+        self.latencies[kind].append(time.perf_counter() - started)
         timing = response.headers.get("server-timing", "")
         if "dur=" in timing:
-            self.server_ms.append(float(timing.split("dur=")[1].split(",")[0]))
+            self.server_ms[kind].append(float(timing.split("dur=")[1].split(",")[0]))
         if response.status_code != 200:
             self.errors.append(str(response.status_code))
             return None
@@ -99,6 +101,7 @@ async def run_phone(
         pulled = await recorder.call(client, "/api/v1/sync/pull", phone, phone.pull_body())
         if pulled is not None:
             phone.pulled(pulled)
+            recorder.changes_per_pull.append(len(pulled["changes"]))
 
 
 async def main(url: str, phones_file: str, seconds: float) -> dict[str, Any]:
@@ -116,6 +119,7 @@ async def main(url: str, phones_file: str, seconds: float) -> dict[str, Any]:
         "latencies": recorder.latencies,
         "server_ms": recorder.server_ms,
         "errors": recorder.errors,
+        "changes_per_pull": recorder.changes_per_pull,
         "wall": wall,
     }
 
