@@ -12,9 +12,8 @@ transactions already hold the write lock from their first statement (BEGIN IMMED
 Audit rows must be written in READ COMMITTED transactions (every request but a sync pull).
 
 The lock serialises every writer until its commit, so the hot path (a sync push) hands its
-rows over with `at_commit=True`: in a request, the request dependency writes them just
-before it commits, and the lock is held for three statements and the commit instead of the
-whole push.
+rows over with `at_commit=True`: in a request they are written right before the commit, and
+the lock is held for three statements and the commit instead of the whole push.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
+from api.db import at_commit as at_commit_work
 from models import AuditAnchor, AuditEvent
 
 # pg_advisory_xact_lock key of the audit chain ("fvaudit" in ASCII).
@@ -134,23 +134,17 @@ def _last_hash(session: Session) -> str:
     return anchor or ""
 
 
-# session.info keys: set by the request dependency; rows queued for its commit.
-WRITE_AT_COMMIT = "audit_write_at_commit"
-_PENDING = "audit_pending"
-
-
 def write_audit_rows(
     session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False
 ) -> None:
     """Many events in one INSERT (a sync push writes one per mutation), chained onto the
     last stored event: one lock, one query for the previous hash, hashes in Python.
 
-    `at_commit`: in a request, queue the rows for `write_pending_audit`, which the request
-    dependency calls right before its commit; outside one, write them now."""
+    `at_commit`: in a request, write them right before the commit (`api.db.at_commit`)."""
     if not rows:
         return
-    if at_commit and session.info.get(WRITE_AT_COMMIT):
-        session.info.setdefault(_PENDING, []).extend(rows)
+    if at_commit:
+        at_commit_work(session, lambda s: write_audit_rows(s, rows))
         return
     lock_chain(session)
     prev = _last_hash(session)
@@ -161,11 +155,6 @@ def write_audit_rows(
         event["hash"] = prev = chain_hash(prev, event)
         chained.append(event)
     session.execute(insert(AuditEvent), chained)
-
-
-def write_pending_audit(session: Session) -> None:
-    """Write the rows queued with `at_commit=True` (the caller commits next)."""
-    write_audit_rows(session, session.info.pop(_PENDING, []))
 
 
 def record_audit(session: Session, **fields: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from api.audit import WRITE_AT_COMMIT, write_pending_audit
 from api.config import PROJECT_ROOT, get_settings
 
 
@@ -73,16 +72,31 @@ def get_engine() -> Engine:
 SNAPSHOT_PATHS = frozenset({"/api/v1/sync/pull"})
 
 
+_AT_COMMIT = "at_commit"
+
+
+def at_commit(session: Session, work: Callable[[Session], None]) -> None:
+    """Run `work` right before the request's commit, in the same thread: row and advisory
+    locks it takes are held for a few statements, not for the rest of the request. Outside
+    a request (the CLI, tests calling services), it runs now."""
+    queue = session.info.get(_AT_COMMIT)
+    if queue is None:
+        work(session)
+    else:
+        queue.append(work)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the route returns, rolled back on any error."""
     engine = get_engine()
     with Session(engine, expire_on_commit=False) as session:
         if request.url.path in SNAPSHOT_PATHS and engine.dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        session.info[WRITE_AT_COMMIT] = True
+        session.info[_AT_COMMIT] = []
         try:
             yield session
-            write_pending_audit(session)
+            for work in session.info.pop(_AT_COMMIT):
+                work(session)
             session.commit()
         except BaseException:
             session.rollback()

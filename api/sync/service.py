@@ -19,6 +19,7 @@ from api.audit import audit_row, write_audit_rows
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.db import at_commit
 from api.errors import (
     DeviceRevoked,
     Forbidden,
@@ -307,9 +308,9 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
         device.last_mutation_id = fresh[-1].id
         session.add(device)
         session.flush()
-        # Last, as they lock rows other pushes want: borrowers a teammate's phone may touch
-        # too, and the audit chain (written by the request right before it commits).
-        _touch_borrowers(session, touched, now)
+        # Right before the commit, as they lock rows other pushes want: borrowers a
+        # teammate's phone may touch too, and the audit chain.
+        at_commit(session, lambda s: _touch_borrowers(s, touched, now))
         write_audit_rows(session, audit_rows, at_commit=True)
     session.add(device)
     session.flush()
