@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.auth.security import decode_token
 from api.config import Settings, get_settings
 from api.db import get_session
 from api.errors import DeviceRevoked, Forbidden, NotAuthenticated
-from models import Device, User
+from models import Branch, Device, User
 from models.enums import DeviceStatus, Role
 
 # scope="function": commit before the response is sent, so a 200 means "stored".
@@ -22,7 +22,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
+    # async: FastAPI runs plain functions in a thread, a needless hop for a clock read.
     return datetime.now(UTC)
 
 
@@ -56,7 +57,14 @@ def get_current_user(
         claims = decode_token(token, secret=settings.secret_key, expected="access", now=now)
     except ValueError as exc:
         raise NotAuthenticated(f"Sign in again ({exc}).") from exc
-    user = session.get(User, claims.user_id)
+    # The branch comes along: nearly every endpoint needs it, and it is then in the
+    # session's identity map (`session.get(Branch, ...)` asks the database nothing).
+    found = session.exec(
+        select(User, Branch)
+        .join(Branch, col(Branch.id) == User.branch_id)
+        .where(User.id == claims.user_id)
+    ).first()
+    user = found[0] if found else None
     if user is None or not user.is_active:
         raise NotAuthenticated("This account is disabled. Ask your branch manager.")
     header_device: uuid.UUID | None = None

@@ -95,6 +95,20 @@ class Scope:
     versions: dict[str, int] = field(default_factory=dict)
     teams: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
+    _names: dict[uuid.UUID, str] | None = None
+
+    def officer_names(self, session: Session) -> dict[uuid.UUID, str]:
+        """Names of the branch's staff, for records that say who did what (loaded once)."""
+        if self._names is None:
+            self._names = dict(
+                session.execute(
+                    sa_select(col(User.id), col(User.full_name)).where(
+                        col(User.branch_id) == self.branch.id
+                    )
+                ).all()
+            )
+        return self._names
+
     def build(self, session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
         wanted: dict[str, list[str]] = defaultdict(list)
         for key in keys:
@@ -264,12 +278,7 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
                 "decision_reason": request.decision_reason,
             }
         )
-    names = {
-        str(user_id): name
-        for user_id, name in session.exec(
-            select(User.id, User.full_name).where(User.branch_id == scope.branch.id)
-        )
-    }
+    names = {str(user_id): name for user_id, name in scope.officer_names(session).items()}
     visits = session.exec(select(Visit).where(col(Visit.id).in_(ids)))
     return {
         str(v.id): {
@@ -370,13 +379,7 @@ def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str,
         loan = {"id": str(loan_id), **dict(zip(_LOAN_FIELDS, values, strict=True))}
         loan["last_payment_date"] = _iso(loan["last_payment_date"])
         loans[borrower_id].append(loan)
-    names = dict(
-        session.execute(
-            sa_select(col(User.id), col(User.full_name)).where(
-                col(User.branch_id) == scope.branch.id
-            )
-        ).all()
-    )
+    names = scope.officer_names(session)
     history: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for borrower_id, row_id, at, contact, officer_id, reasons, detail in session.execute(
         outcomes_query, params

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -95,11 +95,18 @@ def _check_protocol(protocol: int) -> None:
 
 
 def _device(session: Session, *, user: User, device_id: uuid.UUID, lock: bool) -> Device:
-    query = select(Device).where(Device.id == device_id)
     if lock:
         # Two pushes from one phone (a retry racing the original) must not interleave.
-        query = query.with_for_update()
-    device = session.exec(query).first()
+        # populate_existing: the sign-in check read this row before the lock was taken.
+        locked = (
+            select(Device)
+            .where(Device.id == device_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        device = session.exec(locked).first()
+    else:
+        device = session.get(Device, device_id)  # the sign-in check has loaded it
     if device is None or device.user_id != user.id:
         raise Forbidden("This device is not registered to you. Register it again.")
     if device.status == DeviceStatus.revoked:
@@ -199,16 +206,19 @@ def _client_view(session: Session, *, device: Device, cookie: str | None) -> Cli
 
 def _prune_cookies(session: Session, *, device_id: uuid.UUID, keep: uuid.UUID) -> None:
     """Keep the newest few cookies: a phone that lost a pull answer retries with an older one."""
-    stale = session.exec(
+    newest = (
         select(ClientView.id)
         .where(ClientView.device_id == device_id, ClientView.id != keep)
         .order_by(col(ClientView.created_at).desc())
-        .offset(COOKIES_KEPT - 1)
-    ).all()
-    for view_id in stale:
-        view = session.get(ClientView, view_id)
-        if view is not None:
-            session.delete(view)
+        .limit(COOKIES_KEPT - 1)
+    )
+    session.execute(
+        delete(ClientView).where(
+            col(ClientView.device_id) == device_id,
+            col(ClientView.id) != keep,
+            col(ClientView.id).not_in(newest),
+        )
+    )
 
 
 # --- push ------------------------------------------------------------------------------
@@ -243,8 +253,6 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
             "per request."
         )
     device = _device(session, user=user, device_id=request.device_id, lock=True)
-    device.last_seen_at = now
-    session.add(device)
     mutations = request.mutations
     last = device.last_mutation_id
     if mutations:
@@ -306,12 +314,11 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
                 touched += known.touched_borrowers
         results += applied
         device.last_mutation_id = fresh[-1].id
-        session.add(device)
-        session.flush()
         # Right before the commit, as they lock rows other pushes want: borrowers a
         # teammate's phone may touch too, and the audit chain.
         at_commit(session, lambda s: _touch_borrowers(s, touched, now))
         write_audit_rows(session, audit_rows, at_commit=True)
+    device.last_seen_at = now  # set late: one UPDATE of the device row, not two
     session.add(device)
     session.flush()
     return PushResponse(last_mutation_id=device.last_mutation_id, results=results)

@@ -9,13 +9,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.db import make_engine
+from api.deps import check_device
 from api.sync import service
-from api.sync.protocol import PullRequest
+from api.sync.protocol import Mutation, PullRequest, PushRequest
 from api.sync.scope import load_scope
-from models import Branch, Device, User
+from models import Branch, Device, Note, User
 from tests.conftest import FIXED_NOW
 from tests.factories import make_borrower, make_branch, make_loan, make_user, make_visit
 
@@ -140,4 +141,59 @@ def test_a_pull_sees_one_snapshot(pg: Engine) -> None:
         entities = {c.entity for c in body.changes}
         assert "visit" not in entities and "borrower" not in entities
     finally:
+        _cleanup(pg, branch.id)
+
+
+def test_a_retry_racing_its_original_applies_once(pg: Engine) -> None:
+    """The sign-in check reads the device before the push locks it; a push committed in
+    between must be seen under the lock, so the retry answers `duplicate`."""
+    with Session(pg, expire_on_commit=False) as setup:
+        branch = make_branch(setup)
+        officer = make_user(setup, branch)
+        device = Device(user_id=officer.id, name="p", platform="t")
+        setup.add(device)
+        borrower = make_borrower(setup, branch)
+        make_visit(setup, borrower, [officer], loans=[make_loan(setup, borrower)])
+        setup.commit()
+    batch = PushRequest(
+        protocol=1,
+        device_id=device.id,
+        mutations=[
+            Mutation(
+                id=1,
+                name="note.add",
+                args={
+                    "note_id": str(uuid.uuid4()),
+                    "borrower_id": str(borrower.id),
+                    "text": "门口留言",
+                    "at": FIXED_NOW.isoformat(),
+                },
+                client_time=FIXED_NOW,
+            )
+        ],
+    )
+    try:
+        with Session(pg, expire_on_commit=False) as retry:
+            retry_user = retry.get(User, officer.id)
+            assert retry_user is not None
+            check_device(retry, user=retry_user, device_id=device.id)  # the sign-in check
+            with Session(pg, expire_on_commit=False) as original:
+                first_user = original.get(User, officer.id)
+                assert first_user is not None
+                first = service.push(
+                    session=original, user=first_user, request=batch, now=FIXED_NOW
+                )
+                original.commit()
+            second = service.push(session=retry, user=retry_user, request=batch, now=FIXED_NOW)
+            retry.commit()
+        assert [r.status for r in first.results] == ["applied"]
+        # Seen as a replay under the lock, not merely caught by the note's id.
+        assert [(r.status, r.original_status) for r in second.results] == [("duplicate", "applied")]
+        with Session(pg) as check:
+            notes = check.exec(select(Note).where(Note.borrower_id == borrower.id)).all()
+        assert len(notes) == 1
+    finally:
+        with pg.begin() as conn:
+            conn.execute(text("DELETE FROM note WHERE borrower_id = :b"), {"b": borrower.id})
+            conn.execute(text("DELETE FROM mutation_log WHERE device_id = :d"), {"d": device.id})
         _cleanup(pg, branch.id)
