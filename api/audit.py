@@ -7,8 +7,9 @@ hash; deleting one breaks the link of the next. After retention purges old event
 `audit_anchor` row keeps the id and hash of the last purged one and the chain starts there.
 
 Writers are serialised so the chain never forks: on PostgreSQL a transaction-scoped
-advisory lock is taken before the last hash is read (and held until commit); SQLite
-transactions already hold the write lock from their first statement (BEGIN IMMEDIATE).
+advisory lock is taken before the last hash is read (and held until commit), all inside one
+call of the `audit_append` function (migration 0006); SQLite transactions already hold the
+write lock from their first statement (BEGIN IMMEDIATE).
 Audit rows must be written in READ COMMITTED transactions (every request but a sync pull).
 
 The lock serialises every writer until its commit, so the hot path (a sync push) hands its
@@ -92,6 +93,10 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _utc_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def canonical(event: dict[str, Any]) -> str:
     """The event's chained fields as canonical JSON (sorted keys, no spaces, UTF-8, time in
     UTC to the microsecond)."""
@@ -99,7 +104,7 @@ def canonical(event: dict[str, Any]) -> str:
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValueError("audit events need an aware datetime `at`")
     body = {
-        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": _utc_text(at),
         "actor_id": _text(event.get("actor_id")),
         "device_id": _text(event.get("device_id")),
         "branch_id": _text(event.get("branch_id")),
@@ -145,6 +150,27 @@ def write_audit_rows(
         return
     if at_commit:
         at_commit_work(session, lambda s: write_audit_rows(s, rows))
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock, last hash, hashes and INSERT in one call (migration 0006): the chain lock
+        # is held until commit, so every round trip under it would hold up every writer.
+        events = []
+        for row in rows:
+            event = {**row, "data": _json_data(row.get("data")), "entity_id": str(row["entity_id"])}
+            events.append(
+                {
+                    **{k: _text(event.get(k)) for k in ("actor_id", "device_id", "branch_id")},
+                    **{k: event[k] for k in ("action", "entity", "entity_id", "data")},
+                    "at": _utc_text(event["at"]),
+                    "lat": _float(event.get("lat")),
+                    "lon": _float(event.get("lon")),
+                    "canonical": canonical(event),
+                }
+            )
+        session.execute(
+            text("SELECT audit_append(CAST(:events AS jsonb))"),
+            {"events": json.dumps(events, ensure_ascii=False)},
+        )
         return
     lock_chain(session)
     prev = _last_hash(session)

@@ -19,6 +19,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -28,13 +29,21 @@ from rich.table import Table
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 
+from api.db import make_engine
 from api.sync import service
 from api.sync.protocol import Mutation, PullRequest, PushRequest
 from models import AuditEvent, Device, MutationLog, Note, User, VisitOutcome
 from models.enums import Contact, Role
 from tests.benchmarks.support import fresh_pg_database
 from tests.conftest import build_database
-from tests.factories import make_borrower, make_branch, make_loan, make_visit
+from tests.factories import (
+    PASSWORD,
+    make_borrower,
+    make_branch,
+    make_loan,
+    make_visit,
+    password_hash,
+)
 from tests.live_server import LiveServer, cli
 from tests.phone import Phone
 
@@ -270,27 +279,91 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
 
 
-def load_test(label: str, url: str, seconds: float, devices: int) -> list[tuple[str, str, str]]:
-    """Phones sign in and take their first pull here; the load itself comes from a separate
-    process (`sync_load.py`), so the generator's CPU and GIL are not in the latencies."""
+def build_busy_branch(url: str, officers: int) -> list[str]:
+    """A big branch at its busiest: `officers` officers in two-person teams (the default
+    policy sends two), each team with 30 visits today to borrowers with loans and history.
+    Returns the officers' usernames (password `PASSWORD`)."""
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            branch = make_branch(s)
+            today = datetime.now(ZoneInfo(branch.timezone)).date()
+            hashed = password_hash()
+            staff = []
+            for i in range(officers):
+                user = User(
+                    branch_id=branch.id,
+                    username=f"load-{i:02d}",
+                    full_name=f"客户经理{i:02d}",
+                    role=Role.officer,
+                    password_hash=hashed,
+                )
+                s.add(user)
+                staff.append(user)
+            s.flush()
+            for team in zip(staff[0::2], staff[1::2], strict=True):
+                for position in range(30):
+                    borrower = make_borrower(s, branch)
+                    loans = [make_loan(s, borrower) for _ in range(1 + position % 2)]
+                    past = make_visit(
+                        s, borrower, list(team), plan_date=today - timedelta(days=20), loans=loans
+                    )
+                    s.add(
+                        VisitOutcome(
+                            id=uuid.uuid4(),
+                            visit_id=past.id,
+                            officer_id=team[0].id,
+                            contact=Contact.borrower,
+                            hardship_reasons=["illness"],
+                            hardship_detail="家人住院, 收入下降",
+                            at=NOW - timedelta(days=20),
+                        )
+                    )
+                    make_visit(
+                        s, borrower, list(team), plan_date=today, loans=loans, position=position
+                    )
+            s.commit()
+            return [u.username for u in staff]
+    finally:
+        engine.dispose()
+
+
+def sign_in_phones(server_url: str, logins: list[tuple[str, str]]) -> list[dict[str, object]]:
+    """Each login signs in a phone and takes its first pull; what the load generator needs."""
+    phones: list[dict[str, object]] = []
+    with httpx.Client(base_url=server_url, timeout=30) as setup:
+        for username, password in logins:
+            phone = Phone(setup, username, password=password).sign_in()
+            phone.pull()
+            phones.append(
+                {
+                    "device_id": phone.device_id,
+                    "token": phone.token,
+                    "cookie": phone.cookie,
+                    "next_id": phone.next_id,
+                    "borrowers": sorted(phone.ids("borrower")),
+                }
+            )
+    return phones
+
+
+def load_test(
+    label: str, url: str, seconds: float, devices: int, *, shape: str
+) -> list[tuple[str, str, str]]:
+    """`shape` "branch": one phone per officer in a 50-officer branch (what a branch is).
+    "crowd": the same number of phones shared by the demo branch's 6 officers, so every
+    push changes records on seven other phones (a stress case). Phones sign in here; the
+    load comes from a separate process (`sync_load.py`), so the generator's CPU and GIL
+    are not in the latencies."""
     cli(url, "migrate")
-    cli(url, "demo")
+    if shape == "branch":
+        logins = [(name, PASSWORD) for name in build_busy_branch(url, devices)]
+    else:
+        cli(url, "demo")
+        logins = [(f"officer{i % 6 + 1}", "demo-officer") for i in range(devices)]
     server = LiveServer(url, workers=WORKERS).start()
     try:
-        with httpx.Client(base_url=server.url, timeout=30) as setup:
-            phones = []
-            for i in range(devices):
-                phone = Phone(setup, f"officer{i % 6 + 1}", password="demo-officer").sign_in()
-                phone.pull()
-                phones.append(
-                    {
-                        "device_id": phone.device_id,
-                        "token": phone.token,
-                        "cookie": phone.cookie,
-                        "next_id": phone.next_id,
-                        "borrowers": sorted(phone.ids("borrower")),
-                    }
-                )
+        phones = sign_in_phones(server.url, logins)
         with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as state:
             json.dump(phones, state)
             state.flush()
@@ -308,11 +381,12 @@ def load_test(label: str, url: str, seconds: float, devices: int) -> list[tuple[
     errors = outcome["errors"]
     shown = f" {sorted(set(errors))[:3]}" if errors else ""
     result = (
-        f"2 workers, each phone syncs ~1/s: {len(latencies) / outcome['wall']:.0f} req/s, "
+        f"{WORKERS} workers, each phone syncs ~1/s: {len(latencies) / outcome['wall']:.0f} req/s, "
         f"p50 {median_ms(latencies):.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
         f"errors {len(errors)}{shown}  (target: 0 errors, p95 < 300 ms)"
     )
-    rows = [(label, f"{devices} concurrent phones, {seconds:.0f} s", result)]
+    what = "one per officer" if shape == "branch" else "~8 per officer, demo branch"
+    rows = [(label, f"{devices} concurrent phones ({what}), {seconds:.0f} s", result)]
     for kind in ("push", "pull"):
         client, server_ms = outcome["latencies"][kind], outcome["server_ms"][kind]
         rows.append(
@@ -337,11 +411,12 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += in_process("SQLite", f"sqlite:///{tmp}/bench.db", repeats)
-        rows += load_test("SQLite", f"sqlite:///{tmp}/load.db", seconds, 50)
+        rows += load_test("SQLite", f"sqlite:///{tmp}/load.db", seconds, 50, shape="branch")
     if args.pg:
         for fn in (
             lambda u: in_process("PostgreSQL", u, repeats),
-            lambda u: load_test("PostgreSQL", u, seconds, 50),
+            lambda u: load_test("PostgreSQL", u, seconds, 50, shape="branch"),
+            lambda u: load_test("PostgreSQL", u, seconds, 50, shape="crowd"),
         ):
             url, drop = fresh_pg_database(args.pg)
             try:
