@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
     # API requests a worker runs at once (below the thread pool and connection pool sizes).
     max_concurrent_requests: int = 16
+    # Sync calls a worker runs at once; the rest wait their turn in the event loop. Sync
+    # calls are short and many: more of them at once only makes their threads queue for
+    # the interpreter lock between database round trips (measured: tests/benchmarks/sync.py).
+    max_concurrent_syncs: int = 2
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
     log_level: str = "INFO"
 

@@ -106,20 +106,37 @@ class RequestBodyMiddleware:
 
 
 class ConcurrencyLimitMiddleware:
-    """At most `limit` API requests in the worker at once; the rest wait in the event loop.
+    """At most `limit` API requests in the worker at once, of which at most `sync_limit`
+    sync calls; the rest wait in the event loop.
 
     Route code runs in a thread pool and holds a database connection across several
     thread hops; if waiting requests took every thread, the one holding the connection
-    (or SQLite's write lock) could not finish. Queueing here keeps threads free."""
+    (or SQLite's write lock) could not finish. Queueing here keeps threads free. Sync calls
+    get their own, smaller limit: a few at a time finish sooner than many interleaved on
+    the interpreter lock, and a manager's long solve never holds up the phones."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, prefix: str = "/api/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        sync_limit: int,
+        prefix: str = "/api/",
+        sync_prefix: str = "/api/v1/sync/",
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.sync_prefix = sync_prefix
         self.semaphore = asyncio.Semaphore(limit)
+        self.sync_semaphore = asyncio.Semaphore(sync_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(self.sync_prefix):
+            async with self.sync_semaphore:
+                await self.app(scope, receive, send)
             return
         async with self.semaphore:
             await self.app(scope, receive, send)
