@@ -19,7 +19,14 @@ from models.enums import DeviceStatus, Role
 
 # scope="function": commit before the response is sent, so a 200 means "stored".
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def settings_dependency() -> Settings:
+    # async: FastAPI runs plain functions in a thread, a needless hop for a cached value.
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]
 
 
 async def get_now() -> datetime:

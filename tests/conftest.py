@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from api.config import PROJECT_ROOT, Settings, get_settings
+from api.config import PROJECT_ROOT, Settings
 from api.db import get_session, make_engine
-from api.deps import get_now
+from api.deps import get_now, settings_dependency
 from api.main import create_app
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -106,7 +106,7 @@ def app(session: Session, settings: Settings, clock: Clock) -> FastAPI:
         session.commit()
 
     application.dependency_overrides[get_session] = _session
-    application.dependency_overrides[get_settings] = lambda: settings
+    application.dependency_overrides[settings_dependency] = lambda: settings
     application.dependency_overrides[get_now] = clock
     return application
 

@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.config import Settings, get_settings
+from api.config import Settings
+from api.deps import settings_dependency
 from models import Borrower, Branch, Loan, User, Visit
 from models.enums import Role
 from tests.conftest import Clock
@@ -26,7 +27,7 @@ def app(app: FastAPI, settings: Settings) -> FastAPI:
     # Tracking tests move the clock by weeks: tokens signed in before must still be valid
     # (a token issued "in the future" is refused, so nobody signs in after the clock moved).
     lasting = settings.model_copy(update={"access_token_minutes": 60 * 24 * 365})
-    app.dependency_overrides[get_settings] = lambda: lasting
+    app.dependency_overrides[settings_dependency] = lambda: lasting
     return app
 
 

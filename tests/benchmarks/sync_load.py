@@ -108,8 +108,11 @@ async def main(url: str, phones_file: str, seconds: float) -> dict[str, Any]:
     with open(phones_file, encoding="utf-8") as handle:
         phones = [LoadPhone(state) for state in json.load(handle)]
     recorder = Recorder()
-    # One keep-alive connection per phone, as each phone has its own.
-    limits = httpx.Limits(max_connections=len(phones), max_keepalive_connections=len(phones))
+    # One keep-alive connection per phone, as each phone has its own; idle ones are dropped
+    # before the server's 5 s keep-alive ends, so a request never races the server's close.
+    limits = httpx.Limits(
+        max_connections=len(phones), max_keepalive_connections=len(phones), keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
         started = time.monotonic()
         deadline = started + seconds
