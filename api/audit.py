@@ -12,9 +12,8 @@ call of the `audit_append` function (migration 0006); SQLite transactions alread
 write lock from their first statement (BEGIN IMMEDIATE).
 Audit rows must be written in READ COMMITTED transactions (every request but a sync pull).
 
-The lock serialises every writer until its commit, so the hot path (a sync push) hands its
-rows over with `at_commit=True`: in a request they are written right before the commit, and
-the lock is held for three statements and the commit instead of the whole push.
+The lock serialises every writer until its commit, so the hot path (a sync push) writes its
+rows right before the commit (`api.db.at_commit`), not in the middle of the push.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from api.db import at_commit as at_commit_work
 from models import AuditAnchor, AuditEvent
 
 # pg_advisory_xact_lock key of the audit chain ("fvaudit" in ASCII).
@@ -93,18 +91,13 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _utc_text(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def canonical(event: dict[str, Any]) -> str:
-    """The event's chained fields as canonical JSON (sorted keys, no spaces, UTF-8, time in
-    UTC to the microsecond)."""
+def _chained_fields(event: dict[str, Any]) -> dict[str, Any]:
+    """The fields the hash covers, as JSON values (time as UTC text to the microsecond)."""
     at = event["at"]
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValueError("audit events need an aware datetime `at`")
-    body = {
-        "at": _utc_text(at),
+    return {
+        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_id": _text(event.get("actor_id")),
         "device_id": _text(event.get("device_id")),
         "branch_id": _text(event.get("branch_id")),
@@ -115,7 +108,16 @@ def canonical(event: dict[str, Any]) -> str:
         "lat": _float(event.get("lat")),
         "lon": _float(event.get("lon")),
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(event: dict[str, Any]) -> str:
+    """The event's chained fields as canonical JSON (sorted keys, no spaces, UTF-8, time in
+    UTC to the microsecond)."""
+    return _canonical_json(_chained_fields(event))
+
+
+def _canonical_json(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def chain_hash(prev_hash: str, event: dict[str, Any]) -> str:
@@ -139,48 +141,32 @@ def _last_hash(session: Session) -> str:
     return anchor or ""
 
 
-def write_audit_rows(
-    session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False
-) -> None:
+def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Many events in one INSERT (a sync push writes one per mutation), chained onto the
-    last stored event: one lock, one query for the previous hash, hashes in Python.
-
-    `at_commit`: in a request, write them right before the commit (`api.db.at_commit`)."""
+    last stored event: one lock, one query for the previous hash, hashes in Python (on
+    PostgreSQL all three inside the `audit_append` call)."""
     if not rows:
         return
-    if at_commit:
-        at_commit_work(session, lambda s: write_audit_rows(s, rows))
-        return
+    events = [
+        {**row, "data": _json_data(row.get("data")), "entity_id": str(row["entity_id"])}
+        for row in rows
+    ]
     if session.get_bind().dialect.name == "postgresql":
-        # Lock, last hash, hashes and INSERT in one call (migration 0006): the chain lock
-        # is held until commit, so every round trip under it would hold up every writer.
-        events = []
-        for row in rows:
-            event = {**row, "data": _json_data(row.get("data")), "entity_id": str(row["entity_id"])}
-            events.append(
-                {
-                    **{k: _text(event.get(k)) for k in ("actor_id", "device_id", "branch_id")},
-                    **{k: event[k] for k in ("action", "entity", "entity_id", "data")},
-                    "at": _utc_text(event["at"]),
-                    "lat": _float(event.get("lat")),
-                    "lon": _float(event.get("lon")),
-                    "canonical": canonical(event),
-                }
-            )
+        # One round trip: the chain lock is held until commit, so every round trip under
+        # it would hold up every other writer.
+        chained_fields = [_chained_fields(event) for event in events]
+        payload = [{**f, "canonical": _canonical_json(f)} for f in chained_fields]
         session.execute(
             text("SELECT audit_append(CAST(:events AS jsonb))"),
-            {"events": json.dumps(events, ensure_ascii=False)},
+            {"events": json.dumps(payload, ensure_ascii=False)},
         )
         return
     lock_chain(session)
     prev = _last_hash(session)
-    chained = []
-    for row in rows:
-        event = {**row, "data": _json_data(row.get("data")), "entity_id": str(row["entity_id"])}
+    for event in events:
         event["prev_hash"] = prev
         event["hash"] = prev = chain_hash(prev, event)
-        chained.append(event)
-    session.execute(insert(AuditEvent), chained)
+    session.execute(insert(AuditEvent), events)
 
 
 def record_audit(session: Session, **fields: Any) -> None:

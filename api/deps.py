@@ -36,6 +36,7 @@ async def get_now() -> datetime:
 
 ClockDep = Annotated[datetime, Depends(get_now)]
 
+CALLER_ROWS = "caller_rows"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -64,24 +65,28 @@ def get_current_user(
         claims = decode_token(token, secret=settings.secret_key, expected="access", now=now)
     except ValueError as exc:
         raise NotAuthenticated(f"Sign in again ({exc}).") from exc
-    # The branch comes along: nearly every endpoint needs it, and it is then in the
-    # session's identity map (`session.get(Branch, ...)` asks the database nothing).
+    # The branch comes along: nearly every endpoint needs it.
     found = session.exec(
         select(User, Branch)
         .join(Branch, col(Branch.id) == User.branch_id)
         .where(User.id == claims.user_id)
     ).first()
-    user = found[0] if found else None
-    if user is None or not user.is_active:
+    if found is None or not found[0].is_active:
         raise NotAuthenticated("This account is disabled. Ask your branch manager.")
+    user, branch = found
     header_device: uuid.UUID | None = None
     if x_device_id:
         try:
             header_device = uuid.UUID(x_device_id)
         except ValueError as exc:
             raise NotAuthenticated("X-Device-Id is not a device id.") from exc
-    for device_id in {claims.device_id, header_device} - {None}:
+    devices = [
         check_device(session, user=user, device_id=device_id)
+        for device_id in {claims.device_id, header_device} - {None}
+    ]
+    # The identity map holds unchanged rows weakly: kept here for the request, the
+    # caller's branch and device answer later `session.get` calls without a query.
+    session.info[CALLER_ROWS] = (branch, devices)
     return user
 
 

@@ -95,7 +95,7 @@ class Scope:
     versions: dict[str, int] = field(default_factory=dict)
     teams: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
-    _names: dict[uuid.UUID, str] | None = None
+    _names: dict[uuid.UUID, str] | None = field(default=None, init=False, repr=False)
 
     def officer_names(self, session: Session) -> dict[uuid.UUID, str]:
         """Names of the branch's staff, for records that say who did what (loaded once)."""

@@ -317,7 +317,7 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
         # Right before the commit, as they lock rows other pushes want: borrowers a
         # teammate's phone may touch too, and the audit chain.
         at_commit(session, lambda s: _touch_borrowers(s, touched, now))
-        write_audit_rows(session, audit_rows, at_commit=True)
+        at_commit(session, lambda s: write_audit_rows(s, audit_rows))
     device.last_seen_at = now  # set late: one UPDATE of the device row, not two
     session.add(device)
     session.flush()

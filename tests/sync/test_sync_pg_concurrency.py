@@ -176,7 +176,8 @@ def test_a_retry_racing_its_original_applies_once(pg: Engine) -> None:
         with Session(pg, expire_on_commit=False) as retry:
             retry_user = retry.get(User, officer.id)
             assert retry_user is not None
-            check_device(retry, user=retry_user, device_id=device.id)  # the sign-in check
+            # The sign-in check; it keeps the row for the request, as `get_current_user` does.
+            signed_in_device = check_device(retry, user=retry_user, device_id=device.id)
             with Session(pg, expire_on_commit=False) as original:
                 first_user = original.get(User, officer.id)
                 assert first_user is not None
@@ -186,6 +187,7 @@ def test_a_retry_racing_its_original_applies_once(pg: Engine) -> None:
                 original.commit()
             second = service.push(session=retry, user=retry_user, request=batch, now=FIXED_NOW)
             retry.commit()
+            assert signed_in_device is not None and signed_in_device.last_mutation_id == 1
         assert [r.status for r in first.results] == ["applied"]
         # Seen as a replay under the lock, not merely caught by the note's id.
         assert [(r.status, r.original_status) for r in second.results] == [("duplicate", "applied")]
