@@ -140,7 +140,9 @@ def _versions_statement() -> Any:
             col(Visit.plan_date) <= bindparam("last_day", type_=Date),
             Visit.status != VisitStatus.cancelled,
         )
-        .subquery("in_scope")
+        # Materialised: computed and planned once, though five parts of the union use it.
+        .cte("in_scope")
+        .prefix_with("MATERIALIZED")
     )
     borrowers = select(in_scope.c.borrower_id)
     since = bindparam("since", type_=Date)
