@@ -3,60 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
 
 from api.auth import service
+from api.auth.schemas import (
+    DeviceCreate,
+    DevicePublic,
+    RefreshRequest,
+    TokenResponse,
+    UserPublic,
+)
 from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep, SettingsDep
 from api.errors import DomainError, InvalidInput, error_response
 from models import Device, User
-from models.enums import DeviceStatus, Role
+from models.enums import DeviceStatus
 
 router = APIRouter(tags=["auth"])
-
-
-class UserPublic(BaseModel):
-    id: uuid.UUID
-    username: str
-    full_name: str
-    role: Role
-    branch_id: uuid.UUID
-    phone: str
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    user: UserPublic
-
-
-class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1)
-
-
-class DeviceCreate(BaseModel):
-    name: str = Field(default="phone", max_length=120)
-    platform: str = Field(default="", max_length=120)
-
-
-class DevicePublic(BaseModel):
-    device_id: uuid.UUID
-    user_id: uuid.UUID
-    username: str
-    name: str
-    platform: str
-    status: DeviceStatus
-    created_at: datetime
-    last_seen_at: datetime | None
-    last_pull_at: datetime | None
-    last_mutation_id: int
 
 
 def _user_public(user: User) -> UserPublic:

@@ -27,7 +27,7 @@ from api.planning.schemas import (
     VisitAssign,
     VisitCancel,
 )
-from api.visits.routes import VisitPublic
+from api.visits.schemas import VisitPublic
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
 

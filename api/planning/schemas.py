@@ -9,7 +9,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.routing.schemas import MAX_ITERATIONS, MAX_STOPS, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
-from api.visits.routes import VisitPublic
+from api.visits.schemas import VisitPublic
 from models.enums import PlanStatus, Segment
 
 BucketName = Literal["M1", "M2", "M3", "M3+"]

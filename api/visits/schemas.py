@@ -1,0 +1,106 @@
+"""The public shapes of visits, borrowers, loans, the branch and reference data."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+from pydantic import BaseModel
+
+from models import Borrower, Loan, Visit
+from models.enums import LoanStatus, Segment, VisitStatus
+
+
+class VisitPublic(BaseModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID | None
+    borrower_id: uuid.UUID
+    officer_id: uuid.UUID
+    officer_ids: list[uuid.UUID]
+    loan_ids: list[str]
+    plan_date: date
+    route_position: int | None
+    window_start: datetime | None
+    window_end: datetime | None
+    planned_arrival: datetime | None
+    leg_distance_m: int | None
+    status: VisitStatus
+    priority: int
+    reasons: list[dict[str, Any]]
+    pinned: bool
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    version: int
+
+
+class LoanPublic(BaseModel):
+    id: uuid.UUID
+    account_number: str
+    product: str
+    principal_fen: int
+    outstanding_fen: int
+    overdue_fen: int
+    dpd: int
+    last_payment_date: date | None
+    status: LoanStatus
+
+
+class BorrowerPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    national_id_masked: str
+    phone: str
+    address: str
+    village: str
+    lat: float | None
+    lon: float | None
+    segment: Segment
+    language: str
+    safety_flags: list[str]
+    preferred_times: list[dict[str, Any]]
+    loans: list[LoanPublic]
+    version: int
+
+
+class HardshipReasonPublic(BaseModel):
+    id: uuid.UUID
+    code: str
+    label_zh: str
+    label_en: str
+    sort_order: int
+    active: bool
+
+
+class BranchPublic(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    address: str
+    phone: str
+    lat: float
+    lon: float
+    timezone: str
+    work_start: time
+    work_end: time
+
+
+def _fields(row: object, model: type[BaseModel], **extra: object) -> dict[str, object]:
+    # Attributes, not model_dump(): enum columns come back from the database as plain str.
+    return {
+        name: extra[name] if name in extra else getattr(row, name) for name in model.model_fields
+    }
+
+
+def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
+    return VisitPublic.model_validate(_fields(visit, VisitPublic, officer_ids=officer_ids))
+
+
+def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
+    return BorrowerPublic.model_validate(
+        _fields(
+            borrower,
+            BorrowerPublic,
+            loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
+        )
+    )
