@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.planning.schedule import merge_model
+from api.settings_merge import merge_model
 
 Frequency = Literal["weekly", "fortnightly", "monthly"]
 FREQUENCIES: tuple[Frequency, ...] = ("weekly", "fortnightly", "monthly")

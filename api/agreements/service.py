@@ -16,6 +16,8 @@ from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from api.agreements import plan, tracking
+from api.agreements.facts import RUNNING_AGREEMENTS as RUNNING
+from api.agreements.facts import AgreementFacts
 from api.agreements.lifecycle import (
     TRACKED,
     AgreementEvent,
@@ -26,8 +28,6 @@ from api.agreements.lifecycle import (
 )
 from api.audit import audit_row, write_audit_rows
 from api.errors import Conflict, InvalidInput, NotFound
-from api.planning.priority import RUNNING_AGREEMENTS as RUNNING
-from api.planning.priority import AgreementFacts
 from api.sync import rules
 from api.sync.service import stored_agreement_canonical
 from models import (

@@ -14,13 +14,16 @@ of `PrioritySettings`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.planning.schedule import merge_model
+# Re-exported: a borrower's facts include their agreements' (see BorrowerFacts).
+from api.agreements.facts import RUNNING_AGREEMENTS as RUNNING_AGREEMENTS
+from api.agreements.facts import AgreementFacts as AgreementFacts
+from api.settings_merge import merge_model
 from models.enums import AgreementStatus, LoanStatus, PromiseStatus
 
 Bucket = Literal["M0", "M1", "M2", "M3", "M3+"]
@@ -114,12 +117,7 @@ class Reason:
     points: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "text": self.text,
-            "text_zh": self.text_zh,
-            "points": self.points,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -138,17 +136,6 @@ class PromiseFacts:
     status: PromiseStatus
     amount_fen: int
     paid_fen: int = 0
-
-
-@dataclass(frozen=True)
-class AgreementFacts:
-    status: AgreementStatus
-    missed_lines: int = 0  # schedule lines (and down payment) not paid in time
-    status_changed_on: date | None = None  # for a broken agreement: the day it broke
-
-
-# Agreements still running: their missed instalments count until the agreement breaks.
-RUNNING_AGREEMENTS = frozenset({AgreementStatus.signed, AgreementStatus.active})
 
 
 @dataclass
@@ -207,45 +194,81 @@ def score(
         eligible_loans(facts.loans, settings) if loans is None else loans,
         key=lambda loan: (-loan.dpd, -loan.overdue_fen, loan.account_number),
     )
-    reasons: list[Reason] = []
     dpd = chosen[0].dpd if chosen else 0
     overdue = sum(loan.overdue_fen for loan in chosen)
     bucket = dpd_bucket(dpd)
-    if dpd > 0:
-        points = settings.bucket_points(bucket) + min(
-            settings.dpd_points_cap, round(dpd * settings.dpd_points_per_day)
-        )
-        reasons.append(Reason("dpd", f"{bucket}, {dpd} days", f"{bucket}，逾期{dpd}天", points))
-    if overdue > 0:
-        per_10k = settings.overdue_points_per_10k_cny
-        points = min(settings.overdue_points_cap, round(overdue * per_10k / 1_000_000))
-        amount = format_yuan(overdue)
-        loans_note = f" on {len(chosen)} loans" if len(chosen) > 1 else ""
-        loans_note_zh = f"（{len(chosen)}笔贷款）" if len(chosen) > 1 else ""
-        reasons.append(
-            Reason(
-                "overdue",
-                f"overdue {amount} CNY{loans_note}",
-                f"逾期金额{amount}元{loans_note_zh}",
-                points,
-            )
-        )
     since = today - timedelta(days=settings.promise_lookback_days)
-    broken = [p for p in facts.promises if p.status == PromiseStatus.broken and p.due_date >= since]
-    if broken and settings.broken_promise_points:
-        n = len(broken)
-        reasons.append(
-            Reason(
-                "broken_promises",
-                f"{n} broken promise{'s' if n > 1 else ''}",
-                f"{n}次承诺还款未兑现",
-                n * settings.broken_promise_points,
-            )
+    reasons = [
+        *_lateness(dpd, bucket, settings),
+        *_overdue(overdue, len(chosen), settings),
+        *_promises(facts.promises, today=today, since=since, settings=settings),
+        *_agreements(facts.agreements, since=since, settings=settings),
+        *_contact(facts.last_contact, today=today, settings=settings),
+    ]
+    return Scored(
+        score=sum(r.points for r in reasons),
+        reasons=reasons,
+        loans=chosen,
+        overdue_fen=overdue,
+        outstanding_fen=sum(loan.outstanding_fen for loan in chosen),
+        dpd=dpd,
+        bucket=bucket,
+    )
+
+
+# The rules: each gives the reasons (often none) one kind of fact is worth.
+
+
+def _counted(code: str, n: int, noun: str, text_zh: str, each: int) -> list[Reason]:
+    """A reason such as "2 broken promises": `n` things worth `each` points (none if 0)."""
+    if not n or not each:
+        return []
+    return [Reason(code, f"{n} {noun}{'s' if n > 1 else ''}", text_zh, n * each)]
+
+
+def _lateness(dpd: int, bucket: Bucket, settings: PrioritySettings) -> list[Reason]:
+    if dpd <= 0:
+        return []
+    points = settings.bucket_points(bucket) + min(
+        settings.dpd_points_cap, round(dpd * settings.dpd_points_per_day)
+    )
+    return [Reason("dpd", f"{bucket}, {dpd} days", f"{bucket}，逾期{dpd}天", points)]
+
+
+def _overdue(overdue: int, n_loans: int, settings: PrioritySettings) -> list[Reason]:
+    if overdue <= 0:
+        return []
+    per_10k = settings.overdue_points_per_10k_cny
+    points = min(settings.overdue_points_cap, round(overdue * per_10k / 1_000_000))
+    amount = format_yuan(overdue)
+    loans_note = f" on {n_loans} loans" if n_loans > 1 else ""
+    loans_note_zh = f"（{n_loans}笔贷款）" if n_loans > 1 else ""
+    return [
+        Reason(
+            "overdue",
+            f"overdue {amount} CNY{loans_note}",
+            f"逾期金额{amount}元{loans_note_zh}",
+            points,
         )
+    ]
+
+
+def _promises(
+    promises: Sequence[PromiseFacts], *, today: date, since: date, settings: PrioritySettings
+) -> list[Reason]:
+    """Broken promises within the look-back, then each open promise past due and unpaid."""
+    n = sum(1 for p in promises if p.status == PromiseStatus.broken and p.due_date >= since)
+    reasons = _counted(
+        "broken_promises",
+        n,
+        "broken promise",
+        f"{n}次承诺还款未兑现",
+        settings.broken_promise_points,
+    )
     not_kept = sorted(
         (
             p
-            for p in facts.promises
+            for p in promises
             if p.status == PromiseStatus.open and p.due_date < today and p.paid_fen < p.amount_fen
         ),
         key=lambda p: p.due_date,
@@ -260,60 +283,53 @@ def score(
                 settings.promise_not_kept_points,
             )
         )
-    broken_agreements = [
-        a
-        for a in facts.agreements
+    return reasons
+
+
+def _agreements(
+    agreements: Sequence[AgreementFacts], *, since: date, settings: PrioritySettings
+) -> list[Reason]:
+    """Agreements broken within the look-back; missed instalments of those still running."""
+    broken = sum(
+        1
+        for a in agreements
         if a.status == AgreementStatus.broken
         and (a.status_changed_on is None or a.status_changed_on >= since)
-    ]
-    if broken_agreements and settings.broken_agreement_points:
-        n = len(broken_agreements)
-        reasons.append(
-            Reason(
-                "broken_agreements",
-                f"{n} broken agreement{'s' if n > 1 else ''}",
-                f"{n}份分期还款协议已违约",
-                n * settings.broken_agreement_points,
-            )
-        )
-    missed = sum(a.missed_lines for a in facts.agreements if a.status in RUNNING_AGREEMENTS)
-    if missed and settings.missed_instalment_points:
-        reasons.append(
-            Reason(
-                "missed_instalments",
-                f"{missed} missed instalment{'s' if missed > 1 else ''}",
-                f"{missed}期分期还款未按期偿还",
-                missed * settings.missed_instalment_points,
-            )
-        )
-    if facts.last_contact is None:
-        if settings.never_met_points:
-            reasons.append(
-                Reason(
-                    "never_met",
-                    "never met in person",
-                    "从未当面见到借款人",
-                    settings.never_met_points,
-                )
-            )
-    else:
-        days = (today - facts.last_contact).days
-        if days >= settings.no_contact_days:
-            points = min(
-                settings.no_contact_points_cap, round(days * settings.no_contact_points_per_day)
-            )
-            reasons.append(
-                Reason("no_contact", f"no contact for {days} days", f"{days}天未见到借款人", points)
-            )
-    return Scored(
-        score=sum(r.points for r in reasons),
-        reasons=reasons,
-        loans=chosen,
-        overdue_fen=overdue,
-        outstanding_fen=sum(loan.outstanding_fen for loan in chosen),
-        dpd=dpd,
-        bucket=bucket,
     )
+    missed = sum(a.missed_lines for a in agreements if a.status in RUNNING_AGREEMENTS)
+    return [
+        *_counted(
+            "broken_agreements",
+            broken,
+            "broken agreement",
+            f"{broken}份分期还款协议已违约",
+            settings.broken_agreement_points,
+        ),
+        *_counted(
+            "missed_instalments",
+            missed,
+            "missed instalment",
+            f"{missed}期分期还款未按期偿还",
+            settings.missed_instalment_points,
+        ),
+    ]
+
+
+def _contact(last_contact: date | None, *, today: date, settings: PrioritySettings) -> list[Reason]:
+    """Never met, or not met for a while."""
+    if last_contact is None:
+        if not settings.never_met_points:
+            return []
+        return [
+            Reason(
+                "never_met", "never met in person", "从未当面见到借款人", settings.never_met_points
+            )
+        ]
+    days = (today - last_contact).days
+    if days < settings.no_contact_days:
+        return []
+    points = min(settings.no_contact_points_cap, round(days * settings.no_contact_points_per_day))
+    return [Reason("no_contact", f"no contact for {days} days", f"{days}天未见到借款人", points)]
 
 
 def candidate(facts: BorrowerFacts, *, today: date, settings: PrioritySettings) -> Scored | None:

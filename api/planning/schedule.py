@@ -11,14 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_VISITING_HOURS = (time(8, 0), time(21, 0))
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class PlanningSettings(BaseModel):
@@ -57,23 +55,6 @@ class TravelSettings(BaseModel):
 
     detour_factor: float = Field(1.3, ge=1.0, le=5.0, allow_inf_nan=False)
     speed_kmh: float = Field(30.0, ge=1.0, le=200.0, allow_inf_nan=False)
-
-
-def merge_model(model: type[M], stored: Any) -> M:
-    """`stored` over the model's defaults; unknown keys and invalid values are ignored."""
-    values = (
-        {k: v for k, v in stored.items() if k in model.model_fields}
-        if isinstance(stored, dict)
-        else {}
-    )
-    while True:
-        try:
-            return model.model_validate(values)
-        except ValidationError as exc:
-            bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-            if not bad & values.keys():
-                return model()
-            values = {k: v for k, v in values.items() if k not in bad}
 
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -166,9 +147,22 @@ def visit_window(
     the window is the lawful hours and the note says so.
     """
     low, high = clock.seconds(lawful[0]), clock.seconds(lawful[1])
-    weekday = clock.day.weekday()
-    best: tuple[int, int] | None = None
-    asked: list[str] = []
+    periods = preferred_periods(preferred_times, clock.day.weekday())
+    overlaps = [
+        (max(low, clock.seconds(begin)), min(high, clock.seconds(finish)))
+        for begin, finish in periods
+    ]
+    # max() keeps the first of equally long overlaps, as the preferences list them.
+    fitting = [(start, end) for start, end in overlaps if end - start >= service_s]
+    if fitting:
+        return VisitWindow(*max(fitting, key=lambda w: w[1] - w[0]))
+    return VisitWindow(low, high, _window_note(periods, lawful) if periods else None)
+
+
+def preferred_periods(preferred_times: Any, weekday: int) -> list[tuple[time, time]]:
+    """The well-formed periods of `preferred_times` that apply on `weekday` (Monday = 0);
+    malformed entries are skipped, as a phone may have stored anything."""
+    periods: list[tuple[time, time]] = []
     for entry in preferred_times if isinstance(preferred_times, list) else []:
         if not isinstance(entry, dict):
             continue
@@ -176,25 +170,21 @@ def visit_window(
         if isinstance(days, list) and days and weekday not in days:
             continue
         begin, finish = parse_hhmm(entry.get("start")), parse_hhmm(entry.get("end"))
-        if begin is None or finish is None or begin >= finish:
-            continue
-        asked.append(f"{begin:%H:%M}-{finish:%H:%M}")
-        start, end = max(low, clock.seconds(begin)), min(high, clock.seconds(finish))
-        if end - start >= service_s and (best is None or end - start > best[1] - best[0]):
-            best = (start, end)
-    if best is not None:
-        return VisitWindow(*best)
-    note = None
-    if asked:
-        lawful_text = f"{lawful[0]:%H:%M}-{lawful[1]:%H:%M}"
-        wanted = ", ".join(asked)
-        note = {
-            "code": "window_note",
-            "text": (
-                f"preferred times {wanted} leave no room for a visit within visiting hours "
-                f"{lawful_text}; planned within visiting hours"
-            ),
-            "text_zh": f"借款人希望的时间{wanted}不在合规走访时间{lawful_text}内，已按合规时间安排",
-            "points": 0,
-        }
-    return VisitWindow(low, high, note)
+        if begin is not None and finish is not None and begin < finish:
+            periods.append((begin, finish))
+    return periods
+
+
+def _window_note(periods: list[tuple[time, time]], lawful: tuple[time, time]) -> dict[str, Any]:
+    """The reason entry saying the borrower's times were not usable."""
+    lawful_text = f"{lawful[0]:%H:%M}-{lawful[1]:%H:%M}"
+    wanted = ", ".join(f"{begin:%H:%M}-{finish:%H:%M}" for begin, finish in periods)
+    return {
+        "code": "window_note",
+        "text": (
+            f"preferred times {wanted} leave no room for a visit within visiting hours "
+            f"{lawful_text}; planned within visiting hours"
+        ),
+        "text_zh": f"借款人希望的时间{wanted}不在合规走访时间{lawful_text}内，已按合规时间安排",
+        "points": 0,
+    }

@@ -30,10 +30,11 @@ from api.planning.schedule import (
     DayClock,
     PlanningSettings,
     TravelSettings,
-    merge_model,
+
     visit_window,
 )
 from api.planning.schemas import CandidateFilters, PlanCreate, PlanOptimise
+from api.settings_merge import merge_model
 from api.routing.schemas import MAX_PRIZE
 from api.routing.travel import HaversineTravelModel
 from api.visits.service import team_ids

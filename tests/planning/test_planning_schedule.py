@@ -11,10 +11,10 @@ from api.planning.schedule import (
     DayClock,
     PlanningSettings,
     TravelSettings,
-    merge_model,
     visit_window,
     visiting_hours,
 )
+from api.settings_merge import merge_model
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2026, 11, 23)
