@@ -27,7 +27,7 @@ from api.routing.schemas import (
     Stop,
     Vehicle,
 )
-from api.routing.solver import RouteTiming, solve, time_route
+from api.routing.solver import solve, time_route
 from api.routing.travel import TravelModel
 
 Point = tuple[float, float]  # (lat, lon)
@@ -68,6 +68,7 @@ class PlannedRoute:
     clerk_distance_m: int = 0
     clerk_late: int = 0  # visits the clerk order would end after their window closes
     clerk_order_kept: bool = False
+    violations: list[str] = field(default_factory=list)  # broken constraints (normally none)
 
     @property
     def saved_m(self) -> int:
@@ -97,6 +98,27 @@ def plan_routes(
     seed: int = 1,
 ) -> PlanOutcome:
     """Assign and order `stops` (in clerk order) over `routes`."""
+    _check(routes, stops)
+    if not stops:
+        return PlanOutcome(routes=[PlannedRoute() for _ in routes], unassigned=[])
+    t0 = time.perf_counter()
+    day = _Day.build(routes, stops, travel=travel, max_iterations=max_iterations, seed=seed)
+    everyone = list(range(len(routes)))
+    order = dict(enumerate(day.run(everyone, list(range(len(stops))), time_limit_s)))
+    if any(i not in order[route] for i, route in day.pins):
+        order = day.keep_pins(order, time_limit_s - (time.perf_counter() - t0))
+    planned = [day.measure(k, order.get(k, [])) for k in everyone]
+    placed = {i for ids in order.values() for i in ids}
+    return PlanOutcome(
+        routes=planned,
+        unassigned=[s.key for i, s in enumerate(stops) if i not in placed],
+        iterations=day.iterations,
+        solve_time_s=round(time.perf_counter() - t0, 3),
+        violations=[v for route in planned for v in route.violations],
+    )
+
+
+def _check(routes: Sequence[RouteSpec], stops: Sequence[StopSpec]) -> None:
     if not routes:
         raise ValueError("a plan needs at least one route (an officer or a team)")
     keys = [s.key for s in stops]
@@ -107,118 +129,114 @@ def plan_routes(
             raise ValueError(
                 f"stop {stop.key!r} is pinned to route {stop.pinned_route}, not a route"
             )
-    if not stops:
-        return PlanOutcome(routes=[PlannedRoute() for _ in routes], unassigned=[])
 
-    t0 = time.perf_counter()
-    n_routes = len(routes)
-    points = [r.start for r in routes] + [r.end for r in routes] + [s.point for s in stops]
-    duration, distance = travel.matrix(points)
-    # Built without re-validating every cell: the travel model's matrices are sane by design.
-    matrix = Matrix.model_construct(duration_s=duration.tolist(), distance_m=distance.tolist())
-    # Share the day fairly: no route takes more than one visit over an even split.
-    fair_share = -(-len(stops) // n_routes) + 1
-    vehicles = [
-        Vehicle(id=f"route-{k}", start=k, end=n_routes + k, shift=r.shift, capacity=fair_share)
-        for k, r in enumerate(routes)
-    ]
-    models = [
-        Stop(
-            id=s.key,
-            location=2 * n_routes + i,
-            service_s=s.service_s,
-            window=s.window,
-            prize=s.prize,
-        )
-        for i, s in enumerate(stops)
-    ]
-    index = {s.key: i for i, s in enumerate(stops)}
-    iterations = 0
 
-    def run(vehicle_ids: list[int], stop_ids: list[int], budget: float) -> list[list[int]]:
+@dataclass
+class _Day:
+    """The day as the routing solver sees it: one vehicle per route, one stop per visit
+    (routes' starts and ends first in the matrix, then the stops, in clerk order)."""
+
+    stops: Sequence[StopSpec]
+    vehicles: list[Vehicle]
+    models: list[Stop]
+    matrix: Matrix
+    max_iterations: int | None
+    seed: int
+    iterations: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        routes: Sequence[RouteSpec],
+        stops: Sequence[StopSpec],
+        *,
+        travel: TravelModel,
+        max_iterations: int | None,
+        seed: int,
+    ) -> _Day:
+        n_routes = len(routes)
+        points = [r.start for r in routes] + [r.end for r in routes] + [s.point for s in stops]
+        duration, distance = travel.matrix(points)
+        # Built without re-validating every cell: the travel model's matrices are sane by design.
+        matrix = Matrix.model_construct(duration_s=duration.tolist(), distance_m=distance.tolist())
+        # Share the day fairly: no route takes more than one visit over an even split.
+        fair_share = -(-len(stops) // n_routes) + 1
+        vehicles = [
+            Vehicle(id=f"route-{k}", start=k, end=n_routes + k, shift=r.shift, capacity=fair_share)
+            for k, r in enumerate(routes)
+        ]
+        models = [
+            Stop(
+                id=s.key,
+                location=2 * n_routes + i,
+                service_s=s.service_s,
+                window=s.window,
+                prize=s.prize,
+            )
+            for i, s in enumerate(stops)
+        ]
+        return cls(stops, vehicles, models, matrix, max_iterations, seed)
+
+    @property
+    def pins(self) -> list[tuple[int, int]]:
+        """(stop index, route index) of every pinned stop."""
+        return [(i, s.pinned_route) for i, s in enumerate(self.stops) if s.pinned_route is not None]
+
+    def run(self, vehicle_ids: list[int], stop_ids: list[int], budget: float) -> list[list[int]]:
+        """Solve these routes over these stops: each route's stop indices, in order."""
         request = SolveRequest(
             time_limit_s=_budget(budget),
-            seed=seed,
-            max_iterations=max_iterations,
-            vehicles=[vehicles[k] for k in vehicle_ids],
-            stops=[models[i] for i in sorted(stop_ids)],
-            matrix=matrix,
+            seed=self.seed,
+            max_iterations=self.max_iterations,
+            vehicles=[self.vehicles[k] for k in vehicle_ids],
+            stops=[self.models[i] for i in sorted(stop_ids)],
+            matrix=self.matrix,
         )
         answer = solve(request)
-        nonlocal iterations
-        iterations += answer.iterations
+        self.iterations += answer.iterations
+        index = {s.key: i for i, s in enumerate(self.stops)}
         return [[index[v.id] for v in route.stops] for route in answer.routes]
 
-    order = dict(enumerate(run(list(range(n_routes)), list(range(len(stops))), time_limit_s)))
-    misplaced = [
-        i
-        for i, s in enumerate(stops)
-        if s.pinned_route is not None and i not in order[s.pinned_route]
-    ]
-    if misplaced:
-        share: dict[int, list[int]] = {k: [] for k in range(n_routes)}
+    def keep_pins(self, order: dict[int, list[int]], budget: float) -> dict[int, list[int]]:
+        """Second stage: each route solved alone with its pinned stops and the unpinned
+        stops the first stage gave it, sharing what is left of the time budget."""
+        share: dict[int, list[int]] = {k: [] for k in range(len(self.vehicles))}
         for k, ids in order.items():
-            share[k].extend(i for i in ids if stops[i].pinned_route is None)
-        for i, s in enumerate(stops):
-            if s.pinned_route is not None:
-                share[s.pinned_route].append(i)
+            share[k].extend(i for i in ids if self.stops[i].pinned_route is None)
+        for i, route in self.pins:
+            share[route].append(i)
         busy = [k for k, ids in share.items() if ids]
-        left = time_limit_s - (time.perf_counter() - t0)
-        for k in busy:
-            order[k] = run([k], share[k], left / len(busy))[0]
+        return {**order, **{k: self.run([k], share[k], budget / len(busy))[0] for k in busy}}
 
-    planned: list[PlannedRoute] = []
-    violations: list[str] = []
-    placed: set[int] = set()
-    for k, vehicle in enumerate(vehicles):
-        ids = order.get(k, [])
-        placed.update(ids)
-        timing = time_route(vehicle, [models[i] for i in ids], duration, distance)
+    def measure(self, k: int, ids: list[int]) -> PlannedRoute:
+        """Route `k` timed in the solver's order and in clerk order; the clerk order is
+        kept when it keeps every window and drives less."""
+        vehicle = self.vehicles[k]
+        duration, distance = self.matrix.arrays()
+        timing = time_route(vehicle, [self.models[i] for i in ids], duration, distance)
         clerk_ids = sorted(ids)
-        clerk = time_route(vehicle, [models[i] for i in clerk_ids], duration, distance)
-        kept = False
-        if not clerk.violations and clerk.distance_m < timing.distance_m:
-            ids, timing, kept = clerk_ids, clerk, True
-        violations.extend(timing.violations)
-        planned.append(_planned(stops, ids, timing, clerk, models, kept))
-    return PlanOutcome(
-        routes=planned,
-        unassigned=[s.key for i, s in enumerate(stops) if i not in placed],
-        iterations=iterations,
-        solve_time_s=round(time.perf_counter() - t0, 3),
-        violations=violations,
-    )
-
-
-def _planned(
-    stops: Sequence[StopSpec],
-    ids: list[int],
-    timing: RouteTiming,
-    clerk: RouteTiming,
-    models: Sequence[Stop],
-    kept: bool,
-) -> PlannedRoute:
-    clerk_stops = [models[i] for i in sorted(ids)]
-    late = sum(
-        1
-        for stop, departure in zip(clerk_stops, clerk.departures, strict=True)
-        if stop.window is not None and departure > stop.window[1]
-    )
-    return PlannedRoute(
-        stops=[
-            PlannedStop(
-                key=stops[i].key,
-                arrival_s=timing.arrivals[k],
-                departure_s=timing.departures[k],
-                leg_m=timing.legs_m[k],
-            )
-            for k, i in enumerate(ids)
-        ],
-        distance_m=timing.distance_m,
-        duration_s=timing.duration_s,
-        start_s=timing.start_s,
-        end_s=timing.end_s,
-        clerk_distance_m=clerk.distance_m,
-        clerk_late=late,
-        clerk_order_kept=kept,
-    )
+        clerk = time_route(vehicle, [self.models[i] for i in clerk_ids], duration, distance)
+        kept = not clerk.violations and clerk.distance_m < timing.distance_m
+        if kept:
+            ids, timing = clerk_ids, clerk
+        late = sum(
+            1
+            for i, departure in zip(clerk_ids, clerk.departures, strict=True)
+            if (window := self.models[i].window) is not None and departure > window[1]
+        )
+        return PlannedRoute(
+            stops=[
+                PlannedStop(self.stops[i].key, arrival, departure, leg)
+                for i, arrival, departure, leg in zip(
+                    ids, timing.arrivals, timing.departures, timing.legs_m, strict=True
+                )
+            ],
+            distance_m=timing.distance_m,
+            duration_s=timing.duration_s,
+            start_s=timing.start_s,
+            end_s=timing.end_s,
+            clerk_distance_m=clerk.distance_m,
+            clerk_late=late,
+            clerk_order_kept=kept,
+            violations=timing.violations,
+        )

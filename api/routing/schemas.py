@@ -179,23 +179,19 @@ class SolveRequest(_Strict):
     def _consistent(self) -> Self:
         if (self.matrix is None) == (self.locations is None):
             raise ValueError("give exactly one of 'matrix' or 'locations'")
-        n = self.matrix.size if self.matrix is not None else len(self.locations or [])
-        source = "matrix" if self.matrix is not None else "locations"
+        n = self.num_locations
         if n == 0:
             raise ValueError("locations is empty: give one point per location")
-        for k, vehicle in enumerate(self.vehicles):
-            for field in ("start", "end"):
-                index = getattr(vehicle, field)
-                if index >= n:
-                    raise ValueError(
-                        f"vehicles[{k}] ({vehicle.id!r}).{field} = {index} but {source} has "
-                        f"only {n} locations (indices 0..{n - 1})"
-                    )
-        for k, stop in enumerate(self.stops):
-            if stop.location >= n:
+        source = "matrix" if self.matrix is not None else "locations"
+        uses = [
+            (f"vehicles[{k}] ({v.id!r}).{end}", getattr(v, end))
+            for k, v in enumerate(self.vehicles)
+            for end in ("start", "end")
+        ] + [(f"stops[{k}] ({s.id!r}).location", s.location) for k, s in enumerate(self.stops)]
+        for where, index in uses:
+            if index >= n:
                 raise ValueError(
-                    f"stops[{k}] ({stop.id!r}).location = {stop.location} but {source} has "
-                    f"only {n} locations (indices 0..{n - 1})"
+                    f"{where} = {index} but {source} has only {n} locations (indices 0..{n - 1})"
                 )
         _unique([v.id for v in self.vehicles], "vehicle")
         _unique([s.id for s in self.stops], "stop")

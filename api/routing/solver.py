@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,12 +99,36 @@ def time_route(
     """
     if not stops:
         return RouteTiming(None, None, [], [], [], [], 0, 0, 0)
-    shift_start, shift_end = vehicle.shift
     locs = [vehicle.start, *(s.location for s in stops), vehicle.end]
     legs_t = [int(duration[a, b]) for a, b in itertools.pairwise(locs)]
     legs_d = [int(distance[a, b]) for a, b in itertools.pairwise(locs)]
+    depart = _latest_departure(vehicle.shift[0], stops, legs_t)
+    served = _serve(depart, stops, legs_t)
+    end = served.departures[-1] + legs_t[-1]
+    load = sum(s.demand for s in stops)
+    breaches = served.late + _vehicle_breaches(vehicle, depart=depart, end=end, load=load)
+    return RouteTiming(
+        start_s=depart,
+        end_s=end,
+        arrivals=served.arrivals,
+        departures=served.departures,
+        waits=served.waits,
+        legs_m=legs_d[:-1],
+        distance_m=sum(legs_d),
+        duration_s=end - depart,
+        load=load,
+        violations=[message for _excess, message in breaches],
+        excess=sum(excess for excess, _message in breaches),
+    )
 
-    # Pass 1 from the shift start: pure path time to each service start and total waiting.
+
+Breach = tuple[int, str]  # (amount over the limit in seconds or units, what is broken)
+
+
+def _latest_departure(shift_start: int, stops: Sequence[Stop], legs_t: Sequence[int]) -> int:
+    """The latest departure that delays no visit: leaving from the shift start, the officer
+    would wait `total_wait` in all; leaving that much later (at most up to the slack of the
+    tightest window) removes the waiting without making any visit later."""
     clock = shift_start
     path = 0  # driving + service before this stop, without waits
     total_wait = 0
@@ -121,60 +145,67 @@ def time_route(
         clock += stop.service_s
         path += stop.service_s
     delay = total_wait if latest_delay is None else min(total_wait, latest_delay)
-    depart = shift_start + max(0, delay)
+    return shift_start + max(0, delay)
 
-    # Pass 2 from the chosen departure: the schedule that is reported.
+
+@dataclass
+class _Served:
+    arrivals: list[int] = field(default_factory=list)  # start of service at each stop
+    departures: list[int] = field(default_factory=list)
+    waits: list[int] = field(default_factory=list)
+    late: list[Breach] = field(default_factory=list)  # visits ending after their window
+
+
+def _serve(depart: int, stops: Sequence[Stop], legs_t: Sequence[int]) -> _Served:
+    """Drive the stops in order from `depart`, waiting for windows to open."""
+    served = _Served()
     clock = depart
-    arrivals: list[int] = []
-    departures: list[int] = []
-    waits: list[int] = []
-    violations: list[str] = []
-    excess = 0
     for k, stop in enumerate(stops):
         clock += legs_t[k]
         begin = clock if stop.window is None else max(clock, stop.window[0])
-        waits.append(begin - clock)
-        arrivals.append(begin)
+        served.waits.append(begin - clock)
+        served.arrivals.append(begin)
         clock = begin + stop.service_s
-        departures.append(clock)
+        served.departures.append(clock)
         if stop.window is not None and clock > stop.window[1]:
-            excess += clock - stop.window[1]
-            violations.append(
-                f"stop {stop.id!r}: visit ends at {clock}, after its window closes at "
-                f"{stop.window[1]}"
+            served.late.append(
+                (
+                    clock - stop.window[1],
+                    f"stop {stop.id!r}: visit ends at {clock}, after its window closes at "
+                    f"{stop.window[1]}",
+                )
             )
-    end = clock + legs_t[-1]
+    return served
+
+
+def _vehicle_breaches(vehicle: Vehicle, *, depart: int, end: int, load: int) -> list[Breach]:
+    """The vehicle's own limits a route breaks: shift end, working time, capacity."""
+    breaches: list[Breach] = []
+    shift_end = vehicle.shift[1]
     if end > shift_end:
-        excess += end - shift_end
-        violations.append(
-            f"vehicle {vehicle.id!r}: returns at {end}, after its shift ends at {shift_end}"
+        breaches.append(
+            (
+                end - shift_end,
+                f"vehicle {vehicle.id!r}: returns at {end}, after its shift ends at {shift_end}",
+            )
         )
     worked = end - depart
     if vehicle.max_duration_s is not None and worked > vehicle.max_duration_s:
-        excess += worked - vehicle.max_duration_s
-        violations.append(
-            f"vehicle {vehicle.id!r}: works {worked} s, more than max_duration_s="
-            f"{vehicle.max_duration_s}"
+        breaches.append(
+            (
+                worked - vehicle.max_duration_s,
+                f"vehicle {vehicle.id!r}: works {worked} s, more than max_duration_s="
+                f"{vehicle.max_duration_s}",
+            )
         )
-    load = sum(s.demand for s in stops)
     if vehicle.capacity is not None and load > vehicle.capacity:
-        excess += load - vehicle.capacity
-        violations.append(
-            f"vehicle {vehicle.id!r}: load {load} is more than its capacity {vehicle.capacity}"
+        breaches.append(
+            (
+                load - vehicle.capacity,
+                f"vehicle {vehicle.id!r}: load {load} is more than its capacity {vehicle.capacity}",
+            )
         )
-    return RouteTiming(
-        start_s=depart,
-        end_s=end,
-        arrivals=arrivals,
-        departures=departures,
-        waits=waits,
-        legs_m=legs_d[:-1],
-        distance_m=sum(legs_d),
-        duration_s=worked,
-        load=load,
-        violations=violations,
-        excess=excess,
-    )
+    return breaches
 
 
 def _route_model(vehicle: Vehicle, stops: Sequence[Stop], timing: RouteTiming) -> Route:
@@ -237,12 +268,7 @@ def list_order_baseline(
     duration, distance = request_matrices(request, travel)
     by_id = {stop.id: stop for stop in request.stops}
     if assignment is None:
-        n, v = len(request.stops), len(request.vehicles)
-        assignment, k = {}, 0
-        for i, vehicle in enumerate(request.vehicles):
-            size = n // v + (1 if i < n % v else 0)
-            assignment[vehicle.id] = [s.id for s in request.stops[k : k + size]]
-            k += size
+        assignment = _deal_out(request)
     unknown = set(assignment) - {v.id for v in request.vehicles}
     if unknown:
         raise ValueError(f"assignment names unknown vehicles: {sorted(unknown)}")
@@ -269,6 +295,19 @@ def list_order_baseline(
         late_stops=late,
         violations=violations,
     )
+
+
+def _deal_out(request: SolveRequest) -> dict[str, list[str]]:
+    """The request's stops in order, shared as evenly as possible (the first vehicles take
+    one more when the stops do not divide evenly)."""
+    n, v = len(request.stops), len(request.vehicles)
+    assignment: dict[str, list[str]] = {}
+    k = 0
+    for i, vehicle in enumerate(request.vehicles):
+        size = n // v + (1 if i < n % v else 0)
+        assignment[vehicle.id] = [s.id for s in request.stops[k : k + size]]
+        k += size
+    return assignment
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,42 +396,47 @@ def _vehicle_types(request: SolveRequest) -> list[list[int]]:
 def _problem_data(problem: _Problem, *, all_optional_prize: int | None) -> pyvrp.ProblemData:
     """PyVRP data; with `all_optional_prize`, required stops become optional with that prize."""
     request = problem.request
-    n_loc = request.num_locations
     if request.locations is not None:
         locations = [pyvrp.Location(x=p.lon, y=p.lat) for p in request.locations]
     else:
-        locations = [pyvrp.Location(x=0.0, y=0.0) for _ in range(n_loc)]
-
+        locations = [pyvrp.Location(x=0.0, y=0.0) for _ in range(request.num_locations)]
     depot_locs = sorted({v.start for v in request.vehicles} | {v.end for v in request.vehicles})
+    return pyvrp.ProblemData(
+        locations=locations,
+        clients=[_client(request.stops[i], all_optional_prize) for i in problem.candidates],
+        depots=[pyvrp.Depot(location=loc) for loc in depot_locs],
+        vehicle_types=_vehicle_type_data(problem, depot_locs),
+        distance_matrices=[_contiguous(problem.distance)],
+        duration_matrices=[_contiguous(problem.duration)],
+    )
+
+
+def _client(stop: Stop, all_optional_prize: int | None) -> pyvrp.Client:
+    tw_early, tw_late = 0, NO_LIMIT
+    if stop.window is not None:
+        tw_early, tw_late = stop.window[0], stop.window[1] - stop.service_s
+    if stop.prize is not None:
+        prize, required = stop.prize, False
+    elif all_optional_prize is not None:
+        prize, required = all_optional_prize, False
+    else:
+        prize, required = 0, True
+    return pyvrp.Client(
+        location=stop.location,
+        delivery=[stop.demand],
+        service_duration=stop.service_s,
+        prize=prize,
+        required=required,
+        tw_early=tw_early,
+        tw_late=tw_late,
+        name=stop.id,
+    )
+
+
+def _vehicle_type_data(problem: _Problem, depot_locs: list[int]) -> list[pyvrp.VehicleType]:
+    request = problem.request
     depot_index = {loc: k for k, loc in enumerate(depot_locs)}
-    depots = [pyvrp.Depot(location=loc) for loc in depot_locs]
-
     total_demand = sum(request.stops[i].demand for i in problem.candidates)
-    clients = []
-    for i in problem.candidates:
-        stop = request.stops[i]
-        tw_early, tw_late = 0, NO_LIMIT
-        if stop.window is not None:
-            tw_early, tw_late = stop.window[0], stop.window[1] - stop.service_s
-        if stop.prize is not None:
-            prize, required = stop.prize, False
-        elif all_optional_prize is not None:
-            prize, required = all_optional_prize, False
-        else:
-            prize, required = 0, True
-        clients.append(
-            pyvrp.Client(
-                location=stop.location,
-                delivery=[stop.demand],
-                service_duration=stop.service_s,
-                prize=prize,
-                required=required,
-                tw_early=tw_early,
-                tw_late=tw_late,
-                name=stop.id,
-            )
-        )
-
     vehicle_types = []
     for members in problem.vehicle_types:
         v = request.vehicles[members[0]]
@@ -410,14 +454,7 @@ def _problem_data(problem: _Problem, *, all_optional_prize: int | None) -> pyvrp
                 name=",".join(request.vehicles[k].id for k in members),
             )
         )
-    return pyvrp.ProblemData(
-        locations=locations,
-        clients=clients,
-        depots=depots,
-        vehicle_types=vehicle_types,
-        distance_matrices=[_contiguous(problem.distance)],
-        duration_matrices=[_contiguous(problem.duration)],
-    )
+    return vehicle_types
 
 
 def _contiguous(matrix: IntMatrix) -> Any:
@@ -544,6 +581,34 @@ def _response(
     problem: _Problem, routes: dict[int, list[int]], iterations: int, elapsed: float
 ) -> SolveResponse:
     request = problem.request
+    out, violations = _timed_routes(problem, routes)
+    visited = {i for order in routes.values() for i in order}
+    left_out = [i for i in range(len(request.stops)) if i not in visited]
+    unassigned_required = [request.stops[i].id for i in left_out if request.stops[i].required]
+    total_distance = sum(r.distance_m for r in out)
+    return SolveResponse(
+        routes=out,
+        unassigned=[request.stops[i].id for i in left_out],
+        unassigned_required=unassigned_required,
+        distance_m=total_distance,
+        duration_s=sum(r.duration_s for r in out),
+        feasible=not unassigned_required and not violations,
+        objective=total_distance + _prizes(request, left_out),
+        prize_collected=_prizes(request, visited),
+        violations=violations,
+        solve_time_s=round(elapsed, 3),
+        iterations=iterations,
+    )
+
+
+def _prizes(request: SolveRequest, stop_ids: Iterable[int]) -> int:
+    return sum(request.stops[i].prize or 0 for i in stop_ids)
+
+
+def _timed_routes(problem: _Problem, routes: dict[int, list[int]]) -> tuple[list[Route], list[str]]:
+    """Every vehicle's route timed again from the matrix (one per vehicle, in request
+    order), and every broken constraint, a stop visited twice included."""
+    request = problem.request
     out: list[Route] = []
     visited: set[int] = set()
     violations: list[str] = []
@@ -552,27 +617,8 @@ def _response(
         stops = [request.stops[i] for i in order]
         timing = time_route(vehicle, stops, problem.duration, problem.distance)
         violations.extend(timing.violations)
-        duplicates = visited.intersection(order)
-        if duplicates or len(set(order)) != len(order):
+        if visited.intersection(order) or len(set(order)) != len(order):
             violations.append(f"vehicle {vehicle.id!r}: a stop is visited twice")
         visited.update(order)
         out.append(_route_model(vehicle, stops, timing))
-    left_out = [i for i in range(len(request.stops)) if i not in visited]
-    unassigned = [request.stops[i].id for i in left_out]
-    unassigned_required = [request.stops[i].id for i in left_out if request.stops[i].required]
-    missed_prizes = sum(request.stops[i].prize or 0 for i in left_out)
-    collected = sum(request.stops[i].prize or 0 for i in visited)
-    total_distance = sum(r.distance_m for r in out)
-    return SolveResponse(
-        routes=out,
-        unassigned=unassigned,
-        unassigned_required=unassigned_required,
-        distance_m=total_distance,
-        duration_s=sum(r.duration_s for r in out),
-        feasible=not unassigned_required and not violations,
-        objective=total_distance + missed_prizes,
-        prize_collected=collected,
-        violations=violations,
-        solve_time_s=round(elapsed, 3),
-        iterations=iterations,
-    )
+    return out, violations
