@@ -23,8 +23,21 @@ class VisitPlan(Versioned, table=True):
     status: PlanStatus = Field(default=PlanStatus.draft, sa_type=sa.String(16))
     created_by: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    # Solver summary: per-route distance, duration, km saved, left-out visits.
+    # The last solve's report (`api.planning.schemas.PlanSummary` as JSON): per-route
+    # distance, duration, km saved, left-out visits. The routes' teams are in plan_team.
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class PlanTeam(SQLModel, table=True):
+    """The officers of each route of a plan, lead first (position 0): the routes the
+    optimiser plans again. Routes are numbered from 0 in the order the plan made them."""
+
+    __tablename__ = "plan_team"
+
+    plan_id: uuid.UUID = Field(foreign_key="visit_plan.id", primary_key=True)
+    route: int = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="app_user.id")
 
 
 class Visit(Versioned, table=True):

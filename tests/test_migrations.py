@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 import models  # noqa: F401
+from api.db import make_engine
+from models import PlanTeam, VisitPlan
+from models.enums import Role
 from tests.conftest import alembic_config, build_database
+from tests.factories import make_branch, make_user
 
 
 def test_models_match_migrations(engine: Engine) -> None:
@@ -41,4 +48,45 @@ def test_downgrade_base_then_upgrade_head(database_url: str, tmp_path) -> None:
             # Leave PostgreSQL as the session expects it: migrated to head.
             with engine.begin() as conn:
                 command.upgrade(alembic_config(conn), "head")
+        engine.dispose()
+
+
+def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path) -> None:
+    """0007 gives existing plans their plan_team rows from the summary's routes, skipping
+    what the optimiser skipped: ids that are not UUIDs, empty and repeated teams, and
+    users that do not exist."""
+    if database_url.startswith("sqlite"):
+        engine = build_database(f"sqlite:///{tmp_path / 'teams.db'}")
+    else:
+        engine = make_engine(database_url)  # at head; everything below is rolled back
+    try:
+        with engine.connect() as conn:
+            outer = conn.begin()
+            command.downgrade(alembic_config(conn), "0006")
+            session = Session(bind=conn)
+            branch = make_branch(session)
+            manager = make_user(session, branch, role=Role.manager)
+            a, b, c = (make_user(session, branch) for _ in range(3))
+            routes = [[a.id, b.id], [c.id], [a.id, b.id], ["not-a-uuid"], [uuid.uuid4()], []]
+            plan = VisitPlan(
+                branch_id=branch.id,
+                plan_date=date(2026, 11, 24),
+                created_by=manager.id,
+                summary={"routes": [{"officer_ids": [str(u) for u in r]} for r in routes]},
+            )
+            empty = VisitPlan(branch_id=branch.id, plan_date=date(2026, 11, 25), created_by=a.id)
+            session.add_all([plan, empty])
+            session.flush()
+            command.upgrade(alembic_config(conn), "head")
+            teams = session.exec(
+                select(PlanTeam).order_by(col(PlanTeam.route), col(PlanTeam.position))
+            ).all()
+            assert [(t.plan_id, t.route, t.position, t.user_id) for t in teams] == [
+                (plan.id, 0, 0, a.id),
+                (plan.id, 0, 1, b.id),
+                (plan.id, 1, 0, c.id),
+            ]
+            session.close()
+            outer.rollback()
+    finally:
         engine.dispose()
