@@ -14,12 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ClockDep, CurrentManager, SessionDep
-from api.planning import service
+from api.planning import assignment, candidates, plans, repository, settings
 from api.planning.priority import PrioritySettings
 from api.planning.schemas import (
     CandidateFilters,
     CandidatePage,
-    CandidatePublic,
     PlanCreate,
     PlanOptimise,
     PlanPublic,
@@ -27,7 +26,7 @@ from api.planning.schemas import (
     VisitAssign,
     VisitCancel,
 )
-from api.visits.schemas import VisitPublic
+from api.visits.schemas import VisitPublic, visit_public
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
 
@@ -35,28 +34,19 @@ router = APIRouter(tags=["planning"])
 
 
 def branch_plan(plan_id: uuid.UUID, manager: CurrentManager, session: SessionDep) -> VisitPlan:
-    return service.get_plan(session=session, manager=manager, plan_id=plan_id)
+    return repository.get_plan(session, plan_id, branch_id=manager.branch_id)
 
 
 def branch_visit(visit_id: uuid.UUID, manager: CurrentManager, session: SessionDep) -> Visit:
-    return service.get_visit(session=session, manager=manager, visit_id=visit_id)
+    return repository.get_visit(session, visit_id, branch_id=manager.branch_id)
 
 
 BranchPlan = Annotated[VisitPlan, Depends(branch_plan)]
 BranchVisit = Annotated[Visit, Depends(branch_visit)]
 
 
-def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
-    # From the attributes, not `model_dump()`: a status loaded from the database is a plain
-    # string, which SQLModel's serializer warns about for an enum field.
-    fields = {
-        name: getattr(visit, name) for name in VisitPublic.model_fields if name != "officer_ids"
-    }
-    return VisitPublic.model_validate({**fields, "officer_ids": officer_ids})
-
-
 def plan_public(session: SessionDep, plan: VisitPlan) -> PlanPublic:
-    visits = [visit_public(v, team) for v, team in service.plan_visits(session, plan)]
+    visits = [visit_public(v, team) for v, team in plans.plan_visits(session, plan)]
     fields = {name: getattr(plan, name) for name in PlanSummaryItem.model_fields}
     return PlanPublic.model_validate({**fields, "visits": visits})
 
@@ -76,14 +66,14 @@ def list_candidates(
 
     One row per borrower: several overdue loans are summed (overdue) and listed (loan_ids).
     """
-    total, page = service.list_candidates(
+    total, page = candidates.list_candidates(
         session=session, manager=manager, filters=filters, now=now
     )
     return CandidatePage(
         total=total,
         limit=filters.limit,
         offset=filters.offset,
-        items=[CandidatePublic.model_validate(service.candidate_public(c)) for c in page],
+        items=[candidates.candidate_public(c) for c in page],
     )
 
 
@@ -94,7 +84,7 @@ def list_candidates(
 )
 def get_priority_settings(manager: CurrentManager, session: SessionDep) -> PrioritySettings:
     """Your branch's priority rules and weights (defaults where the branch set nothing)."""
-    return service.get_priority_settings(session=session, manager=manager)
+    return settings.get_priority_settings(session=session, manager=manager)
 
 
 @router.put(
@@ -106,7 +96,7 @@ def put_priority_settings(
     values: PrioritySettings, manager: CurrentManager, session: SessionDep, now: ClockDep
 ) -> PrioritySettings:
     """Replace your branch's priority settings; fields left out take their default."""
-    return service.update_priority_settings(
+    return settings.update_priority_settings(
         session=session, manager=manager, values=values, now=now
     )
 
@@ -120,7 +110,7 @@ def create_plan(
 
     A plain `def`: the solver is CPU-bound, so FastAPI runs it in its thread pool.
     """
-    plan = service.create_plan(session=session, manager=manager, request=body, now=now)
+    plan = plans.create_plan(session=session, manager=manager, request=body, now=now)
     return plan_public(session, plan)
 
 
@@ -130,7 +120,7 @@ def list_plans(
 ) -> list[PlanSummaryItem]:
     return [
         PlanSummaryItem.model_validate(p, from_attributes=True)
-        for p in service.list_plans(session=session, manager=manager, plan_date=plan_date)
+        for p in plans.list_plans(session=session, manager=manager, plan_date=plan_date)
     ]
 
 
@@ -148,22 +138,17 @@ def optimise_plan(
     body: PlanOptimise | None = None,
 ) -> PlanPublic:
     """Re-order every route after manual changes; pinned visits keep their officer."""
-    optimised = service.optimise_plan(
-        session=session,
-        manager=manager,
-        plan_id=plan.id,
-        options=body or PlanOptimise(),
-        now=now,
-    )
-    return plan_public(session, optimised)
+    options = body or PlanOptimise()
+    plans.optimise_plan(session=session, manager=manager, plan_id=plan.id, options=options, now=now)
+    return plan_public(session, plan)
 
 
 @router.post("/plans/{plan_id}/publish", operation_id="plans-publish", response_model=PlanPublic)
 def publish_plan(
     plan: BranchPlan, manager: CurrentManager, session: SessionDep, now: ClockDep
 ) -> PlanPublic:
-    published = service.publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
-    return plan_public(session, published)
+    plans.publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
+    return plan_public(session, plan)
 
 
 @router.post("/visits/{visit_id}/assign", operation_id="visits-assign", response_model=VisitPublic)
@@ -176,7 +161,7 @@ def assign_visit(
 ) -> VisitPublic:
     """Give a visit to another officer or team (lead first). Pinned by default, so the
     optimiser keeps it with them."""
-    assigned = service.assign_visit(
+    assignment.assign_visit(
         session=session,
         manager=manager,
         visit_id=visit.id,
@@ -184,7 +169,7 @@ def assign_visit(
         pinned=body.pinned,
         now=now,
     )
-    return _visit_public(session, assigned)
+    return _visit_public(session, visit)
 
 
 @router.post("/visits/{visit_id}/cancel", operation_id="visits-cancel", response_model=VisitPublic)
@@ -195,7 +180,7 @@ def cancel_visit(
     session: SessionDep,
     now: ClockDep,
 ) -> VisitPublic:
-    cancelled = service.cancel_visit(
+    assignment.cancel_visit(
         session=session, manager=manager, visit_id=visit.id, reason=body.reason, now=now
     )
-    return _visit_public(session, cancelled)
+    return _visit_public(session, visit)

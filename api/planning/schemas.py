@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
+from api.planning.schedule import TravelSettings
 from api.routing.schemas import MAX_ITERATIONS, MAX_STOPS, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from api.visits.schemas import VisitPublic
 from models.enums import PlanStatus, Segment
@@ -133,6 +141,126 @@ class VisitCancel(_Strict):
     reason: str = Field(min_length=1, max_length=500)
 
 
+# ---------------------------------------------------------------------------------------------
+# The plan's summary: the last solve's report, stored as JSON in `visit_plan.summary`
+# (`model_dump(mode="json")`) and read back with `PlanSummary.model_validate`.
+
+
+def _iso(value: datetime) -> str:
+    # The offset as Python writes it ("+00:00"), as plans stored before these models have it.
+    return value.isoformat()
+
+
+IsoDateTime = Annotated[
+    datetime,
+    PlainSerializer(_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class _Report(BaseModel):
+    # Every field is present in what the API sends, defaults or not.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class RouteSummary(_Report):
+    """One route: its team (lead first), its visits in order and how far it drives compared
+    with the clerk order."""
+
+    officer_ids: list[uuid.UUID]
+    lead_id: uuid.UUID
+    visit_ids: list[uuid.UUID]
+    stops: int
+    distance_m: int
+    duration_s: int
+    start_at: IsoDateTime | None
+    end_at: IsoDateTime | None
+    clerk_distance_m: int
+    saved_m: int
+    saved_km: float
+    clerk_late_visits: int = Field(description="Visits the clerk order would end too late.")
+    clerk_order_kept: bool = Field(description="The clerk order was shorter and kept.")
+
+
+class UnassignedBorrower(_Report):
+    """A borrower the plan gives no visit, and why (in English and Chinese)."""
+
+    borrower_id: uuid.UUID
+    name: str
+    score: int
+    reason: str
+    text: str
+    text_zh: str
+
+
+class UnscheduledVisit(_Report):
+    """A visit the optimiser could not place: it keeps its officer, without a position."""
+
+    visit_id: uuid.UUID
+    reason: str
+
+
+class PlanTotals(_Report):
+    """Sums over the routes."""
+
+    distance_m: int = 0
+    clerk_distance_m: int = 0
+    saved_m: int = 0
+    saved_km: float = 0.0
+    visits: int = 0
+
+    @classmethod
+    def of(cls, routes: list[RouteSummary]) -> PlanTotals:
+        distance = sum(r.distance_m for r in routes)
+        clerk = sum(r.clerk_distance_m for r in routes)
+        return cls(
+            distance_m=distance,
+            clerk_distance_m=clerk,
+            saved_m=clerk - distance,
+            saved_km=round((clerk - distance) / 1000, 1),
+            visits=sum(r.stops for r in routes),
+        )
+
+
+class SolverSummary(_Report):
+    iterations: int = 0
+    solve_time_s: float = 0.0
+    violations: list[str] = Field(default_factory=list)
+
+
+class PlanSettingsSummary(_Report):
+    """The settings the plan was made with."""
+
+    visiting_hours: str = Field(description='Lawful visiting hours, "08:00-21:00".')
+    shift: tuple[str, str] = Field(description="First departure and latest return, local.")
+    service_min: int
+    travel: TravelSettings
+    timezone: str
+
+
+class _PlanRoutes(_Report):
+    routes: list[RouteSummary] = Field(default_factory=list)
+
+
+# Bases in this order keep the key order plans have always been stored and sent with:
+# routes, the totals, then the fields below.
+class PlanSummary(PlanTotals, _PlanRoutes):
+    """The last solve of the plan (creation or optimisation)."""
+
+    unassigned: list[UnassignedBorrower] = Field(
+        default_factory=list, description="Borrowers left without a visit when the plan was made."
+    )
+    unscheduled: list[UnscheduledVisit] = Field(
+        default_factory=list, description="Visits the last optimisation could not place."
+    )
+    clerk_order: list[uuid.UUID] = Field(
+        default_factory=list, description="The borrowers in the order a clerk would list them."
+    )
+    solver: SolverSummary = Field(default_factory=SolverSummary)
+    settings: PlanSettingsSummary | None = None
+    optimised_at: IsoDateTime | None = None
+
+
 class PlanSummaryItem(BaseModel):
     id: uuid.UUID
     plan_date: date
@@ -140,14 +268,7 @@ class PlanSummaryItem(BaseModel):
     created_by: uuid.UUID
     created_at: datetime
     version: int
-    summary: dict[str, Any] = Field(
-        description=(
-            "routes: [{officer_ids, lead_id, visit_ids, stops, distance_m, duration_s, start_at, "
-            "end_at, clerk_distance_m, saved_m, saved_km, clerk_late_visits, clerk_order_kept}], "
-            "unassigned: [{borrower_id, name, score, reason, text, text_zh}], unscheduled, "
-            "distance_m, clerk_distance_m, saved_m, saved_km, visits, solver, settings"
-        )
-    )
+    summary: PlanSummary
 
 
 class PlanPublic(PlanSummaryItem):
