@@ -40,7 +40,14 @@ from api.planning.schemas import (
     UnscheduledVisit,
 )
 from api.planning.settings import branch_zone, priority_settings
-from api.planning.workday import Workday, apply_routes, solve, stored_window, workday
+from api.planning.workday import (
+    AppliedRoutes,
+    Workday,
+    apply_routes,
+    solve,
+    stored_window,
+    workday,
+)
 from api.routing.schemas import MAX_PRIZE
 from api.scoping import get_branch
 from api.visits.service import team_ids
@@ -120,27 +127,11 @@ def create_plan(
         time_limit_s=request.time_limit_s,
         max_iterations=request.max_iterations,
     )
-    plan = VisitPlan(
-        branch_id=branch.id,
-        plan_date=request.plan_date,
-        status=PlanStatus.draft,
-        created_by=manager.id,
-        created_at=now,
-    )
-    session.add(plan)
-    session.flush()
-    repository.add_plan_teams(session, plan.id, [[u.id for u in t] for t in teams], first=0)
+    plan = _new_plan(session, request=request, manager=manager, teams=teams, now=now)
     visits = _NewVisits(plan=plan, day=day, choice=choice, now=now)
     applied = apply_routes(day, teams, outcome, visits.place)
     visits.store(session, actor=manager)
-    left_out = sorted(
-        (choice.chosen[key] for key in outcome.unassigned), key=lambda c: -c.scored.score
-    )
-    unassigned = [
-        *choice.unassigned,
-        *(_outside_hours(choice.chosen[key], violation) for key, violation in applied.refused),
-        *(_day_full(pick) for pick in left_out),
-    ]
+    unassigned = choice.unassigned_after(applied.refused, outcome.unassigned)
     summary = applied.summary(
         unassigned=unassigned,
         unscheduled=[],
@@ -166,6 +157,28 @@ def create_plan(
         },
     )
     session.flush()
+    return plan
+
+
+def _new_plan(
+    session: Session,
+    *,
+    request: PlanCreate,
+    manager: User,
+    teams: list[list[User]],
+    now: datetime,
+) -> VisitPlan:
+    """The plan row (a draft) and its routes' teams."""
+    plan = VisitPlan(
+        branch_id=manager.branch_id,
+        plan_date=request.plan_date,
+        status=PlanStatus.draft,
+        created_by=manager.id,
+        created_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    repository.add_plan_teams(session, plan.id, [[u.id for u in t] for t in teams], first=0)
     return plan
 
 
@@ -223,6 +236,18 @@ class _Choice:
     windows: dict[str, tuple[int, int]] = field(default_factory=dict)
     notes: dict[str, dict[str, Any]] = field(default_factory=dict)  # window notes, as reasons
     unassigned: list[UnassignedBorrower] = field(default_factory=list)
+
+    def unassigned_after(
+        self, refused: list[tuple[str, compliance.Violation]], left_out: list[str]
+    ) -> list[UnassignedBorrower]:
+        """Everyone without a visit: left out before solving, then placed where the policy
+        forbids, then left out by the solver (a full day), lowest priority last."""
+        full = sorted((self.chosen[key] for key in left_out), key=lambda c: -c.scored.score)
+        return [
+            *self.unassigned,
+            *(_outside_hours(self.chosen[key], violation) for key, violation in refused),
+            *(_day_full(pick) for pick in full),
+        ]
 
     def add(self, pick: Candidate, day: Workday, point: tuple[float, float]) -> None:
         b = pick.borrower
@@ -424,25 +449,10 @@ def optimise_plan(
     team_order = _route_teams(stored, rows)
     if not rows or not team_order:
         return plan
-    users = {
-        u.id: u
-        for u in session.exec(
-            select(User).where(col(User.id).in_({u for team in team_order for u in team}))
-        )
-    }
-    teams = [[users[u] for u in team] for team in team_order]
+    teams = _users_of(session, team_order)
     summary = read_summary(plan)
     reorder = _Reorder.of(session, day, rows, team_order, clerk_order=summary.clerk_order)
-    outcome = solve(
-        day,
-        teams,
-        reorder.stops,
-        time_limit_s=options.time_limit_s,
-        max_iterations=options.max_iterations,
-    )
-    applied = apply_routes(day, teams, outcome, reorder.place)
-    reorder.unschedule([(key, violation.code) for key, violation in applied.refused])
-    reorder.unschedule([(key, "does_not_fit") for key in outcome.unassigned])
+    applied = reorder.run(teams, options)
     _write_summary(
         plan,
         applied.summary(
@@ -469,6 +479,12 @@ def optimise_plan(
     )
     session.flush()
     return plan
+
+
+def _users_of(session: Session, team_order: list[list[uuid.UUID]]) -> list[list[User]]:
+    ids = {u for team in team_order for u in team}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    return [[users[u] for u in team] for team in team_order]
 
 
 def _route_teams(
@@ -532,6 +548,19 @@ class _Reorder:
             reorder.add(visit, borrowers.get(visit.borrower_id), route)
         return reorder
 
+    def run(self, teams: list[list[User]], options: PlanOptimise) -> AppliedRoutes:
+        """Solve the stops over the teams' routes and place the answer on the visits."""
+        outcome = solve(
+            self.day,
+            teams,
+            self.stops,
+            time_limit_s=options.time_limit_s,
+            max_iterations=options.max_iterations,
+        )
+        applied = apply_routes(self.day, teams, outcome, self.place)
+        self.unschedule(applied.refused, outcome.unassigned)
+        return applied
+
     def add(self, visit: Visit, borrower: Borrower | None, route: int | None) -> None:
         if route is None:
             self.unscheduled.append(UnscheduledVisit(visit_id=visit.id, reason="no_route"))
@@ -565,8 +594,14 @@ class _Reorder:
         )
         return visit.id
 
-    def unschedule(self, reasons: list[tuple[str, str]]) -> None:
-        """These visits keep their officer but lose their place in the route."""
+    def unschedule(
+        self, refused: list[tuple[str, compliance.Violation]], left_out: list[str]
+    ) -> None:
+        """Visits placed where the policy forbids, then those the solver left out: they
+        keep their officer but lose their place in the route."""
+        reasons = [(key, v.code) for key, v in refused] + [
+            (key, "does_not_fit") for key in left_out
+        ]
         for key, reason in reasons:
             visit = self.by_key[key]
             _assign_fields(visit, route_position=None, planned_arrival=None, leg_distance_m=None)
