@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from models import AuditEvent, Visit, VisitOfficer, VisitPlan
+from models import AuditEvent, PlanTeam, Visit, VisitOfficer, VisitPlan
 from models.enums import LoanStatus, Role, VisitStatus
 from tests.conftest import TokenFor
 from tests.factories import make_borrower, make_branch, make_loan, make_user, make_visit
@@ -371,6 +371,33 @@ def test_optimise_keeps_pins_and_renumbers_routes(
     assert sum(r["stops"] for r in summary["routes"]) == 7
     assert cancelled["id"] not in {i for r in summary["routes"] for i in r["visit_ids"]}
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "plan.optimise")).first()
+
+
+def test_optimise_plans_the_routes_stored_in_plan_team(
+    client: TestClient, session: Session, world: World
+) -> None:
+    w = world
+    plan = _two_route_plan(client, w, n=4)
+    first, second = (str(o.id) for o in w.officers[:2])
+    stored = session.get(VisitPlan, UUID(plan["id"]))
+    assert stored is not None
+    # The summary is a report: the optimiser reads the teams from plan_team, not from it.
+    stored.summary = {**stored.summary, "routes": []}
+    session.flush()
+    newcomer = str(w.officers[2].id)
+    moved = plan["visits"][0]["id"]
+    _post(client, f"/api/v1/visits/{moved}/assign", {"officer_ids": [newcomer]}, w.headers)
+    response = _post(client, f"/api/v1/plans/{plan['id']}/optimise", FAST, w.headers)
+    assert response.status_code == 200, response.text
+    routes = response.json()["summary"]["routes"]
+    assert [r["officer_ids"] for r in routes] == [[first], [second], [newcomer]]
+    assert moved in routes[2]["visit_ids"]  # pinned to the new team
+    rows = session.exec(
+        select(PlanTeam)
+        .where(PlanTeam.plan_id == UUID(plan["id"]))
+        .order_by(col(PlanTeam.route), col(PlanTeam.position))
+    ).all()
+    assert [(r.route, str(r.user_id)) for r in rows] == [(0, first), (1, second), (2, newcomer)]
 
 
 def test_publish_get_and_list(client: TestClient, session: Session, world: World) -> None:
