@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -26,7 +27,7 @@ def test_models_match_migrations(engine: Engine) -> None:
     assert diff == [], f"models and migrations disagree: {diff}"
 
 
-def test_downgrade_base_then_upgrade_head(database_url: str, tmp_path) -> None:
+def test_downgrade_base_then_upgrade_head(database_url: str, tmp_path: Path) -> None:
     url = database_url
     if url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'cycle.db'}"
@@ -51,7 +52,7 @@ def test_downgrade_base_then_upgrade_head(database_url: str, tmp_path) -> None:
         engine.dispose()
 
 
-def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path) -> None:
+def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path: Path) -> None:
     """0007 gives existing plans their plan_team rows from the summary's routes, skipping
     what the optimiser skipped: ids that are not UUIDs, empty and repeated teams, and
     users that do not exist."""
@@ -67,7 +68,14 @@ def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path
             branch = make_branch(session)
             manager = make_user(session, branch, role=Role.manager)
             a, b, c = (make_user(session, branch) for _ in range(3))
-            routes = [[a.id, b.id], [c.id], [a.id, b.id], ["not-a-uuid"], [uuid.uuid4()], []]
+            routes: list[list[object]] = [
+                [a.id, b.id],
+                [c.id],
+                [a.id, b.id],
+                ["not-a-uuid"],
+                [uuid.uuid4()],
+                [],
+            ]
             plan = VisitPlan(
                 branch_id=branch.id,
                 plan_date=date(2026, 11, 24),

@@ -15,6 +15,7 @@ from api.errors import InvalidInput, PolicyViolation
 from api.planning.planner import PlannedRoute, PlannedStop, PlanOutcome
 from api.planning.workday import apply_routes, workday
 from models import Branch, User
+from models.enums import Role
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 TUESDAY = date(2026, 11, 24)
@@ -30,7 +31,14 @@ def _policy(**data: object) -> Policy:
 
 
 def _user() -> User:
-    return User(id=uuid.uuid4(), branch_id=uuid.uuid4(), username="u", full_name="u")
+    return User(
+        id=uuid.uuid4(),
+        branch_id=uuid.uuid4(),
+        username="u",
+        full_name="u",
+        role=Role.officer,
+        password_hash="-",
+    )
 
 
 def test_the_day_refuses_the_past_holidays_and_no_time_left() -> None:

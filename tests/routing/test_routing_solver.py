@@ -437,7 +437,7 @@ def test_arrival_is_start_of_service_and_officer_leaves_late_rather_than_waits()
 def test_window_holds_the_whole_visit() -> None:
     # Arriving at 35 100 + 900 would start service at 36 000, inside [0, 37 000] for the
     # start, but the 1 800 s visit would end at 37 800, after the window closes.
-    data = {
+    data: dict[str, Any] = {
         "time_limit_s": 60,
         "max_iterations": 100,
         "vehicles": [{"id": "o1", "start": 0, "end": 0, "shift": [36_000 - 900, 64_800]}],
@@ -587,7 +587,7 @@ def test_list_order_baseline_deals_stops_out_in_order() -> None:
 
 
 def test_time_route_reports_violations() -> None:
-    data = {
+    data: dict[str, Any] = {
         "vehicles": [
             {"id": "o1", "start": 0, "end": 0, "shift": [0, 1000], "capacity": 1},
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
@@ -109,7 +110,7 @@ def osrm_server(seen: list[httpx.Request], *, null_at: tuple[int, int] | None = 
     return handler
 
 
-def model_with(handler: Handler, **kwargs: int) -> OsrmTravelModel:
+def model_with(handler: Handler, **kwargs: Any) -> OsrmTravelModel:
     client = httpx.Client(transport=httpx.MockTransport(handler))
     return OsrmTravelModel("http://osrm.test/osrm/", timeout=2.0, client=client, **kwargs)
 
