@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import exists
 from sqlmodel import Session, col
+from sqlmodel.sql.expression import Select
 
 from api.agreements import repository
 from models import Agreement, AgreementLine, Borrower, Loan, Promise, User
@@ -55,18 +57,26 @@ class PromiseRow:
     officer_name: str
 
 
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def _shared_filters(query: Query, model: type[Agreement | Promise], filters: Filters) -> Query:
+    """Status, officer and borrower: the filters both lists take the same way."""
+    if filters.status:
+        query = query.where(col(model.status).in_(filters.status))
+    if filters.officer_id is not None:
+        query = query.where(col(model.officer_id) == filters.officer_id)
+    if filters.borrower_id is not None:
+        query = query.where(col(model.borrower_id) == filters.borrower_id)
+    return query
+
+
 def list_agreements(
     *, session: Session, branch_id: uuid.UUID, filters: Filters
 ) -> list[AgreementRow]:
     """The branch's agreements, newest first. `due_from`/`due_to` keep agreements with a
     schedule line due in that range."""
-    query = repository.agreement_rows(branch_id)
-    if filters.status:
-        query = query.where(col(Agreement.status).in_(filters.status))
-    if filters.officer_id is not None:
-        query = query.where(Agreement.officer_id == filters.officer_id)
-    if filters.borrower_id is not None:
-        query = query.where(Agreement.borrower_id == filters.borrower_id)
+    query = _shared_filters(repository.agreement_rows(branch_id), Agreement, filters)
     if filters.due_from is not None or filters.due_to is not None:
         line_due = [col(AgreementLine.agreement_id) == col(Agreement.id)]
         if filters.due_from is not None:
@@ -91,13 +101,7 @@ def list_agreements(
 
 def list_promises(*, session: Session, branch_id: uuid.UUID, filters: Filters) -> list[PromiseRow]:
     """The branch's promises to pay, by due date."""
-    query = repository.promise_rows(branch_id)
-    if filters.status:
-        query = query.where(col(Promise.status).in_(filters.status))
-    if filters.officer_id is not None:
-        query = query.where(Promise.officer_id == filters.officer_id)
-    if filters.borrower_id is not None:
-        query = query.where(Promise.borrower_id == filters.borrower_id)
+    query = _shared_filters(repository.promise_rows(branch_id), Promise, filters)
     if filters.due_from is not None:
         query = query.where(col(Promise.due_date) >= filters.due_from)
     if filters.due_to is not None:

@@ -85,6 +85,15 @@ class _Run:
             )
         )
 
+    def change(
+        self, action: str, agreement: Agreement, before: object, after: object, **data: Any
+    ) -> None:
+        """An agreement's (or one of its lines') status change: what explains it, then
+        `from` and `to`."""
+        self.event(
+            action, "agreement", agreement.id, **data, **{"from": str(before), "to": str(after)}
+        )
+
 
 def reconcile(
     *,
@@ -266,11 +275,11 @@ def _track_down_payment(run: _Run, agreement: Agreement, down: tracking.ItemResu
     ):
         return False
     if agreement.down_payment_status != down.status:
-        run.event(
+        run.change(
             f"agreement.down_payment_{down.status}",
-            "agreement",
-            agreement.id,
-            **{"from": str(agreement.down_payment_status), "to": str(down.status)},
+            agreement,
+            agreement.down_payment_status,
+            down.status,
         )
     agreement.down_payment_paid_fen = down.paid_fen
     agreement.down_payment_status = down.status
@@ -294,12 +303,8 @@ def _track_lines(
                 run.report.lines_paid += 1
             elif item.status == ScheduleLineStatus.missed:
                 run.report.lines_missed += 1
-            run.event(
-                f"agreement.line_{item.status}",
-                "agreement",
-                agreement.id,
-                seq=line.seq,
-                **{"from": str(line.status), "to": str(item.status)},
+            run.change(
+                f"agreement.line_{item.status}", agreement, line.status, item.status, seq=line.seq
             )
         line.paid_fen, line.status, line.paid_on = item.paid_fen, item.status, item.paid_on
         changed = True
@@ -321,11 +326,5 @@ def _track_status(run: _Run, agreement: Agreement, result: tracking.AgreementTra
         run.report.agreements_broken += 1
     else:
         run.report.agreements_reinstated += 1
-    run.event(
-        f"agreement.{step}",
-        "agreement",
-        agreement.id,
-        missed=result.missed,
-        **{"from": str(before), "to": str(target)},
-    )
+    run.change(f"agreement.{step}", agreement, before, target, missed=result.missed)
     return True

@@ -20,14 +20,15 @@ from api.agreements import export, lists, plan, repository, service
 from api.agreements.labels import Lang
 from api.agreements.pdf import PdfSettings, PrintData, get_pdf_settings, render_agreement_pdf
 from api.agreements.schemas import (
-    AgreementLinePublic,
     AgreementPublic,
     AgreementSummary,
-    ApprovalReasonPublic,
     ApproveBody,
     PromisePublic,
     ReasonBody,
     VerificationPublic,
+    agreement_public,
+    agreement_summary,
+    promise_public,
 )
 from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
 from models import User
@@ -49,81 +50,13 @@ PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def agreement_summary(row: lists.AgreementRow) -> AgreementSummary:
-    a = row.agreement
-    return AgreementSummary(
-        id=a.id,
-        status=a.status,
-        borrower_id=a.borrower_id,
-        borrower_name=row.borrower_name,
-        loan_id=a.loan_id,
-        account_number=row.account_number,
-        officer_id=a.officer_id,
-        officer_name=row.officer_name,
-        visit_id=a.visit_id,
-        principal_fen=a.principal_fen,
-        down_payment_fen=a.down_payment_fen,
-        down_payment_paid_fen=a.down_payment_paid_fen,
-        down_payment_status=a.down_payment_status,
-        paid_fen=row.paid_fen,
-        instalments=len(row.lines),
-        missed_lines=row.missed_lines,
-        next_due_date=row.next_due_date,
-        signed_at=a.signed_at,
-        received_at=a.received_at,
-        approval_reasons=[ApprovalReasonPublic.model_validate(r) for r in a.approval_reasons],
-        decision_reason=a.decision_reason,
-        decided_at=a.decided_at,
-        supersedes_id=a.supersedes_id,
-        version=a.version,
-    )
-
-
-def agreement_public(session: Session, user: User, agreement_id: uuid.UUID) -> AgreementPublic:
+def _agreement_record(session: Session, user: User, agreement_id: uuid.UUID) -> AgreementPublic:
     """The full record with its schedule, as `user` may read it."""
     agreement = repository.get_agreement(session=session, user=user, agreement_id=agreement_id)
-    row = lists.agreement_row(session, agreement)
-    return AgreementPublic(
-        **dict(agreement_summary(row)),
-        national_id_masked=row.national_id_masked,
-        text=agreement.text,
-        text_sha256=agreement.text_sha256,
-        content_sha256=agreement.content_sha256,
-        borrower_signature=agreement.borrower_signature,
-        officer_signature=agreement.officer_signature,
-        lat=agreement.lat,
-        lon=agreement.lon,
-        accuracy_m=agreement.accuracy_m,
-        decided_by=agreement.decided_by,
-        activated_at=agreement.activated_at,
-        status_changed_at=agreement.status_changed_at,
+    return agreement_public(
+        lists.agreement_row(session, agreement),
         superseded_by=repository.superseded_by(session, agreement.id),
-        lines=[
-            AgreementLinePublic.model_validate(line, from_attributes=True) for line in row.lines
-        ],
         allowed_actions=service.manager_actions(agreement.status),
-    )
-
-
-def _promise_public(row: lists.PromiseRow) -> PromisePublic:
-    p = row.promise
-    return PromisePublic(
-        id=p.id,
-        status=p.status,
-        borrower_id=p.borrower_id,
-        borrower_name=row.borrower_name,
-        loan_id=p.loan_id,
-        account_number=row.account_number,
-        officer_id=p.officer_id,
-        officer_name=row.officer_name,
-        visit_id=p.visit_id,
-        amount_fen=p.amount_fen,
-        paid_fen=p.paid_fen,
-        due_date=p.due_date,
-        made_at=p.made_at,
-        received_at=p.received_at,
-        resolved_at=p.resolved_at,
-        version=p.version,
     )
 
 
@@ -252,7 +185,7 @@ def list_promises(request: ListRequestDep) -> list[PromisePublic] | Response:
         session=request.session, branch_id=request.branch.id, filters=request.filters
     )
     return request.answer(
-        rows, _promise_public, export.promise_columns, title="承诺还款", kind="promises"
+        rows, promise_public, export.promise_columns, title="承诺还款", kind="promises"
     )
 
 
@@ -327,7 +260,7 @@ def get_agreement(
     agreement_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> AgreementPublic:
     """The full record with its schedule. An officer may read the agreements of their visits."""
-    return agreement_public(session, user, agreement_id)
+    return _agreement_record(session, user, agreement_id)
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -352,7 +285,7 @@ def approve_agreement(
         now=request.now,
         note=body.note if body else "",
     )
-    return agreement_public(request.session, request.manager, agreement_id)
+    return _agreement_record(request.session, request.manager, agreement_id)
 
 
 def _reasoned_decision(event: service.ReasonedEvent) -> Callable[..., AgreementPublic]:
@@ -370,7 +303,7 @@ def _reasoned_decision(event: service.ReasonedEvent) -> Callable[..., AgreementP
             reason=body.reason,
             now=request.now,
         )
-        return agreement_public(request.session, request.manager, agreement_id)
+        return _agreement_record(request.session, request.manager, agreement_id)
 
     return decide
 

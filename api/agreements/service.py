@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -83,48 +83,51 @@ def manager_actions(status: AgreementStatus | str) -> list[str]:
     return [a for a in MANAGER_ACTIONS if a in allowed]
 
 
-def _set_status(
-    agreement: Agreement,
-    status: AgreementStatus,
-    *,
-    manager: User,
-    now: datetime,
-    audit: list[dict[str, Any]],
-    action: str,
-    **data: Any,
-) -> None:
-    before = agreement.status
-    agreement.status = status
-    agreement.status_changed_at = now
-    audit.append(
-        audit_row(
-            at=now,
-            action=action,
-            entity="agreement",
-            entity_id=agreement.id,
-            actor_id=manager.id,
-            branch_id=manager.branch_id,
-            data={"from": str(before), "to": str(status), **data},
+@dataclass
+class _Decision:
+    """A manager's decision in the making: who decides, when, and the audit events it writes."""
+
+    manager: User
+    now: datetime
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def set_status(
+        self, agreement: Agreement, status: AgreementStatus, action: str, /, **data: Any
+    ) -> None:
+        before = agreement.status
+        agreement.status = status
+        agreement.status_changed_at = self.now
+        self.audit.append(
+            audit_row(
+                at=self.now,
+                action=action,
+                entity="agreement",
+                entity_id=agreement.id,
+                actor_id=self.manager.id,
+                branch_id=self.manager.branch_id,
+                data={"from": str(before), "to": str(status), **data},
+            )
         )
-    )
 
+    def decide(
+        self,
+        agreement: Agreement,
+        status: AgreementStatus,
+        action: str,
+        reason: str,
+        /,
+        **data: Any,
+    ) -> None:
+        """The new status, who decided, when and why (the officer's phone shows the reason)."""
+        self.set_status(agreement, status, action, **data)
+        agreement.decided_by = self.manager.id
+        agreement.decided_at = self.now
+        agreement.decision_reason = reason
 
-def _record_decision(
-    agreement: Agreement,
-    status: AgreementStatus,
-    *,
-    manager: User,
-    now: datetime,
-    audit: list[dict[str, Any]],
-    action: str,
-    decision_reason: str,
-    **data: Any,
-) -> None:
-    """The new status, who decided, when and why (the officer's phone shows the reason)."""
-    _set_status(agreement, status, manager=manager, now=now, audit=audit, action=action, **data)
-    agreement.decided_by = manager.id
-    agreement.decided_at = now
-    agreement.decision_reason = decision_reason
+    def write(self, session: Session, *rows: Agreement) -> None:
+        session.add_all(rows)
+        write_audit_rows(session, self.audit)
+        session.flush()
 
 
 def _replaced_by(session: Session, agreement: Agreement) -> list[Agreement]:
@@ -173,32 +176,17 @@ def approve_agreement(
     )
     target = agreement_transition(agreement.status, "approve")
     replaced = _replaced_by(session, agreement)
-    audit: list[dict[str, Any]] = []
-    _record_decision(
-        agreement,
-        target,
-        manager=manager,
-        now=now,
-        audit=audit,
-        action="agreement.approve",
-        decision_reason=note,
-        note=note,
-    )
+    decision = _Decision(manager, now)
+    decision.decide(agreement, target, "agreement.approve", note, note=note)
     agreement.activated_at = now
-    session.add(agreement)
     for other in replaced:
-        _set_status(
+        decision.set_status(
             other,
             agreement_transition(other.status, "supersede"),
-            manager=manager,
-            now=now,
-            audit=audit,
-            action="agreement.supersede",
+            "agreement.supersede",
             superseded_by=str(agreement.id),
         )
-        session.add(other)
-    write_audit_rows(session, audit)
-    session.flush()
+    decision.write(session, agreement, *replaced)
     # Payments since the signing day count at once.
     reconcile(session=session, branch_id=manager.branch_id, now=now, loan_ids=[agreement.loan_id])
     return agreement
@@ -224,20 +212,9 @@ def decide_agreement(
         raise InvalidInput(
             f"Say why you {event} this agreement: the officer sees the reason on the phone."
         )
-    audit: list[dict[str, Any]] = []
-    _record_decision(
-        agreement,
-        target,
-        manager=manager,
-        now=now,
-        audit=audit,
-        action=f"agreement.{event}",
-        decision_reason=reason,
-        reason=reason,
-    )
-    session.add(agreement)
-    write_audit_rows(session, audit)
-    session.flush()
+    decision = _Decision(manager, now)
+    decision.decide(agreement, target, f"agreement.{event}", reason, reason=reason)
+    decision.write(session, agreement)
     return agreement
 
 
