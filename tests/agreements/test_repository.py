@@ -55,7 +55,7 @@ def test_the_manager_and_the_officer_who_signed_read_it(
 def test_an_officer_on_the_visit_team_reads_it(
     world: World, signed: uuid.UUID, session: Session
 ) -> None:
-    with pytest.raises(NotFound, match="No such agreement among your visits."):
+    with pytest.raises(NotFound, match=r"^No such agreement among your visits\.$"):
         _read(session, world.bob, signed)
     assert _readable(session, world.bob) == []
     session.add(VisitOfficer(visit_id=world.visits[0].id, user_id=world.bob.id))
