@@ -14,6 +14,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, select
 
+from api import db
+from api.agreements.reconciliation import reconcile
+from models import Branch
+
 console = Console()
 err = Console(stderr=True)
 
@@ -22,11 +26,7 @@ BranchOpt = Annotated[str, typer.Option("--branch", help="Branch code, e.g. DZ-L
 
 def reconcile_command(branch: BranchOpt) -> None:
     """Mark promises kept or broken and instalments paid or missed from imported payments."""
-    from api.agreements.service import reconcile
-    from api.db import get_engine
-    from models import Branch
-
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(db.get_engine(), expire_on_commit=False) as session:
         found = session.exec(select(Branch).where(Branch.code == branch)).first()
         if found is None:
             err.print(f"[red]No branch with code {branch}.[/red]")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from api.agreements.labels import AGREEMENT_STATUS, PROMISE_STATUS, label, local_time, yuan
-from api.agreements.service import AgreementRow, PromiseRow
+from api.agreements.lists import AgreementRow, PromiseRow
 
 Cell = str | int | float | None
 ExportFormat = Literal["csv", "xlsx"]
@@ -21,77 +22,50 @@ MEDIA_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-AGREEMENT_HEADERS = [
-    "协议编号",
-    "状态",
-    "借款人",
-    "身份证号",
-    "贷款账号",
-    "客户经理",
-    "签署时间",
-    "协议金额(元)",
-    "首付(元)",
-    "期数",
-    "已还(元)",
-    "逾期未还期数",
-    "下期到期日",
-    "待审批原因",
-    "审批意见",
-]
-PROMISE_HEADERS = [
-    "承诺编号",
-    "状态",
-    "借款人",
-    "贷款账号",
-    "客户经理",
-    "承诺时间",
-    "承诺金额(元)",
-    "到期日",
-    "已还(元)",
-]
+Row = TypeVar("Row")
+Column = tuple[str, Callable[[Row], Cell]]  # the header, and the cell of a row
 
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def agreement_rows(rows: Sequence[AgreementRow], timezone: str) -> list[list[Cell]]:
+def agreement_columns(timezone: str) -> list[Column[AgreementRow]]:
+    """The agreement list's columns, times in the branch's time zone."""
     return [
-        [
-            str(row.agreement.id),
-            label(AGREEMENT_STATUS, row.agreement.status, "zh-CN"),
-            row.borrower_name,
-            row.national_id_masked,
-            row.account_number,
-            row.officer_name,
-            local_time(row.agreement.signed_at, timezone),
-            yuan(row.agreement.principal_fen),
-            yuan(row.agreement.down_payment_fen),
-            len(row.lines),
-            yuan(row.paid_fen),
-            row.missed_lines,
-            _day(row.next_due_date),
-            "；".join(r.get("text_zh", "") for r in row.agreement.approval_reasons),
-            row.agreement.decision_reason,
-        ]
-        for row in rows
+        ("协议编号", lambda row: str(row.agreement.id)),
+        ("状态", lambda row: label(AGREEMENT_STATUS, row.agreement.status, "zh-CN")),
+        ("借款人", lambda row: row.borrower_name),
+        ("身份证号", lambda row: row.national_id_masked),
+        ("贷款账号", lambda row: row.account_number),
+        ("客户经理", lambda row: row.officer_name),
+        ("签署时间", lambda row: local_time(row.agreement.signed_at, timezone)),
+        ("协议金额(元)", lambda row: yuan(row.agreement.principal_fen)),
+        ("首付(元)", lambda row: yuan(row.agreement.down_payment_fen)),
+        ("期数", lambda row: len(row.lines)),
+        ("已还(元)", lambda row: yuan(row.paid_fen)),
+        ("逾期未还期数", lambda row: row.missed_lines),
+        ("下期到期日", lambda row: _day(row.next_due_date)),
+        (
+            "待审批原因",
+            lambda row: "；".join(r.get("text_zh", "") for r in row.agreement.approval_reasons),
+        ),
+        ("审批意见", lambda row: row.agreement.decision_reason),
     ]
 
 
-def promise_rows(rows: Sequence[PromiseRow], timezone: str) -> list[list[Cell]]:
+def promise_columns(timezone: str) -> list[Column[PromiseRow]]:
+    """The promise list's columns, times in the branch's time zone."""
     return [
-        [
-            str(row.promise.id),
-            label(PROMISE_STATUS, row.promise.status, "zh-CN"),
-            row.borrower_name,
-            row.account_number,
-            row.officer_name,
-            local_time(row.promise.made_at, timezone),
-            yuan(row.promise.amount_fen),
-            _day(row.promise.due_date),
-            yuan(row.promise.paid_fen),
-        ]
-        for row in rows
+        ("承诺编号", lambda row: str(row.promise.id)),
+        ("状态", lambda row: label(PROMISE_STATUS, row.promise.status, "zh-CN")),
+        ("借款人", lambda row: row.borrower_name),
+        ("贷款账号", lambda row: row.account_number),
+        ("客户经理", lambda row: row.officer_name),
+        ("承诺时间", lambda row: local_time(row.promise.made_at, timezone)),
+        ("承诺金额(元)", lambda row: yuan(row.promise.amount_fen)),
+        ("到期日", lambda row: _day(row.promise.due_date)),
+        ("已还(元)", lambda row: yuan(row.promise.paid_fen)),
     ]
 
 
@@ -133,3 +107,27 @@ def render(headers: list[str], rows: list[list[Cell]], *, fmt: ExportFormat, tit
 
 def filename(kind: str, fmt: ExportFormat, now: datetime) -> str:
     return f"{kind}-{now:%Y%m%d-%H%M}.{fmt}"
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def download(
+    columns: list[Column[Row]],
+    rows: Sequence[Row],
+    *,
+    fmt: ExportFormat,
+    title: str,
+    kind: str,
+    now: datetime,
+) -> Download:
+    """`rows` as a CSV or XLSX file named after `kind` and the time of the export."""
+    headers = [header for header, _cell in columns]
+    cells = [[cell(row) for _header, cell in columns] for row in rows]
+    return Download(
+        render(headers, cells, fmt=fmt, title=title), MEDIA_TYPES[fmt], filename(kind, fmt, now)
+    )

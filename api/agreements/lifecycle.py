@@ -23,7 +23,8 @@ import shows a payment made in time), open | broken --cancel--> cancelled.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, TypeVar
 
 from api.errors import Conflict
 from models.enums import AgreementStatus, PromiseStatus
@@ -83,12 +84,35 @@ class IllegalTransition(Conflict):
     error = "IllegalTransition"
 
 
-def allowed_agreement_events(status: AgreementStatus | str) -> list[AgreementEvent]:
-    return [event for (source, event) in AGREEMENT_TRANSITIONS if source == status]
+Status = TypeVar("Status", AgreementStatus, PromiseStatus)
+Event = TypeVar("Event", AgreementEvent, PromiseEvent)
 
 
-def allowed_promise_events(status: PromiseStatus | str) -> list[PromiseEvent]:
-    return [event for (source, event) in PROMISE_TRANSITIONS if source == status]
+def _allowed(table: Mapping[tuple[Status, Event], Status], status: str) -> list[Event]:
+    return [event for (source, event) in table if source == status]
+
+
+def _transition(
+    kind: str, table: Mapping[tuple[Status, Event], Status], current: Status, event: Event
+) -> Status:
+    target = table.get((current, event))
+    if target is None:
+        allowed = _allowed(table, current)
+        raise IllegalTransition(
+            _explain(kind, current.value, event, list(allowed)),
+            status=current.value,
+            allowed=list(allowed),
+        )
+    return target
+
+
+def _event_between(
+    table: Mapping[tuple[Status, Event], Status], current: str, target: str
+) -> Event | None:
+    for (source, event), to in table.items():
+        if source == current and to == target:
+            return event
+    return None
 
 
 def _explain(kind: str, status: str, event: str, allowed: list[str]) -> str:
@@ -100,45 +124,29 @@ def _explain(kind: str, status: str, event: str, allowed: list[str]) -> str:
     return f"This {kind} is {status}, which is final: you cannot {_VERBS[event]} it."
 
 
+def allowed_agreement_events(status: AgreementStatus | str) -> list[AgreementEvent]:
+    return _allowed(AGREEMENT_TRANSITIONS, status)
+
+
+def allowed_promise_events(status: PromiseStatus | str) -> list[PromiseEvent]:
+    return _allowed(PROMISE_TRANSITIONS, status)
+
+
 def agreement_transition(status: AgreementStatus | str, event: AgreementEvent) -> AgreementStatus:
     """The status after `event`, or IllegalTransition (409) saying what is allowed."""
-    current = AgreementStatus(status)
-    target = AGREEMENT_TRANSITIONS.get((current, event))
-    if target is None:
-        allowed = allowed_agreement_events(current)
-        raise IllegalTransition(
-            _explain("agreement", current.value, event, list(allowed)),
-            status=current.value,
-            allowed=list(allowed),
-        )
-    return target
+    return _transition("agreement", AGREEMENT_TRANSITIONS, AgreementStatus(status), event)
 
 
 def promise_transition(status: PromiseStatus | str, event: PromiseEvent) -> PromiseStatus:
-    current = PromiseStatus(status)
-    target = PROMISE_TRANSITIONS.get((current, event))
-    if target is None:
-        allowed = allowed_promise_events(current)
-        raise IllegalTransition(
-            _explain("promise", current.value, event, list(allowed)),
-            status=current.value,
-            allowed=list(allowed),
-        )
-    return target
+    return _transition("promise", PROMISE_TRANSITIONS, PromiseStatus(status), event)
 
 
 def agreement_event(
     current: AgreementStatus | str, target: AgreementStatus | str
 ) -> AgreementEvent | None:
     """The event that moves `current` to `target` (tracking computes targets), if any."""
-    for (source, event), to in AGREEMENT_TRANSITIONS.items():
-        if source == current and to == target:
-            return event
-    return None
+    return _event_between(AGREEMENT_TRANSITIONS, current, target)
 
 
 def promise_event(current: PromiseStatus | str, target: PromiseStatus | str) -> PromiseEvent | None:
-    for (source, event), to in PROMISE_TRANSITIONS.items():
-        if source == current and to == target:
-            return event
-    return None
+    return _event_between(PROMISE_TRANSITIONS, current, target)

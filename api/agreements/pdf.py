@@ -28,8 +28,9 @@ from api.agreements.labels import (
     label,
     local_time,
 )
+from api.agreements.lists import AgreementRow
 from api.errors import DomainError
-from models import Agreement, AgreementLine, Borrower, Branch, Loan, User
+from models import Agreement, Branch
 
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 PNG_PREFIX = "data:image/png;base64,"
@@ -63,12 +64,8 @@ def check_font(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class PrintData:
-    agreement: Agreement
-    lines: list[AgreementLine]
-    borrower: Borrower
-    loan: Loan
+    row: AgreementRow  # the agreement with its names and schedule
     branch: Branch
-    officer: User | None
 
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -134,7 +131,7 @@ def _place(agreement: Agreement, lang: Lang) -> str:
 def render_agreement_pdf(data: PrintData, *, lang: Lang, font_path: Path) -> bytes:
     """The agreement as a PDF: parties, terms, schedule, the text, signatures and hashes."""
     font = check_font(font_path)
-    agreement, branch = data.agreement, data.branch
+    agreement = data.row.agreement
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -142,22 +139,49 @@ def render_agreement_pdf(data: PrintData, *, lang: Lang, font_path: Path) -> byt
     pdf.set_creator("fieldvisit")
     pdf.add_font("cjk", "", str(font))
     pdf.add_page()
-    width = pdf.epw
+    _title(pdf, agreement, lang)
+    _facts(pdf, data, lang)
+    _heading(pdf, _t("schedule", lang))
+    _schedule(pdf, data, lang)
+    _heading(pdf, _t("text", lang))
+    pdf.multi_cell(pdf.epw, 6, agreement.text, border=1, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    _signatures(pdf, agreement, lang)
+    _hashes(pdf, agreement, lang)
+    return bytes(pdf.output())
 
+
+# Table headings and the label column: plain text on grey.
+_PLAIN = FontFace(emphasis="", fill_color=(235, 235, 235))
+
+
+def _title(pdf: Any, agreement: Agreement, lang: Lang) -> None:
     pdf.set_font("cjk", size=18)
-    pdf.cell(width, 10, _t("title", lang), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(pdf.epw, 10, _t("title", lang), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
-    status = label(AGREEMENT_STATUS, agreement.status, lang)
-    pdf.cell(width, 6, f"{_t('status', lang)}: {status}", align="C", new_x="LMARGIN", new_y="NEXT")
+    status = f"{_t('status', lang)}: {label(AGREEMENT_STATUS, agreement.status, lang)}"
+    pdf.cell(pdf.epw, 6, status, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
+
+def _heading(pdf: Any, text: str) -> None:
+    """A section heading; the section's body follows in the body size."""
+    pdf.set_font("cjk", size=12)
+    pdf.cell(pdf.epw, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=10)
+
+
+def _facts(pdf: Any, data: PrintData, lang: Lang) -> None:
+    """Who, what, when and where, as a two-column table."""
+    row, branch = data.row, data.branch
+    agreement = row.agreement
     facts = [
         ("agreement_id", str(agreement.id)),
-        ("borrower", data.borrower.name),
-        ("id_number", data.borrower.national_id_masked),
-        ("loan", data.loan.account_number),
+        ("borrower", row.borrower_name),
+        ("id_number", row.national_id_masked),
+        ("loan", row.account_number),
         ("branch", branch.name),
-        ("officer", data.officer.full_name if data.officer else ""),
+        ("officer", row.officer_name),
         ("signed_at", f"{local_time(agreement.signed_at, branch.timezone)} ({branch.timezone})"),
         ("place", _place(agreement, lang)),
         ("amount", format_money(agreement.principal_fen)),
@@ -167,21 +191,20 @@ def render_agreement_pdf(data: PrintData, *, lang: Lang, font_path: Path) -> byt
         facts.append(("decision", agreement.decision_reason))
     if agreement.supersedes_id is not None:
         facts.append(("supersedes", str(agreement.supersedes_id)))
-    plain = FontFace(emphasis="", fill_color=(235, 235, 235))
     with pdf.table(
         col_widths=(1, 3), first_row_as_headings=False, line_height=7, text_align="LEFT"
     ) as table:
         for key, value in facts:
-            row = table.row()
-            row.cell(_t(key, lang), style=plain)
-            row.cell(value)
+            cells = table.row()
+            cells.cell(_t(key, lang), style=_PLAIN)
+            cells.cell(value)
     pdf.ln(4)
 
-    pdf.set_font("cjk", size=12)
-    pdf.cell(width, 8, _t("schedule", lang), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    # The down payment is due on the signing day (branch time zone).
-    signed_local = local_time(agreement.signed_at, branch.timezone)[:10]
+
+def _schedule_rows(data: PrintData, lang: Lang) -> list[tuple[str, str, str, str, str]]:
+    """The down payment (due on the signing day, branch time zone), the lines, the total."""
+    agreement, lines = data.row.agreement, data.row.lines
+    signed_local = local_time(agreement.signed_at, data.branch.timezone)[:10]
     rows: list[tuple[str, str, str, str, str]] = []
     if agreement.down_payment_fen:
         rows.append(
@@ -193,7 +216,7 @@ def render_agreement_pdf(data: PrintData, *, lang: Lang, font_path: Path) -> byt
                 label(LINE_STATUS, agreement.down_payment_status, lang),
             )
         )
-    for line in sorted(data.lines, key=lambda item: item.seq):
+    for line in sorted(lines, key=lambda item: item.seq):
         rows.append(
             (
                 str(line.seq),
@@ -203,40 +226,38 @@ def render_agreement_pdf(data: PrintData, *, lang: Lang, font_path: Path) -> byt
                 label(LINE_STATUS, line.status, lang),
             )
         )
-    paid_total = agreement.down_payment_paid_fen + sum(line.paid_fen for line in data.lines)
-    scheduled = agreement.down_payment_fen + sum(line.amount_fen for line in data.lines)
+    paid_total = agreement.down_payment_paid_fen + sum(line.paid_fen for line in lines)
+    scheduled = agreement.down_payment_fen + sum(line.amount_fen for line in lines)
     rows.append((_t("total", lang), "", format_money(scheduled), format_money(paid_total), ""))
+    return rows
+
+
+def _schedule(pdf: Any, data: PrintData, lang: Lang) -> None:
     with pdf.table(
         col_widths=(1, 2, 2, 2, 1.5),
-        headings_style=plain,
+        headings_style=_PLAIN,
         line_height=7,
         text_align=("CENTER", "CENTER", "RIGHT", "RIGHT", "CENTER"),
     ) as table:
         heading = table.row()
         for key in ("seq", "due_date", "line_amount", "paid", "line_status"):
             heading.cell(_t(key, lang))
-        for values in rows:
-            row = table.row()
+        for values in _schedule_rows(data, lang):
+            cells = table.row()
             for value in values:
-                row.cell(value)
+                cells.cell(value)
     pdf.ln(4)
 
-    pdf.set_font("cjk", size=12)
-    pdf.cell(width, 8, _t("text", lang), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    pdf.multi_cell(width, 6, agreement.text, border=1, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
 
-    _signatures(pdf, agreement, lang)
-
+def _hashes(pdf: Any, agreement: Agreement, lang: Lang) -> None:
+    """The hashes to verify the printed copy against the system."""
     pdf.set_font("cjk", size=8)
     for key, value in (
         ("content_hash", agreement.content_sha256),
         ("text_hash", agreement.text_sha256),
     ):
-        pdf.cell(width, 5, f"{_t(key, lang)}: {value}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 5, _t("hash_note", lang), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+        pdf.cell(pdf.epw, 5, f"{_t(key, lang)}: {value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw, 5, _t("hash_note", lang), new_x="LMARGIN", new_y="NEXT")
 
 
 def _signatures(pdf: Any, agreement: Agreement, lang: Lang) -> None:

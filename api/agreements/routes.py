@@ -7,21 +7,31 @@ own visits. Path parameters are `agreement_id` only. The router has no /api/v1 p
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from api.agreements import export, plan, service
+from api.agreements import export, lists, plan, repository, service
 from api.agreements.labels import Lang
 from api.agreements.pdf import PdfSettings, PrintData, get_pdf_settings, render_agreement_pdf
-from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep
-from api.errors import NotFound
-from models import Borrower, Branch, Loan, User
-from models.enums import AgreementStatus, PromiseStatus, ScheduleLineStatus
+from api.agreements.schemas import (
+    AgreementPublic,
+    AgreementSummary,
+    ApproveBody,
+    PromisePublic,
+    ReasonBody,
+    VerificationPublic,
+    agreement_public,
+    agreement_summary,
+    promise_public,
+)
+from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
+from models import User
 
 router = APIRouter(tags=["agreements"])
 
@@ -35,157 +45,18 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "JSON, or a file download with ?format=csv|xlsx.",
     }
 }
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The printable agreement."}
+}
 
 
-class AgreementLinePublic(BaseModel):
-    seq: int
-    due_date: date
-    amount_fen: int
-    paid_fen: int
-    status: ScheduleLineStatus
-    paid_on: date | None
-
-
-class ReasonPublic(BaseModel):
-    code: str
-    text: str
-    text_zh: str
-
-
-class AgreementSummary(BaseModel):
-    id: uuid.UUID
-    status: AgreementStatus
-    borrower_id: uuid.UUID
-    borrower_name: str
-    loan_id: uuid.UUID
-    account_number: str
-    officer_id: uuid.UUID
-    officer_name: str
-    visit_id: uuid.UUID | None
-    principal_fen: int
-    down_payment_fen: int
-    down_payment_paid_fen: int
-    down_payment_status: ScheduleLineStatus
-    paid_fen: int = Field(description="Down payment and lines paid so far.")
-    instalments: int
-    missed_lines: int
-    next_due_date: date | None
-    signed_at: datetime
-    received_at: datetime
-    approval_reasons: list[ReasonPublic]
-    decision_reason: str
-    decided_at: datetime | None
-    supersedes_id: uuid.UUID | None
-    version: int
-
-
-class AgreementPublic(AgreementSummary):
-    national_id_masked: str
-    text: str
-    text_sha256: str
-    content_sha256: str
-    borrower_signature: str
-    officer_signature: str
-    lat: float | None
-    lon: float | None
-    accuracy_m: float | None
-    decided_by: uuid.UUID | None
-    activated_at: datetime | None
-    status_changed_at: datetime | None
-    superseded_by: uuid.UUID | None
-    lines: list[AgreementLinePublic]
-    allowed_actions: list[str] = Field(description="What a manager may do now.")
-
-
-class PromisePublic(BaseModel):
-    id: uuid.UUID
-    status: PromiseStatus
-    borrower_id: uuid.UUID
-    borrower_name: str
-    loan_id: uuid.UUID
-    account_number: str
-    officer_id: uuid.UUID
-    officer_name: str
-    visit_id: uuid.UUID | None
-    amount_fen: int
-    paid_fen: int
-    due_date: date
-    made_at: datetime
-    received_at: datetime
-    resolved_at: datetime | None
-    version: int
-
-
-class VerificationPublic(BaseModel):
-    valid: bool
-    stored_sha256: str
-    computed_sha256: str
-    text_sha256_valid: bool
-    problems: list[str]
-
-
-class ReasonBody(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    # Required, but checked after the agreement is found (another branch's id answers 404).
-    reason: str = Field("", max_length=500, description="Required; shown on the officer's phone.")
-
-
-class ApproveBody(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    note: str = Field("", max_length=500, description="Optional note for the officer.")
-
-
-def _summary_fields(row: service.AgreementRow) -> dict[str, Any]:
-    a = row.agreement
-    return {
-        "id": a.id,
-        "status": a.status,
-        "borrower_id": a.borrower_id,
-        "borrower_name": row.borrower_name,
-        "loan_id": a.loan_id,
-        "account_number": row.account_number,
-        "officer_id": a.officer_id,
-        "officer_name": row.officer_name,
-        "visit_id": a.visit_id,
-        "principal_fen": a.principal_fen,
-        "down_payment_fen": a.down_payment_fen,
-        "down_payment_paid_fen": a.down_payment_paid_fen,
-        "down_payment_status": a.down_payment_status,
-        "paid_fen": row.paid_fen,
-        "instalments": len(row.lines),
-        "missed_lines": row.missed_lines,
-        "next_due_date": row.next_due_date,
-        "signed_at": a.signed_at,
-        "received_at": a.received_at,
-        "approval_reasons": a.approval_reasons,
-        "decision_reason": a.decision_reason,
-        "decided_at": a.decided_at,
-        "supersedes_id": a.supersedes_id,
-        "version": a.version,
-    }
-
-
-def _promise_public(row: service.PromiseRow) -> PromisePublic:
-    p = row.promise
-    return PromisePublic(
-        id=p.id,
-        status=p.status,
-        borrower_id=p.borrower_id,
-        borrower_name=row.borrower_name,
-        loan_id=p.loan_id,
-        account_number=row.account_number,
-        officer_id=p.officer_id,
-        officer_name=row.officer_name,
-        visit_id=p.visit_id,
-        amount_fen=p.amount_fen,
-        paid_fen=p.paid_fen,
-        due_date=p.due_date,
-        made_at=p.made_at,
-        received_at=p.received_at,
-        resolved_at=p.resolved_at,
-        version=p.version,
+def _agreement_record(session: Session, user: User, agreement_id: uuid.UUID) -> AgreementPublic:
+    """The full record with its schedule, as `user` may read it."""
+    agreement = repository.get_agreement(session=session, user=user, agreement_id=agreement_id)
+    return agreement_public(
+        lists.agreement_row(session, agreement),
+        superseded_by=repository.superseded_by(session, agreement.id),
+        allowed_actions=service.manager_actions(agreement.status),
     )
 
 
@@ -195,8 +66,8 @@ def _filters(
     borrower_id: uuid.UUID | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
-) -> service.Filters:
-    return service.Filters(
+) -> lists.Filters:
+    return lists.Filters(
         status=[s for value in status or [] for s in value.split(",") if s],
         officer_id=officer_id,
         borrower_id=borrower_id,
@@ -205,21 +76,58 @@ def _filters(
     )
 
 
-FiltersDep = Annotated[service.Filters, Depends(_filters)]
+FiltersDep = Annotated[lists.Filters, Depends(_filters)]
 FormatQuery = Annotated[Format, Query(alias="format", description="json, csv or xlsx.")]
+Row = TypeVar("Row")
+Public = TypeVar("Public")
 
 
-def _download(content: bytes, *, fmt: Literal["csv", "xlsx"], name: str) -> Response:
-    return Response(
-        content,
-        media_type=export.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+@dataclass
+class ManagerRequest:
+    """What the manager's endpoints share: who asks, their branch, the session, the clock."""
+
+    manager: CurrentManager
+    branch: CurrentBranch
+    session: SessionDep
+    now: ClockDep
 
 
-def _timezone(session: Session, user: User) -> str:
-    branch = session.get(Branch, user.branch_id)
-    return branch.timezone if branch is not None else "Asia/Shanghai"
+@dataclass
+class ListRequest(ManagerRequest):
+    """A list: the filters, and JSON or a file (`?format=csv|xlsx`)."""
+
+    filters: FiltersDep
+    fmt: FormatQuery = "json"
+
+    def answer(
+        self,
+        rows: Sequence[Row],
+        public: Callable[[Row], Public],
+        columns: Callable[[str], list[export.Column[Row]]],
+        *,
+        title: str,
+        kind: str,
+    ) -> list[Public] | Response:
+        """The rows as JSON, or as a CSV or XLSX download with the branch's local times."""
+        if self.fmt == "json":
+            return [public(row) for row in rows]
+        file = export.download(
+            columns(self.branch.timezone), rows, fmt=self.fmt, title=title, kind=kind, now=self.now
+        )
+        return Response(
+            file.content,
+            media_type=file.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+        )
+
+
+ManagerRequestDep = Annotated[ManagerRequest, Depends()]
+ListRequestDep = Annotated[ListRequest, Depends()]
+
+
+def _json_or_file(model: Any) -> dict[str, Any]:
+    """The route options of a list: `model` as JSON, or a file."""
+    return {"response_model": model, "responses": FILE_RESPONSES}
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -230,9 +138,11 @@ def _timezone(session: Session, user: User) -> str:
     operation_id="agreements-settings-get",
     response_model=plan.AgreementSettings,
 )
-def get_agreement_settings(manager: CurrentManager, session: SessionDep) -> plan.AgreementSettings:
+def get_agreement_settings(
+    manager: CurrentManager, branch: CurrentBranch
+) -> plan.AgreementSettings:
     """What an officer may agree alone, and how promises and agreements are tracked."""
-    return service.get_agreement_settings(session=session, branch_id=manager.branch_id)
+    return plan.settings_from_branch(branch.settings)
 
 
 @router.put(
@@ -241,116 +151,49 @@ def get_agreement_settings(manager: CurrentManager, session: SessionDep) -> plan
     response_model=plan.AgreementSettings,
 )
 def put_agreement_settings(
-    values: plan.AgreementSettings,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
+    values: plan.AgreementSettings, request: ManagerRequestDep
 ) -> plan.AgreementSettings:
     """Replace the branch's agreement settings; omitted fields take their default."""
-    return service.put_agreement_settings(session=session, manager=manager, values=values, now=now)
+    return service.put_agreement_settings(
+        session=request.session,
+        manager=request.manager,
+        branch=request.branch,
+        values=values,
+        now=request.now,
+    )
 
 
 # --- lists ------------------------------------------------------------------------------
 
 
-@router.get(
-    "/agreements",
-    operation_id="agreements-list",
-    response_model=list[AgreementSummary],
-    responses=FILE_RESPONSES,
-)
-def list_agreements(
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-    filters: FiltersDep,
-    fmt: FormatQuery = "json",
-) -> list[AgreementSummary] | Response:
+@router.get("/agreements", operation_id="agreements-list", **_json_or_file(list[AgreementSummary]))
+def list_agreements(request: ListRequestDep) -> list[AgreementSummary] | Response:
     """The branch's agreements, newest first (pending_approval ones are the review list).
     `due_from`/`due_to` keep agreements with an instalment due in that range."""
-    rows = service.list_agreements(session=session, manager=manager, filters=filters)
-    if fmt == "json":
-        return [AgreementSummary.model_validate(_summary_fields(row)) for row in rows]
-    content = export.render(
-        export.AGREEMENT_HEADERS,
-        export.agreement_rows(rows, _timezone(session, manager)),
-        fmt=fmt,
-        title="分期协议",
+    rows = lists.list_agreements(
+        session=request.session, branch_id=request.branch.id, filters=request.filters
     )
-    return _download(content, fmt=fmt, name=export.filename("agreements", fmt, now))
+    return request.answer(
+        rows, agreement_summary, export.agreement_columns, title="分期协议", kind="agreements"
+    )
 
 
-@router.get(
-    "/promises",
-    operation_id="promises-list",
-    response_model=list[PromisePublic],
-    responses=FILE_RESPONSES,
-)
-def list_promises(
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-    filters: FiltersDep,
-    fmt: FormatQuery = "json",
-) -> list[PromisePublic] | Response:
+@router.get("/promises", operation_id="promises-list", **_json_or_file(list[PromisePublic]))
+def list_promises(request: ListRequestDep) -> list[PromisePublic] | Response:
     """The branch's promises to pay, by due date."""
-    rows = service.list_promises(session=session, manager=manager, filters=filters)
-    if fmt == "json":
-        return [_promise_public(row) for row in rows]
-    content = export.render(
-        export.PROMISE_HEADERS,
-        export.promise_rows(rows, _timezone(session, manager)),
-        fmt=fmt,
-        title="承诺还款",
+    rows = lists.list_promises(
+        session=request.session, branch_id=request.branch.id, filters=request.filters
     )
-    return _download(content, fmt=fmt, name=export.filename("promises", fmt, now))
+    return request.answer(
+        rows, promise_public, export.promise_columns, title="承诺还款", kind="promises"
+    )
 
 
 # --- one agreement ----------------------------------------------------------------------
 
 
-def _print_data(session: Session, user: User, agreement_id: uuid.UUID) -> PrintData:
-    agreement = service.get_agreement(session=session, user=user, agreement_id=agreement_id)
-    borrower = session.get(Borrower, agreement.borrower_id)
-    loan = session.get(Loan, agreement.loan_id)
-    branch = session.get(Branch, user.branch_id)
-    if borrower is None or loan is None or branch is None:
-        raise NotFound("No such agreement.")
-    return PrintData(
-        agreement=agreement,
-        lines=service.agreement_lines(session, agreement.id),
-        borrower=borrower,
-        loan=loan,
-        branch=branch,
-        officer=session.get(User, agreement.officer_id),
-    )
-
-
 PdfSettingsDep = Annotated[PdfSettings, Depends(get_pdf_settings)]
 LangQuery = Annotated[Literal["zh", "zh-CN", "en"], Query(description="zh (default) or en.")]
-
-
-def _pdf(
-    agreement_id: uuid.UUID,
-    user: User,
-    session: Session,
-    pdf_settings: PdfSettings,
-    lang: str,
-) -> Response:
-    data = _print_data(session, user, agreement_id)
-    language: Lang = "en" if lang == "en" else "zh-CN"
-    content = render_agreement_pdf(data, lang=language, font_path=pdf_settings.pdf_font_path)
-    name = f"agreement-{data.loan.account_number}-{agreement_id.hex[:8]}-{language}.pdf"
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
-    )
-
-
-PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "The printable agreement."}
-}
 
 
 # Registered before /agreements/{agreement_id}, which would otherwise take "<id>.pdf".
@@ -363,29 +206,36 @@ PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
 def agreement_pdf(
     agreement_id: uuid.UUID,
     user: CurrentUser,
+    branch: CurrentBranch,
     session: SessionDep,
     pdf_settings: PdfSettingsDep,
     lang: LangQuery = "zh",
 ) -> Response:
     """The agreement as a PDF, in Chinese (default) or English (`?lang=en`)."""
-    return _pdf(agreement_id, user, session, pdf_settings, lang)
+    agreement = repository.get_agreement(session=session, user=user, agreement_id=agreement_id)
+    row = lists.agreement_row(session, agreement)
+    language: Lang = "en" if lang == "en" else "zh-CN"
+    content = render_agreement_pdf(
+        PrintData(row, branch), lang=language, font_path=pdf_settings.pdf_font_path
+    )
+    name = f"agreement-{row.account_number}-{agreement_id.hex[:8]}-{language}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
-@router.get(
+# The same PDF at a path without a file extension.
+router.add_api_route(
     "/agreements/{agreement_id}/pdf",
+    agreement_pdf,
     operation_id="agreements-pdf-alias",
+    summary="Agreement Pdf Alias",
+    description="The same PDF at a path without a file extension.",
     response_class=Response,
     responses=PDF_RESPONSES,
 )
-def agreement_pdf_alias(
-    agreement_id: uuid.UUID,
-    user: CurrentUser,
-    session: SessionDep,
-    pdf_settings: PdfSettingsDep,
-    lang: LangQuery = "zh",
-) -> Response:
-    """The same PDF at a path without a file extension."""
-    return _pdf(agreement_id, user, session, pdf_settings, lang)
 
 
 @router.get(
@@ -398,47 +248,9 @@ def verify_agreement(
 ) -> VerificationPublic:
     """Recompute the content hash from what is stored: a record edited after signing is
     invalid, and `problems` says what differs."""
-    agreement = service.get_agreement(session=session, user=user, agreement_id=agreement_id)
-    result = service.verify(agreement, service.agreement_lines(session, agreement.id))
+    agreement = repository.get_agreement(session=session, user=user, agreement_id=agreement_id)
+    result = service.verify(agreement, repository.agreement_lines(session, agreement.id))
     return VerificationPublic.model_validate(result, from_attributes=True)
-
-
-def agreement_public(session: Session, user: User, agreement_id: uuid.UUID) -> AgreementPublic:
-    agreement = service.get_agreement(session=session, user=user, agreement_id=agreement_id)
-    borrower = session.get(Borrower, agreement.borrower_id)
-    loan = session.get(Loan, agreement.loan_id)
-    officer = session.get(User, agreement.officer_id)
-    lines = service.agreement_lines(session, agreement.id)
-    row = service.AgreementRow(
-        agreement,
-        borrower.name if borrower else "",
-        borrower.national_id_masked if borrower else "",
-        loan.account_number if loan else "",
-        officer.full_name if officer else "",
-        lines,
-    )
-    return AgreementPublic.model_validate(
-        {
-            **_summary_fields(row),
-            "national_id_masked": row.national_id_masked,
-            "text": agreement.text,
-            "text_sha256": agreement.text_sha256,
-            "content_sha256": agreement.content_sha256,
-            "borrower_signature": agreement.borrower_signature,
-            "officer_signature": agreement.officer_signature,
-            "lat": agreement.lat,
-            "lon": agreement.lon,
-            "accuracy_m": agreement.accuracy_m,
-            "decided_by": agreement.decided_by,
-            "activated_at": agreement.activated_at,
-            "status_changed_at": agreement.status_changed_at,
-            "superseded_by": service.superseded_by(session, agreement.id),
-            "lines": [
-                AgreementLinePublic.model_validate(line, from_attributes=True) for line in lines
-            ],
-            "allowed_actions": service.manager_actions(agreement.status),
-        }
-    )
 
 
 @router.get(
@@ -448,7 +260,10 @@ def get_agreement(
     agreement_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> AgreementPublic:
     """The full record with its schedule. An officer may read the agreements of their visits."""
-    return agreement_public(session, user, agreement_id)
+    return _agreement_record(session, user, agreement_id)
+
+
+# --- decisions --------------------------------------------------------------------------
 
 
 @router.post(
@@ -458,56 +273,56 @@ def get_agreement(
 )
 def approve_agreement(
     agreement_id: uuid.UUID,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
+    request: ManagerRequestDep,
     body: Annotated[ApproveBody | None, Body()] = None,
 ) -> AgreementPublic:
     """pending_approval -> active; the agreement it replaces becomes superseded. The officer's
     phone gets the decision on its next pull."""
     service.approve_agreement(
-        session=session,
-        manager=manager,
+        session=request.session,
+        manager=request.manager,
         agreement_id=agreement_id,
-        now=now,
+        now=request.now,
         note=body.note if body else "",
     )
-    return agreement_public(session, manager, agreement_id)
+    return _agreement_record(request.session, request.manager, agreement_id)
 
 
-@router.post(
-    "/agreements/{agreement_id}/decline",
-    operation_id="agreements-decline",
-    response_model=AgreementPublic,
+def _reasoned_decision(event: service.ReasonedEvent) -> Callable[..., AgreementPublic]:
+    """decline and cancel take the same body and answer the same record: one handler, made
+    for each and registered below with its own path and operation id."""
+
+    def decide(
+        agreement_id: uuid.UUID, body: ReasonBody, request: ManagerRequestDep
+    ) -> AgreementPublic:
+        service.decide_agreement(
+            session=request.session,
+            manager=request.manager,
+            agreement_id=agreement_id,
+            event=event,
+            reason=body.reason,
+            now=request.now,
+        )
+        return _agreement_record(request.session, request.manager, agreement_id)
+
+    return decide
+
+
+_REASONED: tuple[tuple[service.ReasonedEvent, str, str], ...] = (
+    (
+        "decline",
+        "Decline Agreement",
+        "pending_approval -> declined, with the reason the officer's phone shows.",
+    ),
+    ("cancel", "Cancel Agreement", "signed, active or broken -> cancelled, with a reason."),
 )
-def decline_agreement(
-    agreement_id: uuid.UUID,
-    body: ReasonBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> AgreementPublic:
-    """pending_approval -> declined, with the reason the officer's phone shows."""
-    service.decline_agreement(
-        session=session, manager=manager, agreement_id=agreement_id, reason=body.reason, now=now
+for _event, _summary, _description in _REASONED:
+    router.add_api_route(
+        f"/agreements/{{agreement_id}}/{_event}",
+        _reasoned_decision(_event),
+        methods=["POST"],
+        operation_id=f"agreements-{_event}",
+        summary=_summary,
+        description=_description,
+        response_model=AgreementPublic,
     )
-    return agreement_public(session, manager, agreement_id)
-
-
-@router.post(
-    "/agreements/{agreement_id}/cancel",
-    operation_id="agreements-cancel",
-    response_model=AgreementPublic,
-)
-def cancel_agreement(
-    agreement_id: uuid.UUID,
-    body: ReasonBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> AgreementPublic:
-    """signed, active or broken -> cancelled, with a reason."""
-    service.cancel_agreement(
-        session=session, manager=manager, agreement_id=agreement_id, reason=body.reason, now=now
-    )
-    return agreement_public(session, manager, agreement_id)

@@ -66,7 +66,7 @@ def test_agreement_list_filters(
 ) -> None:
     headers = auth_headers(world.manager.username)
 
-    def ids(**params: object) -> list[str]:
+    def ids(**params: str) -> list[str]:
         response = client.get(f"{API}/agreements", params=params, headers=headers)
         assert response.status_code == 200, response.text
         return [a["id"] for a in response.json()]
@@ -92,7 +92,7 @@ def test_promise_list_filters(
 ) -> None:
     headers = auth_headers(world.manager.username)
 
-    def ids(**params: object) -> list[str]:
+    def ids(**params: str) -> list[str]:
         return [
             p["id"] for p in client.get(f"{API}/promises", params=params, headers=headers).json()
         ]
