@@ -9,10 +9,11 @@ Services flush; the caller (the request, or the CLI) commits.
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -152,27 +153,47 @@ def _branch_today(session: Session, branch_id: uuid.UUID, now: datetime) -> date
     return now.astimezone(ZoneInfo(get_branch(session, branch_id).timezone)).date()
 
 
-def _record_import(
-    session: Session,
-    *,
-    action: str,
-    branch_id: uuid.UUID,
-    actor_id: uuid.UUID | None,
-    now: datetime,
-    source: str,
-    counts: dict[str, Any],
-) -> None:
-    """One audit event per import, on the branch: which file, and what it changed."""
-    record_audit(
-        session,
-        at=now,
-        action=action,
-        entity="branch",
-        entity_id=branch_id,
-        actor_id=actor_id,
-        branch_id=branch_id,
-        data={"source": source[:200], **counts},
-    )
+class _ImportRun(ABC, Generic[Row]):
+    """One import of a parsed file into a branch. A subclass reads what is stored when it
+    starts, judges each row in `add` and writes what is left in `write`; the run then
+    records one audit event on the branch (which file, what it changed) and flushes."""
+
+    action: ClassVar[str]
+
+    def __init__(
+        self, session: Session, *, branch_id: uuid.UUID, rows: ParseResult[Row], now: datetime
+    ) -> None:
+        self.session, self.branch_id, self.rows, self.now = session, branch_id, rows, now
+        self.report = ImportReport(rows=rows.total, errors=list(rows.errors))
+        session.flush()  # lookups read the connection: the session's pending rows go first
+
+    @abstractmethod
+    def add(self, row: Row) -> None: ...
+
+    @abstractmethod
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """Write what the rows left pending; returns the counts the audit event keeps."""
+
+    def run(
+        self, *, actor_id: uuid.UUID | None, source: str, progress: Progress | None
+    ) -> ImportReport:
+        for row in self.rows.rows:
+            if progress:
+                progress(1)
+            self.add(row)
+        counts = self.write(actor_id=actor_id)
+        record_audit(
+            self.session,
+            at=self.now,
+            action=self.action,
+            entity="branch",
+            entity_id=self.branch_id,
+            actor_id=actor_id,
+            branch_id=self.branch_id,
+            data={"source": source[:200], **counts},
+        )
+        self.session.flush()
+        return self.report
 
 
 class _Inserts:
@@ -282,16 +303,16 @@ def _loan_values(row: LoanRow, borrower_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-class _LoanImport:
-    """One run of `import_loans`: what the branch has stored, and what the rows read so far
-    add or change. Nothing is written until `finish`, except batches of new rows."""
+class _LoanImport(_ImportRun[LoanRow]):
+    """`import_loans`: what the branch has stored, and what the rows read so far add or
+    change. Nothing is written before `write`, except batches of new rows."""
+
+    action = "import.loans"
 
     def __init__(
         self, session: Session, *, branch_id: uuid.UUID, rows: ParseResult[LoanRow], now: datetime
     ) -> None:
-        self.session, self.branch_id, self.rows, self.now = session, branch_id, rows, now
-        self.report = ImportReport(rows=rows.total, errors=list(rows.errors))
-        session.flush()
+        super().__init__(session, branch_id=branch_id, rows=rows, now=now)
         self.loans = _stored(session, Loan, "account_number", LOAN_FIELDS, branch_id)
         self.borrowers = _stored(session, Borrower, "national_id_hash", BORROWER_FIELDS, branch_id)
         unknown = [r.account_number for r in rows.rows if r.account_number not in self.loans]
@@ -375,8 +396,8 @@ class _LoanImport:
         else:
             self.report.unchanged += 1
 
-    def finish(self, *, actor_id: uuid.UUID | None, source: str) -> ImportReport:
-        """Write what is left: new rows, then changes, arrears snapshots and the audit event."""
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """New rows, then changes, then the arrears snapshots."""
         self.inserts.flush()
         # After the inserts: an updated loan may now belong to a borrower created by this file.
         _apply_updates(self.session, Borrower, self.borrower_updates, {"updated_at": self.now})
@@ -386,21 +407,11 @@ class _LoanImport:
             self.session.connection().execute(
                 insert(LoanSnapshot), [{**snap, "as_of": as_of} for snap in self.snapshots]
             )
-        _record_import(
-            self.session,
-            action="import.loans",
-            branch_id=self.branch_id,
-            actor_id=actor_id,
-            now=self.now,
-            source=source,
-            counts={
-                **self.report.totals(),
-                "borrowers_created": len(self.new_borrowers),
-                "borrowers_updated": len(self.borrower_updates),
-            },
-        )
-        self.session.flush()
-        return self.report
+        return {
+            **self.report.totals(),
+            "borrowers_created": len(self.new_borrowers),
+            "borrowers_updated": len(self.borrower_updates),
+        }
 
 
 def import_loans(
@@ -420,11 +431,7 @@ def import_loans(
     borrower's first row in the file describes them.
     """
     run = _LoanImport(session, branch_id=branch_id, rows=rows, now=now)
-    for row in rows.rows:
-        if progress:
-            progress(1)
-        run.add(row)
-    return run.finish(actor_id=actor_id, source=source)
+    return run.run(actor_id=actor_id, source=source, progress=progress)
 
 
 # --- payments ------------------------------------------------------------------------------
@@ -476,9 +483,11 @@ def _payment_problem(
     return None
 
 
-class _PaymentImport:
-    """One run of `import_payments`: the branch's loans, the payments already stored under
-    the file's references, and the new payments read so far."""
+class _PaymentImport(_ImportRun[PaymentRow]):
+    """`import_payments`: the branch's loans, the payments already stored under the file's
+    references, and the new payments read so far."""
+
+    action = "import.payments"
 
     def __init__(
         self,
@@ -488,9 +497,7 @@ class _PaymentImport:
         rows: ParseResult[PaymentRow],
         now: datetime,
     ) -> None:
-        self.session, self.branch_id, self.rows, self.now = session, branch_id, rows, now
-        self.report = ImportReport(rows=rows.total, errors=list(rows.errors))
-        session.flush()
+        super().__init__(session, branch_id=branch_id, rows=rows, now=now)
         stored = _stored(session, Loan, "account_number", (), branch_id)
         self.loans = {number: loan_id for number, (loan_id, _) in stored.items()}
         self.accounts = {loan_id: number for number, loan_id in self.loans.items()}
@@ -528,8 +535,8 @@ class _PaymentImport:
             self.report.created += 1
             self.inserts.maybe_flush()
 
-    def finish(self, *, actor_id: uuid.UUID | None, source: str) -> ImportReport:
-        """Write the new payments, bring promises and schedules in line with them, audit."""
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """The new payments; then promises and schedules brought in line with them."""
         self.inserts.flush()
         # Promises kept or broken, instalments paid or missed: against the payments now known.
         tracked = reconcile(
@@ -537,17 +544,7 @@ class _PaymentImport:
         )
         totals = self.report.totals()
         del totals["updated"]  # a payment never changes, so none is ever updated
-        _record_import(
-            self.session,
-            action="import.payments",
-            branch_id=self.branch_id,
-            actor_id=actor_id,
-            now=self.now,
-            source=source,
-            counts={**totals, "tracking": tracked.as_dict()},
-        )
-        self.session.flush()
-        return self.report
+        return {**totals, "tracking": tracked.as_dict()}
 
 
 def import_payments(
@@ -563,8 +560,4 @@ def import_payments(
     """Add payments by core-banking reference; a reference already imported is unchanged
     (or a row error when the file now says something different about it)."""
     run = _PaymentImport(session, branch_id=branch_id, rows=rows, now=now)
-    for row in rows.rows:
-        if progress:
-            progress(1)
-        run.add(row)
-    return run.finish(actor_id=actor_id, source=source)
+    return run.run(actor_id=actor_id, source=source, progress=progress)
