@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlmodel import Session, select
 
-from api.auth.security import hash_password
 from api.config import Settings
 from api.planning.schemas import PlanCreate
 from api.planning.service import create_plan, publish_plan
 from api.privacy import hash_national_id, mask_national_id
 from api.scoping import branch_statement
+from api.security import hash_password
 from models import Borrower, Branch, Loan, LoanSnapshot, User, Visit, VisitPlan
 from models.enums import LoanStatus, Role, Segment
 

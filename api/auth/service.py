@@ -11,13 +11,6 @@ from sqlmodel import Session, col, select
 
 from api.audit import record_audit
 from api.auth.repository import DeviceWithOwner, branch_devices, readable_devices
-from api.auth.security import (
-    DUMMY_HASH,
-    create_token,
-    decode_token,
-    hash_password,
-    verify_password,
-)
 from api.config import Settings
 from api.errors import (
     Conflict,
@@ -27,6 +20,13 @@ from api.errors import (
     NotAuthenticated,
     NotFound,
     TooManyAttempts,
+)
+from api.security import (
+    DUMMY_HASH,
+    create_token,
+    decode_token,
+    hash_password,
+    verify_password,
 )
 from models import Branch, Device, LoginAttempt, User
 from models.enums import DeviceStatus, Role
