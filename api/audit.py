@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
+from api.scoping import branch_column
 from models import AuditAnchor, AuditEvent
 
 # pg_advisory_xact_lock key of the audit chain ("fvaudit" in ASCII).
@@ -214,7 +215,7 @@ def _events(
     while True:
         query = select(*_COLUMNS).where(col(AuditEvent.id) > last)
         if branch_id is not None:
-            query = query.where(AuditEvent.branch_id == branch_id)
+            query = query.where(branch_column(AuditEvent) == branch_id)
         if start is not None:
             query = query.where(col(AuditEvent.at) >= start)
         if end is not None:
@@ -238,70 +239,48 @@ def verify_chain(session: Session) -> ChainReport:
     prev_id = anchor_id
     checked = 0
     for event in _events(session, after=anchor_id):
-        event_id = int(event["id"])
-        if event["prev_hash"] != prev_hash:
-            before = f"event {prev_id}" if prev_id is not None else "the start of the chain"
-            if prev_id is not None and prev_id == anchor_id:
-                before = f"the purge anchor (event {prev_id})"
-            return ChainReport(
-                checked,
-                anchor_id,
-                BrokenLink(
-                    event_id,
-                    f"prev_hash {event['prev_hash'][:12] or '(empty)'}... does not match the hash "
-                    f"{prev_hash[:12] or '(empty)'}... of {before}: an event between them was "
-                    "deleted or rewritten",
-                ),
-            )
-        computed = chain_hash(prev_hash, event)
-        if computed != event["hash"]:
-            return ChainReport(
-                checked,
-                anchor_id,
-                BrokenLink(
-                    event_id,
-                    f"content differs from its hash (stored {event['hash'][:12]}..., computed "
-                    f"{computed[:12]}...): the event was edited after it was written",
-                ),
-            )
-        prev_hash, prev_id = event["hash"], event_id
+        problem = _link_problem(event, prev_hash, prev_id=prev_id, anchor_id=anchor_id)
+        if problem is not None:
+            return ChainReport(checked, anchor_id, BrokenLink(int(event["id"]), problem))
+        prev_hash, prev_id = event["hash"], int(event["id"])
         checked += 1
     return ChainReport(checked, anchor_id, None)
 
 
+def _link_problem(
+    event: dict[str, Any], prev_hash: str, *, prev_id: int | None, anchor_id: int | None
+) -> str | None:
+    """What is wrong with the event's link to the one before it (`prev_hash`, the event
+    `prev_id` or the purge anchor) or with its own hash; None when both hold."""
+    if event["prev_hash"] != prev_hash:
+        before = f"event {prev_id}" if prev_id is not None else "the start of the chain"
+        if prev_id is not None and prev_id == anchor_id:
+            before = f"the purge anchor (event {prev_id})"
+        return (
+            f"prev_hash {event['prev_hash'][:12] or '(empty)'}... does not match the hash "
+            f"{prev_hash[:12] or '(empty)'}... of {before}: an event between them was "
+            "deleted or rewritten"
+        )
+    computed = chain_hash(prev_hash, event)
+    if computed != event["hash"]:
+        return (
+            f"content differs from its hash (stored {event['hash'][:12]}..., computed "
+            f"{computed[:12]}...): the event was edited after it was written"
+        )
+    return None
+
+
 # --- export --------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = (
-    "id",
-    "at",
-    "actor_id",
-    "device_id",
-    "branch_id",
-    "action",
-    "entity",
-    "entity_id",
-    "data",
-    "lat",
-    "lon",
-    "prev_hash",
-    "hash",
-)
+EXPORT_COLUMNS = ("id", *CHAIN_FIELDS, "prev_hash", "hash")
 
 
 def export_record(event: dict[str, Any]) -> dict[str, Any]:
-    """One event as an inspector gets it (JSON-ready; `data` as an object)."""
+    """One event as an inspector gets it (JSON-ready; `data` as an object): the chained
+    fields exactly as the hash covers them, between the id and the two hashes."""
     return {
         "id": event["id"],
-        "at": event["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor_id": _text(event["actor_id"]),
-        "device_id": _text(event["device_id"]),
-        "branch_id": _text(event["branch_id"]),
-        "action": event["action"],
-        "entity": event["entity"],
-        "entity_id": event["entity_id"],
-        "data": event["data"],
-        "lat": event["lat"],
-        "lon": event["lon"],
+        **_chained_fields(event),
         "prev_hash": event["prev_hash"],
         "hash": event["hash"],
     }

@@ -9,16 +9,18 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from faker import Faker
 from sqlmodel import Session, select
 
-from api.auth.security import hash_password
 from api.config import Settings
+from api.planning.schemas import PlanCreate
+from api.planning.service import create_plan, publish_plan
 from api.privacy import hash_national_id, mask_national_id
-from models import Borrower, Branch, Loan, LoanSnapshot, User, Visit
+from api.scoping import branch_statement
+from api.security import hash_password
+from models import Borrower, Branch, Loan, LoanSnapshot, User, Visit, VisitPlan
 from models.enums import LoanStatus, Role, Segment
 
 BRANCH_CODE = "DZ-LC"
@@ -83,11 +85,8 @@ def _dpd(rng: random.Random) -> int:
     return rng.randint(*bucket)
 
 
-def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
-    rng = random.Random(2026)
-    fake = Faker("zh_CN")
-    fake.seed_instance(2026)
-    branch = Branch(
+def _demo_branch() -> Branch:
+    return Branch(
         code=BRANCH_CODE,
         name="德州农商银行陵城支行",
         address="山东省德州市陵城区中兴大街88号",
@@ -98,8 +97,10 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
         work_start=time(8, 30),
         work_end=time(17, 30),
     )
-    session.add(branch)
-    session.flush()
+
+
+def _add_staff(session: Session, branch: Branch, fake: Faker) -> None:
+    """The manager and the officers (one password hash for all officers: hashing is slow)."""
     session.add(
         User(
             branch_id=branch.id,
@@ -122,6 +123,98 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
                 phone=fake.phone_number(),
             )
         )
+
+
+def _preferred_times(segment: Segment, rng: random.Random) -> list[dict[str, object]]:
+    """Some farmers are only home in the evening, some traders only in the morning."""
+    if segment == Segment.farmer and rng.random() < 0.4:
+        return [{"start": "17:30", "end": "20:30"}]
+    if segment != Segment.farmer and rng.random() < 0.3:
+        return [{"start": "09:00", "end": "12:00"}]
+    return []
+
+
+def _demo_borrower(
+    branch: Branch,
+    villages: list[tuple[str, tuple[str, float, float]]],
+    *,
+    rng: random.Random,
+    fake: Faker,
+    id_key: str,
+) -> Borrower:
+    """A borrower living in one of the villages (a village's centre is fixed by its name)."""
+    village, (town, tlat, tlon) = rng.choice(villages)
+    vlat, vlon = _offset(tlat, tlon, random.Random(village + town), 2500)
+    lat, lon = _offset(vlat, vlon, rng, 600)
+    segment = rng.choices(list(Segment), weights=[50, 25, 25])[0]
+    national_id = _lingcheng_id(fake.ssn())
+    preferred = _preferred_times(segment, rng)
+    return Borrower(
+        branch_id=branch.id,
+        name=fake.name(),
+        national_id_masked=mask_national_id(national_id),
+        national_id_hash=hash_national_id(national_id, key=id_key),
+        phone=fake.phone_number(),
+        address=f"山东省德州市陵城区{town}{village}{rng.randint(1, 120)}号",
+        village=f"{town}{village}",
+        lat=lat,
+        lon=lon,
+        segment=segment,
+        safety_flags=[rng.choice(SAFETY_FLAGS)] if rng.random() < 0.08 else [],
+        preferred_times=preferred,
+    )
+
+
+def _add_loan(
+    session: Session,
+    borrower: Borrower,
+    *,
+    account_number: str,
+    segment: Segment,
+    rng: random.Random,
+    today: date,
+) -> None:
+    """An overdue loan and yesterday's arrears snapshot of it (what recovery is measured by)."""
+    principal = rng.randrange(20_000, 500_000, 1000) * 100
+    outstanding = int(principal * rng.uniform(0.4, 0.95)) // 100 * 100
+    dpd = _dpd(rng)
+    monthly = max(principal // 36, 50_000)
+    overdue = min(outstanding, monthly * max(1, math.ceil(dpd / 30)))
+    loan = Loan(
+        branch_id=borrower.branch_id,
+        borrower_id=borrower.id,
+        account_number=account_number,
+        product=PRODUCTS[segment],
+        principal_fen=principal,
+        outstanding_fen=outstanding,
+        overdue_fen=overdue,
+        dpd=dpd,
+        last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
+        status=LoanStatus.legal if dpd > 300 and rng.random() < 0.5 else LoanStatus.active,
+    )
+    session.add(loan)
+    session.flush()
+    session.add(
+        LoanSnapshot(
+            loan_id=loan.id,
+            as_of=today - timedelta(days=1),
+            dpd=dpd,
+            overdue_fen=overdue,
+            outstanding_fen=outstanding,
+        )
+    )
+
+
+def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
+    """The branch, its staff, borrowers and loans. Seeded: every run makes the same branch
+    (the order of the random draws below is part of that)."""
+    rng = random.Random(2026)
+    fake = Faker("zh_CN")
+    fake.seed_instance(2026)
+    branch = _demo_branch()
+    session.add(branch)
+    session.flush()
+    _add_staff(session, branch, fake)
     villages = [
         (f"{rng.choice(VILLAGE_STEMS)}{rng.choice(VILLAGE_SUFFIXES)}", town)
         for town in TOWNS
@@ -129,73 +222,27 @@ def _create_branch(session: Session, settings: Settings, today: date) -> Branch:
     ]
     account = 6_210_000_000
     for _ in range(BORROWER_COUNT):
-        village, (town, tlat, tlon) = rng.choice(villages)
-        vlat, vlon = _offset(tlat, tlon, random.Random(village + town), 2500)
-        lat, lon = _offset(vlat, vlon, rng, 600)
-        segment = rng.choices(list(Segment), weights=[50, 25, 25])[0]
-        national_id = _lingcheng_id(fake.ssn())
-        preferred: list[dict[str, object]] = []
-        if segment == Segment.farmer and rng.random() < 0.4:
-            preferred = [{"start": "17:30", "end": "20:30"}]
-        elif segment != Segment.farmer and rng.random() < 0.3:
-            preferred = [{"start": "09:00", "end": "12:00"}]
-        borrower = Borrower(
-            branch_id=branch.id,
-            name=fake.name(),
-            national_id_masked=mask_national_id(national_id),
-            national_id_hash=hash_national_id(national_id, key=settings.secret_key),
-            phone=fake.phone_number(),
-            address=f"山东省德州市陵城区{town}{village}{rng.randint(1, 120)}号",
-            village=f"{town}{village}",
-            lat=lat,
-            lon=lon,
-            segment=segment,
-            safety_flags=[rng.choice(SAFETY_FLAGS)] if rng.random() < 0.08 else [],
-            preferred_times=preferred,
-        )
+        borrower = _demo_borrower(branch, villages, rng=rng, fake=fake, id_key=settings.secret_key)
         session.add(borrower)
         session.flush()
         for _loan in range(2 if rng.random() < 0.1 else 1):
             account += rng.randint(1, 9999)
-            principal = rng.randrange(20_000, 500_000, 1000) * 100
-            outstanding = int(principal * rng.uniform(0.4, 0.95)) // 100 * 100
-            dpd = _dpd(rng)
-            monthly = max(principal // 36, 50_000)
-            overdue = min(outstanding, monthly * max(1, math.ceil(dpd / 30)))
-            loan = Loan(
-                branch_id=branch.id,
-                borrower_id=borrower.id,
+            _add_loan(
+                session,
+                borrower,
                 account_number=str(account),
-                product=PRODUCTS[segment],
-                principal_fen=principal,
-                outstanding_fen=outstanding,
-                overdue_fen=overdue,
-                dpd=dpd,
-                last_payment_date=today - timedelta(days=dpd + rng.randint(0, 30)),
-                status=LoanStatus.legal if dpd > 300 and rng.random() < 0.5 else LoanStatus.active,
-            )
-            session.add(loan)
-            session.flush()
-            session.add(
-                LoanSnapshot(
-                    loan_id=loan.id,
-                    as_of=today - timedelta(days=1),
-                    dpd=dpd,
-                    overdue_fen=overdue,
-                    outstanding_fen=outstanding,
-                )
+                segment=borrower.segment,
+                rng=rng,
+                today=today,
             )
     session.flush()
     return branch
 
 
-def _create_today_plan(session: Session, branch: Branch, today: date, now: datetime) -> Any:
+def _create_today_plan(session: Session, branch: Branch, today: date, now: datetime) -> VisitPlan:
     """Today's plan as a manager would make it: the top candidates, teams of two, each
     route ordered by the solver (repeatable: a fixed iteration budget)."""
-    from api.planning.schemas import PlanCreate
-    from api.planning.service import create_plan, publish_plan
-
-    users = {u.username: u for u in session.exec(select(User).where(User.branch_id == branch.id))}
+    users = {u.username: u for u in session.exec(branch_statement(User, branch.id))}
     manager = users[MANAGER[0]]
     # Planned as of the start of the working day, so a demo loaded at night still has a day.
     morning = datetime.combine(today, time(7, 0), tzinfo=ZoneInfo(branch.timezone))
@@ -225,7 +272,7 @@ def load_demo(*, session: Session, settings: Settings, now: datetime) -> DemoRes
     if branch is None:
         branch = _create_branch(session, settings, today)
     has_today = session.exec(
-        select(Visit.id).where(Visit.branch_id == branch.id, Visit.plan_date == today)
+        branch_statement(Visit, branch.id).where(Visit.plan_date == today)
     ).first()
     if has_today is None:
         _create_today_plan(session, branch, today, now)

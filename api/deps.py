@@ -10,10 +10,10 @@ from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session, col, select
 
-from api.auth.security import decode_token
 from api.config import Settings, get_settings
 from api.db import get_session
 from api.errors import DeviceRevoked, Forbidden, NotAuthenticated
+from api.security import decode_token
 from models import Branch, Device, User
 from models.enums import DeviceStatus, Role
 

@@ -35,50 +35,48 @@ class RequestBodyMiddleware:
         if not gzipped and not limited:
             await self.app(scope, receive, send)
             return
+        # Only a plain body can be refused while it arrives: a gzip body's size is known
+        # once inflated.
+        body = await self._receive_body(receive, send, cap=limited and not gzipped)
+        if body is None:
+            return
+        data = await self._inflate(body, send, limited=limited) if gzipped else body
+        if data is None:
+            return
+        if limited and len(data) > self.limit:
+            await self._too_large(send)
+            return
+        await self.app(_with_length(scope, len(data)), _replay(data, receive), send)
 
+    async def _receive_body(self, receive: Receive, send: Send, *, cap: bool) -> bytes | None:
+        """The whole request body; None when the client left, or when `cap` and the body
+        grew past the limit (then 413 has been sent)."""
         body = bytearray()
         more = True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return
+                return None
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-            if limited and not gzipped and len(body) > self.limit:
+            if cap and len(body) > self.limit:
                 await self._too_large(send)
-                return
-        data = bytes(body)
-        if gzipped:
-            try:
-                inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-                cap = self.limit + 1 if limited else 64 * self.limit
-                data = inflater.decompress(data, cap)
-                if inflater.unconsumed_tail:
-                    await self._too_large(send)
-                    return
-            except zlib.error:
-                await self._error(send, 400, "BadRequest", "The gzip request body is corrupt.")
-                return
-        if limited and len(data) > self.limit:
-            await self._too_large(send)
-            return
+                return None
+        return bytes(body)
 
-        scope = dict(scope)
-        scope["headers"] = [
-            (k, v)
-            for k, v in scope.get("headers", [])
-            if k.lower() not in (b"content-encoding", b"content-length")
-        ] + [(b"content-length", str(len(data)).encode())]
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": data, "more_body": False}
-
-        await self.app(scope, replay, send)
+    async def _inflate(self, body: bytes, send: Send, *, limited: bool) -> bytes | None:
+        """The gzip body inflated, never past a cap (the limit, or 64 times it on other
+        paths); None when it is bigger (413) or corrupt (400), with the answer sent."""
+        try:
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            data = inflater.decompress(body, self.limit + 1 if limited else 64 * self.limit)
+            if inflater.unconsumed_tail:
+                await self._too_large(send)
+                return None
+        except zlib.error:
+            await self._error(send, 400, "BadRequest", "The gzip request body is corrupt.")
+            return None
+        return data
 
     async def _too_large(self, send: Send) -> None:
         mb = self.limit // (1024 * 1024)
@@ -103,6 +101,31 @@ class RequestBodyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+def _with_length(scope: Scope, length: int) -> Scope:
+    """The scope of a body now sent plain: no Content-Encoding, its real Content-Length."""
+    replaced = dict(scope)
+    replaced["headers"] = [
+        (k, v)
+        for k, v in scope.get("headers", [])
+        if k.lower() not in (b"content-encoding", b"content-length")
+    ] + [(b"content-length", str(length).encode())]
+    return replaced
+
+
+def _replay(data: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body read already, then listens to the client."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": data, "more_body": False}
+
+    return replay
 
 
 class ConcurrencyLimitMiddleware:

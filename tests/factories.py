@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
-from api.auth.security import hash_password
 from api.privacy import hash_national_id, mask_national_id
+from api.security import hash_password
 from models import Borrower, Branch, Device, Loan, User, Visit, VisitOfficer
 from models.enums import Role, Segment, VisitStatus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -16,8 +16,28 @@ PNG_1PX = (
 )
 
 
+class HttpResponse(Protocol):
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    def json(self, **kwargs: Any) -> Any: ...
+
+
 class HttpClient(Protocol):
-    def post(self, url: str, **kwargs: Any) -> Any: ...
+    """What a phone needs of a client: httpx.Client and Starlette's TestClient (built on
+    httpx2, with its own Response class) both fit."""
+
+    def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        json: Any | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass

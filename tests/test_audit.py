@@ -24,7 +24,14 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from api.audit import audit_row, chain_hash, record_audit, verify_chain, write_audit_rows
+from api.audit import (
+    ChainReport,
+    audit_row,
+    chain_hash,
+    record_audit,
+    verify_chain,
+    write_audit_rows,
+)
 from api.compliance.cli import register
 from models import AuditEvent
 from models.enums import Role
@@ -80,7 +87,7 @@ def _write(engine: Engine, batches: list[int]) -> list[int]:
         return list(session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id))).all())  # type: ignore[arg-type]
 
 
-def _verify(engine: Engine):  # type: ignore[no-untyped-def]
+def _verify(engine: Engine) -> ChainReport:
     with Session(engine) as session:
         return verify_chain(session)
 

@@ -38,7 +38,7 @@ PUBLIC = {
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
     """Every API operation, read from the OpenAPI schema (the app's own route table)."""
-    found = []
+    found: list[tuple[str, str]] = []
     for path, operations in app.openapi()["paths"].items():
         if path.startswith("/api/"):
             found.extend((method.upper(), path) for method in operations)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import Session
 
 from api.auth import service
 from api.auth.schemas import (
@@ -127,6 +129,16 @@ def list_devices(user: CurrentUser, session: SessionDep) -> list[DevicePublic]:
     ]
 
 
+def _set_status(
+    session: Session, manager: User, device_id: uuid.UUID, status: DeviceStatus, now: datetime
+) -> DevicePublic:
+    device = service.set_device_status(
+        session=session, manager=manager, device_id=device_id, status=status, now=now
+    )
+    owner = session.get(User, device.user_id)
+    return _device_public(device, owner.username if owner else "")
+
+
 @router.post(
     "/devices/{device_id}/revoke", operation_id="devices-revoke", response_model=DevicePublic
 )
@@ -134,10 +146,7 @@ def revoke_device(
     device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
 ) -> DevicePublic:
     """Lost or stolen phone: every later call from it answers 401 DeviceRevoked with wipe."""
-    device = service.set_device_status(
-        session=session, manager=manager, device_id=device_id, status=DeviceStatus.revoked, now=now
-    )
-    return _device_public(device, _username(session, device))
+    return _set_status(session, manager, device_id, DeviceStatus.revoked, now)
 
 
 @router.post(
@@ -147,12 +156,4 @@ def retire_device(
     device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
 ) -> DevicePublic:
     """New phone for the officer: the old one may still push, then its next pull wipes it."""
-    device = service.set_device_status(
-        session=session, manager=manager, device_id=device_id, status=DeviceStatus.retired, now=now
-    )
-    return _device_public(device, _username(session, device))
-
-
-def _username(session: SessionDep, device: Device) -> str:
-    owner = session.get(User, device.user_id)
-    return owner.username if owner else ""
+    return _set_status(session, manager, device_id, DeviceStatus.retired, now)

@@ -10,13 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit
-from api.auth.security import (
-    DUMMY_HASH,
-    create_token,
-    decode_token,
-    hash_password,
-    verify_password,
-)
+from api.auth.repository import DeviceWithOwner, branch_devices, readable_devices
 from api.config import Settings
 from api.errors import (
     Conflict,
@@ -26,6 +20,13 @@ from api.errors import (
     NotAuthenticated,
     NotFound,
     TooManyAttempts,
+)
+from api.security import (
+    DUMMY_HASH,
+    create_token,
+    decode_token,
+    hash_password,
+    verify_password,
 )
 from models import Branch, Device, LoginAttempt, User
 from models.enums import DeviceStatus, Role
@@ -215,12 +216,8 @@ def register_device(
 
 def get_branch_device(*, session: Session, manager: User, device_id: uuid.UUID) -> Device:
     """A device of the manager's branch; other branches' devices do not exist for them."""
-    row = session.exec(
-        select(Device, User)
-        .join(User, User.id == Device.user_id)  # type: ignore[arg-type]
-        .where(Device.id == device_id)
-    ).first()
-    if row is None or row[1].branch_id != manager.branch_id:
+    row = session.exec(branch_devices(manager.branch_id).where(Device.id == device_id)).first()
+    if row is None:
         raise NotFound("No such device in your branch.")
     return row[0]
 
@@ -254,12 +251,7 @@ def set_device_status(
     return device
 
 
-def list_devices(*, session: Session, user: User) -> list[tuple[Device, User]]:
-    query = select(Device, User).join(User, User.id == Device.user_id)  # type: ignore[arg-type]
-    if user.role == Role.officer:
-        query = query.where(Device.user_id == user.id)
-    else:
-        query = query.where(User.branch_id == user.branch_id)
-    return [
-        (d, u) for d, u in session.exec(query.order_by(col(User.username), col(Device.created_at)))
-    ]
+def list_devices(*, session: Session, user: User) -> list[DeviceWithOwner]:
+    """The devices the user may see (`readable_devices`), by owner and age."""
+    query = readable_devices(user).order_by(col(User.username), col(Device.created_at))
+    return [(d, u) for d, u in session.exec(query)]

@@ -25,7 +25,10 @@ from rich.progress import (
 from rich.table import Table
 from sqlmodel import Session, select
 
+from api import db
+from api.config import get_settings
 from api.imports import parse, service
+from models import Branch
 
 console = Console()
 err = Console(stderr=True)
@@ -55,8 +58,6 @@ def _progress() -> Progress:
 
 
 def _branch_id(session: Session, code: str) -> uuid.UUID:
-    from models import Branch
-
     found = session.exec(select(Branch).where(Branch.code == code)).first()
     if found is None:
         err.print(f"[red]No branch with code {code}.[/red]")
@@ -98,10 +99,8 @@ def _run(
     branch: str,
     title: str,
     read: Callable[[bytes, Callable[[int], None]], parse.ParseResult[R]],
-    write: Callable[..., service.ImportReport],
+    write: service.Importer[R],
 ) -> None:
-    from api.db import get_engine
-
     data = file.read_bytes()
     with _progress() as progress:
         reading = progress.add_task(f"Reading {file.name}", total=None)
@@ -113,7 +112,8 @@ def _run(
             raise typer.Exit(1) from exc
         progress.update(reading, total=rows.total, completed=rows.total)
         writing = progress.add_task("Importing", total=len(rows.rows))
-        with Session(get_engine(), expire_on_commit=False) as session:
+        # `db.get_engine` looked up per call: tests point it at a database of their own.
+        with Session(db.get_engine(), expire_on_commit=False) as session:
             report = write(
                 session=session,
                 branch_id=_branch_id(session, branch),
@@ -129,8 +129,6 @@ def _run(
 
 def import_loans_command(file: FileArg, branch: BranchOpt) -> None:
     """Import overdue loans and borrowers from a core-banking export into a branch."""
-    from api.config import get_settings
-
     key = get_settings().secret_key
     _run(
         file,

@@ -334,28 +334,9 @@ def parse_amount_fen(value: Cell, *, allow_zero: bool = True) -> int:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
-        # A spreadsheet number: its shortest decimal form is what the cell shows.
-        amount = Decimal(repr(value))
-        if amount != amount.quantize(Decimal("0.01")):
-            near = amount.quantize(Decimal("0.01"))
-            if abs(amount - near) > Decimal("0.000001"):
-                raise CellError(f"{value} has more than 2 decimals; amounts are in yuan and fen")
-            amount = near
+        amount = _spreadsheet_amount(value)
     else:
-        raw = text_cell(value)
-        cleaned = re.sub(r"[,，\s¥￥]|元$|CNY|RMB", "", raw, flags=re.IGNORECASE)
-        if not cleaned:
-            raise CellError("is empty; give the amount in yuan, e.g. 38,000.50")
-        if cleaned.startswith("-"):
-            raise CellError(f"{raw} is negative; amounts must be 0 or more")
-        if not _AMOUNT.match(cleaned):
-            if re.match(r"^\d+\.\d{3,}$", cleaned):
-                raise CellError(f"{raw} has more than 2 decimals; amounts are in yuan and fen")
-            raise CellError(f"{raw!r} is not an amount in yuan, e.g. 38,000.50")
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation as exc:  # pragma: no cover - the regex already checked
-            raise CellError(f"{raw!r} is not an amount") from exc
+        amount = _written_amount(text_cell(value))
     if amount < 0:
         raise CellError(f"{value} is negative; amounts must be 0 or more")
     fen = int(amount * 100)
@@ -364,6 +345,35 @@ def parse_amount_fen(value: Cell, *, allow_zero: bool = True) -> int:
     if fen == 0 and not allow_zero:
         raise CellError("must be more than 0")
     return fen
+
+
+def _spreadsheet_amount(value: float) -> Decimal:
+    """A spreadsheet number: its shortest decimal form is what the cell shows (float noise
+    below a millionth of a yuan is rounded away; real third decimals are an error)."""
+    amount = Decimal(repr(value))
+    if amount != amount.quantize(Decimal("0.01")):
+        near = amount.quantize(Decimal("0.01"))
+        if abs(amount - near) > Decimal("0.000001"):
+            raise CellError(f"{value} has more than 2 decimals; amounts are in yuan and fen")
+        amount = near
+    return amount
+
+
+def _written_amount(raw: str) -> Decimal:
+    """An amount written as text: thousands separators, currency signs and units allowed."""
+    cleaned = re.sub(r"[,，\s¥￥]|元$|CNY|RMB", "", raw, flags=re.IGNORECASE)
+    if not cleaned:
+        raise CellError("is empty; give the amount in yuan, e.g. 38,000.50")
+    if cleaned.startswith("-"):
+        raise CellError(f"{raw} is negative; amounts must be 0 or more")
+    if not _AMOUNT.match(cleaned):
+        if re.match(r"^\d+\.\d{3,}$", cleaned):
+            raise CellError(f"{raw} has more than 2 decimals; amounts are in yuan and fen")
+        raise CellError(f"{raw!r} is not an amount in yuan, e.g. 38,000.50")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the regex already checked
+        raise CellError(f"{raw!r} is not an amount") from exc
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
@@ -544,23 +554,47 @@ def _parse(
     return result
 
 
-def parse_loans(
-    data: bytes, *, id_key: str, on_row: Callable[[int], None] | None = None
-) -> ParseResult[LoanRow]:
-    """Overdue loans and their borrowers. `id_key` keys the national-ID hash."""
-    seen_accounts: dict[str, int] = {}
-    names_by_id: dict[str, tuple[str, int]] = {}
+def _account_number(value: Cell) -> str:
+    text = identifier_cell(value, "account number")
+    if not text:
+        raise CellError("is empty")
+    if len(text) > 40 or not re.fullmatch(r"[0-9A-Za-z\-_]+", text):
+        raise CellError(f"{text!r} is not an account number (letters, digits, up to 40)")
+    return text
 
-    def account(value: Cell) -> str:
-        text = identifier_cell(value, "account number")
-        if not text:
-            raise CellError("is empty")
-        if len(text) > 40 or not re.fullmatch(r"[0-9A-Za-z\-_]+", text):
-            raise CellError(f"{text!r} is not an account number (letters, digits, up to 40)")
-        return text
 
-    def build(r: _RowReader) -> LoanRow | None:
-        number = r.get("account_number", account)
+def _village(r: _RowReader) -> str | None:
+    """None when the file has no village column (the stored village is kept)."""
+    if not r.has("village"):
+        return None
+    village = r.get("village", text_cell) or ""
+    if len(village) > 120:
+        r.fail("village", "is longer than 120 characters")
+    return village
+
+
+def _location(r: _RowReader) -> tuple[float | None, float | None]:
+    """lat and lon, both or neither: one without the other is an error on the empty one."""
+    lat = r.get("lat", lambda v: parse_coordinate(v, limit=90)) if r.has("lat") else None
+    lon = r.get("lon", lambda v: parse_coordinate(v, limit=180)) if r.has("lon") else None
+    if r.has("lat") and r.has("lon") and (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        if not any(e.column == r.columns[missing][1] for e in r.errors):
+            r.fail(missing, "is empty; give both lat and lon, or leave both empty")
+    return lat, lon
+
+
+class _LoanRows:
+    """Builds a `LoanRow` from each row of a loan file, checking it against the rows before
+    it: each account is on one row, and an ID number has one name."""
+
+    def __init__(self, id_key: str) -> None:
+        self.id_key = id_key  # keys the national-ID hash
+        self.seen_accounts: dict[str, int] = {}
+        self.names_by_id: dict[str, tuple[str, int]] = {}
+
+    def __call__(self, r: _RowReader) -> LoanRow | None:
+        number = r.get("account_number", _account_number)
         name = r.get("borrower_name", lambda v: required_text(v, max_length=120))
         national_id = r.get("national_id", check_national_id)
         phone = r.get("phone", check_phone)
@@ -571,35 +605,10 @@ def parse_loans(
         overdue = r.get("overdue_amount", parse_amount_fen)
         dpd = r.get("dpd", lambda v: parse_int(v, low=0, high=MAX_DPD, unit="天"))
         last_paid = r.get("last_payment_date", parse_date)
-        village: str | None = None
-        if r.has("village"):
-            village = r.get("village", text_cell) or ""
-            if len(village) > 120:
-                r.fail("village", "is longer than 120 characters")
+        village = _village(r)
         segment = r.get("segment", parse_segment) if r.has("segment") else None
-        lat = r.get("lat", lambda v: parse_coordinate(v, limit=90)) if r.has("lat") else None
-        lon = r.get("lon", lambda v: parse_coordinate(v, limit=180)) if r.has("lon") else None
-        if r.has("lat") and r.has("lon") and (lat is None) != (lon is None):
-            missing = "lon" if lon is None else "lat"
-            if not any(e.column == r.columns[missing][1] for e in r.errors):
-                r.fail(missing, "is empty; give both lat and lon, or leave both empty")
-        if number is not None:
-            if number in seen_accounts:
-                r.fail(
-                    "account_number",
-                    f"{number} already appears in row {seen_accounts[number]}; "
-                    "each loan must be on one row",
-                )
-            else:
-                seen_accounts[number] = r.number
-        if national_id is not None and name is not None:
-            first = names_by_id.setdefault(national_id, (name, r.number))
-            if first[0] != name:
-                r.fail(
-                    "borrower_name",
-                    f"{name!r} differs from {first[0]!r} in row {first[1]} for the same "
-                    "ID number; correct the name or the ID number",
-                )
+        lat, lon = _location(r)
+        self._check_against_earlier_rows(r, number, national_id, name)
         if r.errors:
             return None
         assert number is not None and name is not None and national_id is not None
@@ -610,7 +619,7 @@ def parse_loans(
             row=r.number,
             account_number=number,
             borrower_name=name,
-            national_id_hash=hash_national_id(national_id, key=id_key),
+            national_id_hash=hash_national_id(national_id, key=self.id_key),
             national_id_masked=mask_national_id(national_id),
             phone=phone,
             address=address,
@@ -627,7 +636,33 @@ def parse_loans(
             segment=segment,
         )
 
-    return _parse(data, LOAN_COLUMNS, build, on_row)
+    def _check_against_earlier_rows(
+        self, r: _RowReader, number: str | None, national_id: str | None, name: str | None
+    ) -> None:
+        if number is not None:
+            if number in self.seen_accounts:
+                r.fail(
+                    "account_number",
+                    f"{number} already appears in row {self.seen_accounts[number]}; "
+                    "each loan must be on one row",
+                )
+            else:
+                self.seen_accounts[number] = r.number
+        if national_id is not None and name is not None:
+            first = self.names_by_id.setdefault(national_id, (name, r.number))
+            if first[0] != name:
+                r.fail(
+                    "borrower_name",
+                    f"{name!r} differs from {first[0]!r} in row {first[1]} for the same "
+                    "ID number; correct the name or the ID number",
+                )
+
+
+def parse_loans(
+    data: bytes, *, id_key: str, on_row: Callable[[int], None] | None = None
+) -> ParseResult[LoanRow]:
+    """Overdue loans and their borrowers. `id_key` keys the national-ID hash."""
+    return _parse(data, LOAN_COLUMNS, _LoanRows(id_key), on_row)
 
 
 def parse_payments(

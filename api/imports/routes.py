@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, File, UploadFile
-from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from api.deps import ClockDep, CurrentManager, SessionDep, SettingsDep
 from api.errors import InvalidInput, PayloadTooLarge
 from api.imports import parse, service
+from api.imports.schemas import ImportReportPublic
+from models import User
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # about 100,000 loan rows as CSV
 
-
-class RowErrorPublic(BaseModel):
-    row: int = Field(description="Spreadsheet row number; the header is row 1.")
-    column: str = Field(description="The column as named in the file.")
-    message: str = Field(description="What is wrong and what to fix.")
-
-
-class ImportReportPublic(BaseModel):
-    rows: int = Field(description="Data rows in the file.")
-    created: int
-    updated: int
-    unchanged: int
-    failed: int = Field(description="Rows not imported because of the errors listed.")
-    errors: list[RowErrorPublic]
-
-
 UploadDep = Annotated[UploadFile, File(description="A CSV (UTF-8 or GBK) or XLSX export.")]
+Row = TypeVar("Row")
 
 
 def _read(upload: UploadFile) -> bytes:
@@ -50,6 +39,33 @@ def _file_error(exc: parse.ImportFileError) -> InvalidInput:
     return InvalidInput(exc.message)
 
 
+def _import(
+    upload: UploadFile,
+    read: Callable[[bytes], parse.ParseResult[Row]],
+    write: service.Importer[Row],
+    *,
+    manager: User,
+    session: Session,
+    now: datetime,
+) -> ImportReportPublic:
+    """Parse the upload (a file that cannot be read at all answers 422) and import its good
+    rows into the manager's branch."""
+    data = _read(upload)
+    try:
+        rows = read(data)
+    except parse.ImportFileError as exc:
+        raise _file_error(exc) from exc
+    report = write(
+        session=session,
+        branch_id=manager.branch_id,
+        actor_id=manager.id,
+        rows=rows,
+        now=now,
+        source=upload.filename or "",
+    )
+    return ImportReportPublic.model_validate(report.as_dict())
+
+
 @router.post("/loans", operation_id="imports-loans", response_model=ImportReportPublic)
 def import_loans(
     file: UploadDep,
@@ -63,20 +79,11 @@ def import_loans(
     Good rows are imported even when others are wrong; the report lists every wrong cell
     with its row number. Importing the same file again changes nothing.
     """
-    data = _read(file)
-    try:
-        rows = parse.parse_loans(data, id_key=settings.secret_key)
-    except parse.ImportFileError as exc:
-        raise _file_error(exc) from exc
-    report = service.import_loans(
-        session=session,
-        branch_id=manager.branch_id,
-        actor_id=manager.id,
-        rows=rows,
-        now=now,
-        source=file.filename or "",
-    )
-    return ImportReportPublic.model_validate(report.as_dict())
+
+    def read(data: bytes) -> parse.ParseResult[parse.LoanRow]:
+        return parse.parse_loans(data, id_key=settings.secret_key)
+
+    return _import(file, read, service.import_loans, manager=manager, session=session, now=now)
 
 
 @router.post("/payments", operation_id="imports-payments", response_model=ImportReportPublic)
@@ -90,17 +97,11 @@ def import_payments(
 
     A reference already imported is left as it is, so the same file can be imported twice.
     """
-    data = _read(file)
-    try:
-        rows = parse.parse_payments(data)
-    except parse.ImportFileError as exc:
-        raise _file_error(exc) from exc
-    report = service.import_payments(
+    return _import(
+        file,
+        parse.parse_payments,
+        service.import_payments,
+        manager=manager,
         session=session,
-        branch_id=manager.branch_id,
-        actor_id=manager.id,
-        rows=rows,
         now=now,
-        source=file.filename or "",
     )
-    return ImportReportPublic.model_validate(report.as_dict())

@@ -9,19 +9,22 @@ Services flush; the caller (the request, or the CLI) commits.
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from api.agreements.service import reconcile
 from api.audit import record_audit
 from api.imports.parse import LoanRow, ParseResult, PaymentRow, RowError, format_yuan
-from models import Borrower, Branch, Loan, LoanSnapshot, Payment
+from api.scoping import branch_column, get_branch
+from models import Borrower, Loan, LoanSnapshot, Payment
 from models.enums import LoanStatus, Segment
 from models.types import new_id
 
@@ -30,6 +33,7 @@ FLUSH_EVERY = 2000  # rows per flush: bounded memory and a progress bar that mov
 
 Progress = Callable[[int], None]
 K = TypeVar("K")
+Row = TypeVar("Row")
 
 
 @dataclass
@@ -45,15 +49,34 @@ class ImportReport:
         """Rows not imported because something in them is wrong."""
         return len({e.row for e in self.errors})
 
-    def as_dict(self) -> dict[str, Any]:
+    def totals(self) -> dict[str, int]:
         return {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
-            "errors": [e.as_dict() for e in sorted(self.errors, key=lambda e: e.row)],
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        errors = [e.as_dict() for e in sorted(self.errors, key=lambda e: e.row)]
+        return {**self.totals(), "errors": errors}
+
+
+class Importer(Protocol[Row]):
+    """`import_loans` and `import_payments`: what the route and the CLI call alike."""
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        branch_id: uuid.UUID,
+        actor_id: uuid.UUID | None,
+        rows: ParseResult[Row],
+        now: datetime,
+        source: str = "",
+        progress: Progress | None = None,
+    ) -> ImportReport: ...
 
 
 def _chunks(values: Sequence[K], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[K]]:
@@ -104,7 +127,7 @@ def _stored(
 ) -> dict[str, tuple[uuid.UUID, dict[str, Any]]]:
     """natural key -> (id, {field: value}) for the branch's rows of `model`."""
     columns = [getattr(model, name) for name in (key, "id", *fields)]
-    query = sa_select(*columns).where(model.branch_id == branch_id)
+    query = sa_select(*columns).where(branch_column(model) == branch_id)
     return {
         row[0]: (row[1], dict(zip(fields, row[2:], strict=True)))
         for row in session.connection().execute(query)
@@ -124,12 +147,271 @@ def _apply_updates(
     session.flush()
 
 
+def _branch_today(session: Session, branch_id: uuid.UUID, now: datetime) -> date:
+    """Today in the branch's time zone: the date of an arrears snapshot, and what "in the
+    future" means for a payment."""
+    return now.astimezone(ZoneInfo(get_branch(session, branch_id).timezone)).date()
+
+
+class _ImportRun(ABC, Generic[Row]):
+    """One import of a parsed file into a branch. A subclass reads what is stored when it
+    starts, judges each row in `add` and writes what is left in `write`; the run then
+    records one audit event on the branch (which file, what it changed) and flushes."""
+
+    action: ClassVar[str]
+
+    def __init__(
+        self, session: Session, *, branch_id: uuid.UUID, rows: ParseResult[Row], now: datetime
+    ) -> None:
+        self.session, self.branch_id, self.rows, self.now = session, branch_id, rows, now
+        self.report = ImportReport(rows=rows.total, errors=list(rows.errors))
+        session.flush()  # lookups read the connection: the session's pending rows go first
+
+    @abstractmethod
+    def add(self, row: Row) -> None: ...
+
+    @abstractmethod
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """Write what the rows left pending; returns the counts the audit event keeps."""
+
+    def run(
+        self, *, actor_id: uuid.UUID | None, source: str, progress: Progress | None
+    ) -> ImportReport:
+        for row in self.rows.rows:
+            if progress:
+                progress(1)
+            self.add(row)
+        counts = self.write(actor_id=actor_id)
+        record_audit(
+            self.session,
+            at=self.now,
+            action=self.action,
+            entity="branch",
+            entity_id=self.branch_id,
+            actor_id=actor_id,
+            branch_id=self.branch_id,
+            data={"source": source[:200], **counts},
+        )
+        self.session.flush()
+        return self.report
+
+
+class _Inserts:
+    """New rows, written in batches with multi-row INSERTs.
+
+    Building thousands of SQLModel objects is the slow part of a large import (their
+    constructor inspects every default factory), so new rows go in as plain dicts on the
+    session's own connection, in the same transaction. Changed rows still go through the ORM,
+    so their version is bumped.
+    """
+
+    def __init__(self, session: Session, *models: type[SQLModel]) -> None:
+        self.session = session
+        # Written in this order: new loans point at new borrowers.
+        self.pending: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in models}
+
+    def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        self.pending[model].append(row)
+
+    def maybe_flush(self) -> None:
+        if sum(len(rows) for rows in self.pending.values()) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        self.session.flush()  # ORM changes first (updated borrowers that new loans point to)
+        connection = self.session.connection()
+        for model, rows in self.pending.items():
+            if rows:
+                connection.execute(insert(model), rows)
+                rows.clear()
+
+
+# --- loans ---------------------------------------------------------------------------------
+
 # A loan's arrears history (for recovery and cure rates) gains a row when these change.
 SNAPSHOT_FIELDS = {"dpd", "overdue_fen", "outstanding_fen"}
 
 
 def _snapshot(loan_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
     return {"loan_id": loan_id, **{name: values[name] for name in SNAPSHOT_FIELDS}}
+
+
+def _accounts_elsewhere(session: Session, accounts: Sequence[str]) -> set[str]:
+    """Which of these account numbers, none of them the branch's own, another branch holds
+    (account numbers are unique across branches)."""
+    found: set[str] = set()
+    for chunk in _chunks(accounts):
+        found.update(
+            session.exec(select(Loan.account_number).where(col(Loan.account_number).in_(chunk)))
+        )
+    return found
+
+
+def _borrower_values(row: LoanRow) -> dict[str, Any]:
+    """What the row says about a stored borrower; columns missing from the file (village,
+    location, segment) are left out, so their stored values are kept."""
+    wanted: dict[str, Any] = {
+        "name": row.borrower_name,
+        "phone": row.phone,
+        "address": row.address,
+        "national_id_masked": row.national_id_masked,
+    }
+    if row.village is not None:
+        wanted["village"] = row.village
+    if row.has_location:
+        wanted["lat"], wanted["lon"] = row.lat, row.lon
+    if row.segment is not None:
+        wanted["segment"] = row.segment
+    return wanted
+
+
+def _new_borrower(
+    row: LoanRow, *, borrower_id: uuid.UUID, branch_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
+    """A borrower first seen in this file, as a row for the multi-row INSERT."""
+    return {
+        "id": borrower_id,
+        "version": 1,
+        "branch_id": branch_id,
+        "national_id_hash": row.national_id_hash,
+        "national_id_masked": row.national_id_masked,
+        "name": row.borrower_name,
+        "phone": row.phone,
+        "address": row.address,
+        "village": row.village or "",
+        "lat": row.lat if row.has_location else None,
+        "lon": row.lon if row.has_location else None,
+        "segment": row.segment or Segment.individual_trader,
+        "language": "zh-CN",
+        "safety_flags": [],
+        "preferred_times": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _loan_values(row: LoanRow, borrower_id: uuid.UUID) -> dict[str, Any]:
+    """The loan columns the file decides (the status follows from the balance)."""
+    return {
+        "borrower_id": borrower_id,
+        "product": row.product,
+        "principal_fen": row.principal_fen,
+        "outstanding_fen": row.outstanding_fen,
+        "overdue_fen": row.overdue_fen,
+        "dpd": row.dpd,
+        "last_payment_date": row.last_payment_date,
+    }
+
+
+class _LoanImport(_ImportRun[LoanRow]):
+    """`import_loans`: what the branch has stored, and what the rows read so far add or
+    change. Nothing is written before `write`, except batches of new rows."""
+
+    action = "import.loans"
+
+    def __init__(
+        self, session: Session, *, branch_id: uuid.UUID, rows: ParseResult[LoanRow], now: datetime
+    ) -> None:
+        super().__init__(session, branch_id=branch_id, rows=rows, now=now)
+        self.loans = _stored(session, Loan, "account_number", LOAN_FIELDS, branch_id)
+        self.borrowers = _stored(session, Borrower, "national_id_hash", BORROWER_FIELDS, branch_id)
+        unknown = [r.account_number for r in rows.rows if r.account_number not in self.loans]
+        self.elsewhere = _accounts_elsewhere(session, unknown)
+        self.inserts = _Inserts(session, Borrower, Loan)
+        self.snapshots: list[dict[str, Any]] = []
+        self.loan_updates: dict[uuid.UUID, dict[str, Any]] = {}
+        self.borrower_updates: dict[uuid.UUID, dict[str, Any]] = {}
+        self.new_borrowers: dict[str, uuid.UUID] = {}
+        self.seen_borrowers: set[str] = set()
+
+    def add(self, row: LoanRow) -> None:
+        if row.account_number in self.elsewhere:
+            self.report.errors.append(
+                RowError(
+                    row.row,
+                    self.rows.column("account_number"),
+                    f"account {row.account_number} belongs to another branch; it was not "
+                    "imported. Remove the row or ask that branch.",
+                )
+            )
+            return
+        borrower_id, borrower_changed = self._borrower(row)
+        self._loan(row, borrower_id, borrower_changed=borrower_changed)
+        self.inserts.maybe_flush()
+
+    def _borrower(self, row: LoanRow) -> tuple[uuid.UUID, bool]:
+        """The row's borrower id, and whether the row changes a stored borrower."""
+        key = row.national_id_hash
+        first_row = key not in self.seen_borrowers
+        self.seen_borrowers.add(key)
+        if key in self.borrowers:
+            borrower_id, current = self.borrowers[key]
+            # Only the borrower's first row in the file describes them, so rows that
+            # disagree (a phone, a segment) cannot flip the borrower on every import.
+            changes = _differences(current, _borrower_values(row)) if first_row else {}
+            if changes:
+                self.borrower_updates[borrower_id] = changes
+            return borrower_id, bool(changes)
+        if key not in self.new_borrowers:
+            self.new_borrowers[key] = new_id()
+            self.inserts.add(
+                Borrower,
+                _new_borrower(
+                    row,
+                    borrower_id=self.new_borrowers[key],
+                    branch_id=self.branch_id,
+                    now=self.now,
+                ),
+            )
+        return self.new_borrowers[key], False
+
+    def _loan(self, row: LoanRow, borrower_id: uuid.UUID, *, borrower_changed: bool) -> None:
+        values = _loan_values(row, borrower_id)
+        if row.account_number not in self.loans:
+            loan_id = new_id()
+            self.snapshots.append(_snapshot(loan_id, values))
+            self.inserts.add(
+                Loan,
+                {
+                    "id": loan_id,
+                    "version": 1,
+                    "branch_id": self.branch_id,
+                    "account_number": row.account_number,
+                    "status": _loan_status(None, row.outstanding_fen),
+                    "imported_at": self.now,
+                    **values,
+                },
+            )
+            self.report.created += 1
+            return
+        loan_id, current = self.loans[row.account_number]
+        values["status"] = _loan_status(current["status"], row.outstanding_fen)
+        changes = _differences(current, values)
+        if changes:
+            self.loan_updates[loan_id] = changes
+            if changes.keys() & SNAPSHOT_FIELDS:
+                self.snapshots.append(_snapshot(loan_id, values))
+        if changes or borrower_changed:
+            self.report.updated += 1
+        else:
+            self.report.unchanged += 1
+
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """New rows, then changes, then the arrears snapshots."""
+        self.inserts.flush()
+        # After the inserts: an updated loan may now belong to a borrower created by this file.
+        _apply_updates(self.session, Borrower, self.borrower_updates, {"updated_at": self.now})
+        _apply_updates(self.session, Loan, self.loan_updates, {"imported_at": self.now})
+        if self.snapshots:
+            as_of = _branch_today(self.session, self.branch_id, self.now)
+            self.session.connection().execute(
+                insert(LoanSnapshot), [{**snap, "as_of": as_of} for snap in self.snapshots]
+            )
+        return {
+            **self.report.totals(),
+            "borrowers_created": len(self.new_borrowers),
+            "borrowers_updated": len(self.borrower_updates),
+        }
 
 
 def import_loans(
@@ -148,186 +430,121 @@ def import_loans(
     fields missing from the file (village, location, segment) keep their stored values; a
     borrower's first row in the file describes them.
     """
-    report = ImportReport(rows=rows.total, errors=list(rows.errors))
-    session.flush()
-    loans = _stored(session, Loan, "account_number", LOAN_FIELDS, branch_id)
-    borrowers = _stored(session, Borrower, "national_id_hash", BORROWER_FIELDS, branch_id)
-    unknown = [r.account_number for r in rows.rows if r.account_number not in loans]
-    elsewhere: set[str] = set()
-    for chunk in _chunks(unknown):
-        elsewhere.update(
-            session.exec(
-                select(Loan.account_number).where(
-                    col(Loan.account_number).in_(chunk), Loan.branch_id != branch_id
-                )
-            )
+    run = _LoanImport(session, branch_id=branch_id, rows=rows, now=now)
+    return run.run(actor_id=actor_id, source=source, progress=progress)
+
+
+# --- payments ------------------------------------------------------------------------------
+
+# A payment as stored (or added by this file): (loan id, paid on, amount in fen).
+PaymentKey = tuple[uuid.UUID, date, int]
+
+
+def _stored_payments(session: Session, references: Sequence[str]) -> dict[str, PaymentKey]:
+    """reference -> what is stored under it, whichever branch's loan it was paid to."""
+    existing: dict[str, PaymentKey] = {}
+    for chunk in _chunks(references):
+        stored = session.exec(
+            select(
+                Payment.reference, Payment.loan_id, col(Payment.paid_on), Payment.amount_fen
+            ).where(col(Payment.reference).in_(chunk))
         )
+        for reference, paid_loan, paid_on, amount_fen in stored:
+            existing[reference] = (paid_loan, paid_on, amount_fen)
+    return existing
 
-    inserts = _Inserts(session)
-    snapshots: list[dict[str, Any]] = []
-    loan_updates: dict[uuid.UUID, dict[str, Any]] = {}
-    borrower_updates: dict[uuid.UUID, dict[str, Any]] = {}
-    new_borrowers: dict[str, uuid.UUID] = {}
-    seen_borrowers: set[str] = set()
-    for row in rows.rows:
-        if progress:
-            progress(1)
-        if row.account_number in elsewhere:
-            report.errors.append(
-                RowError(
-                    row.row,
-                    rows.column("account_number"),
-                    f"account {row.account_number} belongs to another branch; it was not "
-                    "imported. Remove the row or ask that branch.",
-                )
-            )
-            continue
-        key = row.national_id_hash
-        borrower_changed = False
-        if key in borrowers:
-            borrower_id, current = borrowers[key]
-            if key not in seen_borrowers:
-                # Only the borrower's first row in the file describes them, so rows that
-                # disagree (a phone, a segment) cannot flip the borrower on every import.
-                wanted: dict[str, Any] = {
-                    "name": row.borrower_name,
-                    "phone": row.phone,
-                    "address": row.address,
-                    "national_id_masked": row.national_id_masked,
-                }
-                if row.village is not None:
-                    wanted["village"] = row.village
-                if row.has_location:
-                    wanted["lat"], wanted["lon"] = row.lat, row.lon
-                if row.segment is not None:
-                    wanted["segment"] = row.segment
-                changes = _differences(current, wanted)
-                if changes:
-                    borrower_updates[borrower_id] = changes
-                    borrower_changed = True
-        elif key in new_borrowers:
-            borrower_id = new_borrowers[key]
-        else:
-            borrower_id = new_borrowers[key] = new_id()
-            inserts.borrowers.append(
-                {
-                    "id": borrower_id,
-                    "version": 1,
-                    "branch_id": branch_id,
-                    "national_id_hash": key,
-                    "national_id_masked": row.national_id_masked,
-                    "name": row.borrower_name,
-                    "phone": row.phone,
-                    "address": row.address,
-                    "village": row.village or "",
-                    "lat": row.lat if row.has_location else None,
-                    "lon": row.lon if row.has_location else None,
-                    "segment": row.segment or Segment.individual_trader,
-                    "language": "zh-CN",
-                    "safety_flags": [],
-                    "preferred_times": [],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        seen_borrowers.add(key)
-        loan_values: dict[str, Any] = {
-            "borrower_id": borrower_id,
-            "product": row.product,
-            "principal_fen": row.principal_fen,
-            "outstanding_fen": row.outstanding_fen,
-            "overdue_fen": row.overdue_fen,
-            "dpd": row.dpd,
-            "last_payment_date": row.last_payment_date,
-        }
-        if row.account_number in loans:
-            loan_id, current = loans[row.account_number]
-            loan_values["status"] = _loan_status(current["status"], row.outstanding_fen)
-            changes = _differences(current, loan_values)
-            if changes:
-                loan_updates[loan_id] = changes
-                report.updated += 1
-                if changes.keys() & SNAPSHOT_FIELDS:
-                    snapshots.append(_snapshot(loan_id, loan_values))
-            elif borrower_changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        else:
-            loan_id = new_id()
-            snapshots.append(_snapshot(loan_id, loan_values))
-            inserts.loans.append(
-                {
-                    "id": loan_id,
-                    "version": 1,
-                    "branch_id": branch_id,
-                    "account_number": row.account_number,
-                    "status": _loan_status(None, row.outstanding_fen),
-                    "imported_at": now,
-                    **loan_values,
-                }
-            )
-            report.created += 1
-        inserts.maybe_flush()
-    inserts.flush()
-    # After the inserts: an updated loan may now belong to a borrower created by this file.
-    _apply_updates(session, Borrower, borrower_updates, {"updated_at": now})
-    _apply_updates(session, Loan, loan_updates, {"imported_at": now})
-    if snapshots:
-        branch = session.get(Branch, branch_id)
-        as_of = now.astimezone(ZoneInfo(branch.timezone if branch else "Asia/Shanghai")).date()
-        session.connection().execute(
-            insert(LoanSnapshot), [{**snap, "as_of": as_of} for snap in snapshots]
+
+def _payment_problem(
+    row: PaymentRow,
+    *,
+    loan_id: uuid.UUID | None,
+    latest: date,
+    found: PaymentKey | None,
+    accounts: dict[uuid.UUID, str],
+) -> tuple[str, str] | None:
+    """(column key, what to fix) when the row cannot be imported; None when it is new or
+    the very payment already stored."""
+    if loan_id is None:
+        return (
+            "account_number",
+            f"account {row.account_number} is not a loan of this branch; import the "
+            "loans first or remove the row",
         )
-    record_audit(
-        session,
-        at=now,
-        action="import.loans",
-        entity="branch",
-        entity_id=branch_id,
-        actor_id=actor_id,
-        branch_id=branch_id,
-        data={
-            "source": source[:200],
-            "rows": report.rows,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "failed": report.failed,
-            "borrowers_created": len(new_borrowers),
-            "borrowers_updated": len(borrower_updates),
-        },
-    )
-    session.flush()
-    return report
+    if row.paid_on > latest:
+        return "paid_on", f"{row.paid_on} is in the future; check the date"
+    if found is not None and found != (loan_id, row.paid_on, row.amount_fen):
+        where = accounts.get(found[0], "another branch's account")
+        return (
+            "reference",
+            f"reference {row.reference} was already imported for {where} on "
+            f"{found[1]} ({format_yuan(found[2])} CNY); a payment never "
+            "changes, so check the row",
+        )
+    return None
 
 
-class _Inserts:
-    """New borrowers and loans, written in batches with multi-row INSERTs.
+class _PaymentImport(_ImportRun[PaymentRow]):
+    """`import_payments`: the branch's loans, the payments already stored under the file's
+    references, and the new payments read so far."""
 
-    Building thousands of SQLModel objects is the slow part of a large import (their
-    constructor inspects every default factory), so new rows go in as plain dicts on the
-    session's own connection, in the same transaction. Changed rows still go through the ORM,
-    so their version is bumped.
-    """
+    action = "import.payments"
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.borrowers: list[dict[str, Any]] = []
-        self.loans: list[dict[str, Any]] = []
+    def __init__(
+        self,
+        session: Session,
+        *,
+        branch_id: uuid.UUID,
+        rows: ParseResult[PaymentRow],
+        now: datetime,
+    ) -> None:
+        super().__init__(session, branch_id=branch_id, rows=rows, now=now)
+        stored = _stored(session, Loan, "account_number", (), branch_id)
+        self.loans = {number: loan_id for number, (loan_id, _) in stored.items()}
+        self.accounts = {loan_id: number for number, loan_id in self.loans.items()}
+        self.existing = _stored_payments(session, [r.reference for r in rows.rows])
+        self.latest = _branch_today(session, branch_id, now) + timedelta(days=1)
+        self.inserts = _Inserts(session, Payment)
 
-    def maybe_flush(self) -> None:
-        if len(self.borrowers) + len(self.loans) >= FLUSH_EVERY:
-            self.flush()
+    def add(self, row: PaymentRow) -> None:
+        loan_id = self.loans.get(row.account_number)
+        problem = _payment_problem(
+            row,
+            loan_id=loan_id,
+            latest=self.latest,
+            found=self.existing.get(row.reference),
+            accounts=self.accounts,
+        )
+        if problem is not None:
+            column, message = problem
+            self.report.errors.append(RowError(row.row, self.rows.column(column), message))
+        elif row.reference in self.existing:
+            self.report.unchanged += 1
+        elif loan_id is not None:
+            self.inserts.add(
+                Payment,
+                {
+                    "id": new_id(),
+                    "loan_id": loan_id,
+                    "reference": row.reference,
+                    "paid_on": row.paid_on,
+                    "amount_fen": row.amount_fen,
+                    "imported_at": self.now,
+                },
+            )
+            self.existing[row.reference] = (loan_id, row.paid_on, row.amount_fen)
+            self.report.created += 1
+            self.inserts.maybe_flush()
 
-    def flush(self) -> None:
-        self.session.flush()  # ORM changes first (updated borrowers that new loans point to)
-        connection = self.session.connection()
-        # Borrowers before loans: new loans point at new borrowers.
-        for model, rows in ((Borrower, self.borrowers), (Loan, self.loans)):
-            if rows:
-                connection.execute(insert(model), rows)
-                rows.clear()
+    def write(self, *, actor_id: uuid.UUID | None) -> dict[str, Any]:
+        """The new payments; then promises and schedules brought in line with them."""
+        self.inserts.flush()
+        # Promises kept or broken, instalments paid or missed: against the payments now known.
+        tracked = reconcile(
+            session=self.session, branch_id=self.branch_id, now=self.now, actor_id=actor_id
+        )
+        totals = self.report.totals()
+        del totals["updated"]  # a payment never changes, so none is ever updated
+        return {**totals, "tracking": tracked.as_dict()}
 
 
 def import_payments(
@@ -342,105 +559,5 @@ def import_payments(
 ) -> ImportReport:
     """Add payments by core-banking reference; a reference already imported is unchanged
     (or a row error when the file now says something different about it)."""
-    report = ImportReport(rows=rows.total, errors=list(rows.errors))
-    loans = {
-        number: loan_id
-        for number, loan_id in session.exec(
-            select(Loan.account_number, Loan.id).where(Loan.branch_id == branch_id)
-        )
-    }
-    accounts = {loan_id: number for number, loan_id in loans.items()}
-    # reference -> (loan id, paid on, amount): what is stored, or was added by this file.
-    existing: dict[str, tuple[uuid.UUID, date, int]] = {}
-    references = [r.reference for r in rows.rows]
-    for chunk in _chunks(references):
-        stored = session.exec(
-            select(
-                Payment.reference, Payment.loan_id, col(Payment.paid_on), Payment.amount_fen
-            ).where(col(Payment.reference).in_(chunk))
-        )
-        for reference, paid_loan, paid_on, amount_fen in stored:
-            existing[reference] = (paid_loan, paid_on, amount_fen)
-    branch = session.get(Branch, branch_id)
-    zone = ZoneInfo(branch.timezone if branch is not None else "Asia/Shanghai")
-    latest = now.astimezone(zone).date() + timedelta(days=1)
-    new: list[dict[str, Any]] = []
-    for row in rows.rows:
-        if progress:
-            progress(1)
-        loan_id = loans.get(row.account_number)
-        if loan_id is None:
-            report.errors.append(
-                RowError(
-                    row.row,
-                    rows.column("account_number"),
-                    f"account {row.account_number} is not a loan of this branch; import the "
-                    "loans first or remove the row",
-                )
-            )
-            continue
-        if row.paid_on > latest:
-            report.errors.append(
-                RowError(
-                    row.row,
-                    rows.column("paid_on"),
-                    f"{row.paid_on} is in the future; check the date",
-                )
-            )
-            continue
-        found = existing.get(row.reference)
-        if found is not None:
-            if found == (loan_id, row.paid_on, row.amount_fen):
-                report.unchanged += 1
-            else:
-                where = accounts.get(found[0], "another branch's account")
-                report.errors.append(
-                    RowError(
-                        row.row,
-                        rows.column("reference"),
-                        f"reference {row.reference} was already imported for {where} on "
-                        f"{found[1]} ({format_yuan(found[2])} CNY); a payment never "
-                        "changes, so check the row",
-                    )
-                )
-            continue
-        new.append(
-            {
-                "id": new_id(),
-                "loan_id": loan_id,
-                "reference": row.reference,
-                "paid_on": row.paid_on,
-                "amount_fen": row.amount_fen,
-                "imported_at": now,
-            }
-        )
-        existing[row.reference] = (loan_id, row.paid_on, row.amount_fen)
-        report.created += 1
-        if len(new) >= FLUSH_EVERY:
-            session.connection().execute(insert(Payment), new)
-            new.clear()
-    if new:
-        session.connection().execute(insert(Payment), new)
-    # Promises kept or broken, instalments paid or missed: against the payments now known.
-    from api.agreements.service import reconcile  # here: keeps this module's imports light
-
-    tracked = reconcile(session=session, branch_id=branch_id, now=now, actor_id=actor_id)
-    record_audit(
-        session,
-        at=now,
-        action="import.payments",
-        entity="branch",
-        entity_id=branch_id,
-        actor_id=actor_id,
-        branch_id=branch_id,
-        data={
-            "source": source[:200],
-            "rows": report.rows,
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "failed": report.failed,
-            "tracking": tracked.as_dict(),
-        },
-    )
-    session.flush()
-    return report
+    run = _PaymentImport(session, branch_id=branch_id, rows=rows, now=now)
+    return run.run(actor_id=actor_id, source=source, progress=progress)

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,9 @@ def exact_day(
 # Instances
 
 
-def around(rng: np.random.Generator, centre: tuple[float, float], km: float, n: int) -> list:
+def around(
+    rng: np.random.Generator, centre: tuple[float, float], km: float, n: int
+) -> list[tuple[float, float]]:
     """n points uniformly in a disc of radius km around centre, as (lat, lon)."""
     r = km * np.sqrt(rng.random(n))
     theta = rng.random(n) * 2 * np.pi
@@ -320,7 +323,7 @@ def part_small_days(count: int, table: Table, clerk: list[Clerk]) -> None:
     ours, theirs, late = [], [], []
     for _ in range(count):
         day = officer_day(rng, int(rng.integers(6, 11)), (1800, 2700), time_limit=0.2)
-        answer, elapsed = timed(lambda day=day: solve(day.request))
+        answer, elapsed = timed(partial(solve, day.request))
         sizes.append(len(day.request.stops))
         if not answer.feasible:
             gaps.append(math.inf)
@@ -357,7 +360,7 @@ def part_fifteen(
         ours, theirs, late = [], [], []
         for day in days:
             request = day.request.model_copy(update={"time_limit_s": budget})
-            answer, elapsed = timed(lambda request=request: solve(request))
+            answer, elapsed = timed(partial(solve, request))
             gaps.append(gap(answer.distance_m, day.exact) if answer.feasible else math.inf)
             optimal += answer.feasible and answer.distance_m == day.exact
             times.append(elapsed)
@@ -424,7 +427,7 @@ def part_solomon(names: Sequence[str], budget: float, table: Table) -> None:
         data, dist = solomon_request(name, budget)
         request = SolveRequest.model_validate(data)
         ref_cost, ref_ok = solomon_reference(name, request, dist)
-        answer, elapsed = timed(lambda request=request: solve(request))
+        answer, elapsed = timed(partial(solve, request))
         value = answer.distance_m / 10
         used = sum(1 for r in answer.routes if r.stops)
         check = "ok" if ref_ok and abs(ref_cost / 10 - optima[name]) < 0.05 else "MISMATCH"

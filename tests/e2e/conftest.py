@@ -16,11 +16,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Geolocation,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+from tests.phone import Phone
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"
@@ -37,7 +45,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # Near the demo branch (Lingcheng, Dezhou), WGS-84.
-PHONE_POSITION = {"latitude": 37.3357, "longitude": 116.5766, "accuracy": 15}
+PHONE_POSITION = Geolocation(latitude=37.3357, longitude=116.5766, accuracy=15)
 
 
 @dataclass(frozen=True)
@@ -219,10 +227,8 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.locator("button[type=submit]").click()
 
 
-def api_phone(server: Server, username: str, password: str = "demo-officer") -> Any:
+def api_phone(server: Server, username: str, password: str = "demo-officer") -> Phone:
     """A phone as the sync protocol sees it (tests/phone.py), signed in and pulled."""
-    from tests.phone import Phone
-
     client = httpx.Client(base_url=server.base_url, timeout=60)
     phone = Phone(client, username, password).sign_in()
     phone.pull()

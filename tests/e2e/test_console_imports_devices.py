@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
 
 from tests.e2e.conftest import Server, api_phone, sign_in
 
@@ -55,7 +55,7 @@ def test_imports_and_devices(
         ]
     )
     card.locator("input[type=file]").set_input_files(
-        files=[{"name": "payments.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+        files=[FilePayload(name="payments.csv", mimeType="text/csv", buffer=content.encode())]
     )
     card.get_by_test_id("upload").click()
     report = card.get_by_test_id("import-report")
@@ -71,7 +71,7 @@ def test_imports_and_devices(
     # A file that is not a loans export: the missing columns, named.
     loans = page.get_by_test_id("import-loans")
     loans.locator("input[type=file]").set_input_files(
-        files=[{"name": "wrong.csv", "mimeType": "text/csv", "buffer": b"foo,bar\n1,2\n"}]
+        files=[FilePayload(name="wrong.csv", mimeType="text/csv", buffer=b"foo,bar\n1,2\n")]
     )
     loans.get_by_test_id("upload").click()
     expect(loans.get_by_test_id("import-error")).to_contain_text("缺少的列")

@@ -1,4 +1,5 @@
-"""Password hashing and JWTs: pure functions, no database."""
+"""Password hashing and JWTs: pure functions, no database. Shared by `deps` (every request
+checks a token) and `auth` (sign-in issues them), so it belongs to neither."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.auth.security import create_token, decode_token, hash_password, verify_password
+from api.security import create_token, decode_token, hash_password, verify_password
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
