@@ -15,8 +15,8 @@ from faker import Faker
 from sqlmodel import Session, select
 
 from api.config import Settings
+from api.planning.plans import create_plan, publish_plan
 from api.planning.schemas import PlanCreate
-from api.planning.service import create_plan, publish_plan
 from api.privacy import hash_national_id, mask_national_id
 from api.scoping import branch_statement
 from api.security import hash_password

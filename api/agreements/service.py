@@ -22,7 +22,7 @@ from api.agreements import plan, repository
 from api.agreements.facts import RUNNING_AGREEMENTS as RUNNING
 from api.agreements.facts import AgreementFacts
 from api.agreements.lifecycle import agreement_transition, allowed_agreement_events
-from api.agreements.reconciliation import reconcile as reconcile  # api.imports imports it here
+from api.agreements.reconciliation import reconcile
 from api.audit import audit_row, record_audit, write_audit_rows
 from api.errors import Conflict, InvalidInput
 from api.sync import rules

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from api.agreements.service import reconcile
+from api.agreements.reconciliation import reconcile
 from api.audit import record_audit
 from api.imports.parse import LoanRow, ParseResult, PaymentRow, RowError, format_yuan
 from api.scoping import branch_column, get_branch

@@ -20,9 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Re-exported: a borrower's facts include their agreements' (see BorrowerFacts).
-from api.agreements.facts import RUNNING_AGREEMENTS as RUNNING_AGREEMENTS
-from api.agreements.facts import AgreementFacts as AgreementFacts
+from api.agreements.facts import RUNNING_AGREEMENTS, AgreementFacts
 from api.settings_merge import merge_model
 from models.enums import AgreementStatus, LoanStatus, PromiseStatus
 

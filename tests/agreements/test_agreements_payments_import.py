@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.agreements.facts import AgreementFacts
 from api.agreements.service import agreement_facts
-from api.planning.priority import AgreementFacts, BorrowerFacts, PrioritySettings, score
+from api.planning.priority import BorrowerFacts, PrioritySettings, score
 from models import Agreement, AgreementLine, AuditEvent, Promise
 from models.enums import AgreementStatus, PromiseStatus
 from tests.agreements.conftest import PhoneFor, World, sign_args

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.agreements.cli import register
+from api.agreements.facts import AgreementFacts
 from api.planning.priority import (
-    AgreementFacts,
     BorrowerFacts,
     LoanFacts,
     PrioritySettings,

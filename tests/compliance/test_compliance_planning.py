@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from api.compliance.policy import PolicyData
 from api.errors import InvalidInput, PolicyViolation
-from api.planning import service
+from api.planning import plans
 from api.planning.schemas import PlanCreate
 from models import Branch, CompliancePolicy, Visit, VisitOfficer
 from models.enums import Role, VisitStatus
@@ -247,7 +247,7 @@ def _check_random_branch(session: Session, spec: dict[str, Any]) -> None:
         max_iterations=50,
     )
     try:
-        plan = service.create_plan(session=session, manager=manager, request=request, now=FIXED_NOW)
+        plan = plans.create_plan(session=session, manager=manager, request=request, now=FIXED_NOW)
     except PolicyViolation as exc:
         event(f"refused: {exc.extra['rules'][0]}")
         if spec["plan_date"] in spec["holidays"]:
