@@ -29,7 +29,7 @@ $(PY_STAMP): pyproject.toml
 	touch $@
 
 $(NPM_STAMP): pwa/package.json pwa/package-lock.json
-	cd pwa && npm install --no-audit --no-fund
+	cd pwa && npm ci --no-audit --no-fund
 	touch $@
 
 $(PWA_STAMP): $(NPM_STAMP) $(PWA_SOURCES)
