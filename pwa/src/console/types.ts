@@ -19,6 +19,7 @@ export type UserPublic = Schemas["UserPublic"];
 export type BranchPublic = Schemas["BranchPublic"];
 export type VisitStatus = Schemas["VisitStatus"];
 export type VisitPublic = Schemas["VisitPublic"];
+export type BorrowerPublic = Schemas["BorrowerPublic"];
 
 // ---- Candidates and plans ------------------------------------------------------------------
 
