@@ -31,7 +31,7 @@ export type Bucket = NonNullable<CandidateFilters["bucket"]>;
 /** Why a borrower is a candidate, with the points it adds to the score. */
 export type Reason = Candidate["reasons"][number];
 export type PrioritySettings = Schemas["PrioritySettings"];
-/** What the settings form sends: the rules it changes (the others keep their values). */
+/** What the settings form sends: a rule left out takes its default (PUT replaces them all). */
 export type PriorityUpdate = Partial<PrioritySettings>;
 export type PlanCreate = WithDefaults<Schemas["PlanCreate"], "auto">;
 
