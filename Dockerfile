@@ -2,8 +2,8 @@
 # 1. Build the phone app.
 FROM node:20-bookworm-slim AS pwa
 WORKDIR /build/pwa
-COPY pwa/package.json pwa/package-lock.json ./
-RUN npm install --no-audit --no-fund
+COPY pwa/package.json pwa/package-lock.json pwa/.npmrc ./
+RUN npm ci --no-audit --no-fund
 COPY pwa/ ./
 RUN npm run build
 

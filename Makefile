@@ -15,12 +15,13 @@ NPM_STAMP := pwa/node_modules/.installed
 PWA_STAMP := pwa/dist/index.html
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts pwa/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: help install run test lint typecheck pytest pwa-test e2e bench migrate demo system-deps clean
+.PHONY: help install run test lint typecheck pytest pwa-test e2e bench migrate demo system-deps clean api-types
 
 help:
 	@echo "make run    install, migrate, load the demo branch, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, types, Python tests (SQLite + PostgreSQL), PWA unit tests, browser tests"
 	@echo "make bench  benchmarks (routing, sync, imports, PWA budgets)"
+	@echo "make api-types  regenerate the PWA's API types from the app's OpenAPI schema"
 
 $(PY_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +30,7 @@ $(PY_STAMP): pyproject.toml
 	touch $@
 
 $(NPM_STAMP): pwa/package.json pwa/package-lock.json
-	cd pwa && npm install --no-audit --no-fund
+	cd pwa && npm ci --no-audit --no-fund
 	touch $@
 
 $(PWA_STAMP): $(NPM_STAMP) $(PWA_SOURCES)
@@ -62,6 +63,12 @@ typecheck: $(PY_STAMP)
 # Every Python test runs on SQLite and again on PostgreSQL (TEST_DATABASE_URL).
 pytest: $(PY_STAMP)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e" -q
+
+# The PWA's API types: the app's OpenAPI schema (no server needed), then TypeScript from it.
+# Tests fail when either committed file differs from what this writes.
+api-types: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m api.openapi_dump pwa/src/api/openapi.json
+	cd pwa && npm run api-types
 
 pwa-test: $(NPM_STAMP)
 	cd pwa && npm run typecheck && npm test

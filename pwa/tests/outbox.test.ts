@@ -118,8 +118,8 @@ describe("outbox", () => {
     await applyPushResult(d, sent, {
       last_mutation_id: 3,
       results: [
-        { id: 1, status: "applied" },
-        { id: 2, status: "duplicate" },
+        { id: 1, status: "applied", reason: "" },
+        { id: 2, status: "duplicate", reason: "" },
         { id: 3, status: "flagged", reason: "late" },
       ],
     });
@@ -136,7 +136,7 @@ describe("outbox", () => {
     await applyPushResult(d, sent, {
       last_mutation_id: 2,
       results: [
-        { id: 1, status: "applied" },
+        { id: 1, status: "applied", reason: "" },
         { id: 2, status: "rejected", reason: "amount must be above 0" },
       ],
     });
@@ -151,7 +151,7 @@ describe("outbox", () => {
     const d = db();
     for (const t of ["a", "b", "c"]) await enqueue(d, "note.add", note(t));
     const sent = await nextBatch(d, 3);
-    await applyPushResult(d, sent, { last_mutation_id: 1, results: [{ id: 1, status: "applied" }] });
+    await applyPushResult(d, sent, { last_mutation_id: 1, results: [{ id: 1, status: "applied", reason: "" }] });
     expect((await listOutbox(d)).map((e) => e.id)).toEqual([2, 3]);
   });
 

@@ -14,7 +14,7 @@ import { consoleHref, useConsoleRoute, type Section } from "./router";
 import { AgreementsScreen } from "./screens/Agreements";
 import { DevicesScreen } from "./screens/Devices";
 import { ImportsScreen } from "./screens/Imports";
-import { PlanScreen } from "./screens/Plan";
+import { PlanScreen } from "./screens/plan/PlanScreen";
 import { ReportsScreen } from "./screens/Reports";
 import { ReviewScreen } from "./screens/Review";
 import { SettingsScreen } from "./screens/Settings";

@@ -18,8 +18,10 @@ import type {
   KpiReport,
   OutNow,
   PlanCreate,
+  PlanListItem,
   PlanPublic,
   PrioritySettings,
+  PriorityUpdate,
   PromisePublic,
   ReviewList,
   SafetyAlert,
@@ -89,7 +91,7 @@ export const consoleApi = {
   users: () => getJson<UserPublic[]>("/users"),
 
   candidates: (f: CandidateFilters) => getJson<CandidatePage>("/candidates", { ...f }),
-  plans: (planDate: string) => getJson<PlanPublic[]>("/plans", { plan_date: planDate }),
+  plans: (planDate: string) => getJson<PlanListItem[]>("/plans", { plan_date: planDate }),
   plan: (id: string) => getJson<PlanPublic>(`/plans/${id}`),
   createPlan: (body: PlanCreate) => postJson<PlanPublic>("/plans", body),
   optimise: (id: string, timeLimitS?: number) => postJson<PlanPublic>(`/plans/${id}/optimise`, timeLimitS ? { time_limit_s: timeLimitS } : {}),
@@ -98,7 +100,7 @@ export const consoleApi = {
     postJson<VisitPublic>(`/visits/${visitId}/assign`, { officer_ids: officerIds, pinned }),
   cancelVisit: (visitId: string, reason: string) => postJson<VisitPublic>(`/visits/${visitId}/cancel`, { reason }),
   priority: () => getJson<PrioritySettings>("/branches/current/settings/priority"),
-  putPriority: async (values: PrioritySettings) =>
+  putPriority: async (values: PriorityUpdate) =>
     (await api.request("/branches/current/settings/priority", { method: "PUT", json: values })).json() as Promise<PrioritySettings>,
 
   day: (day?: string) => getJson<DayView>("/day", { day }),

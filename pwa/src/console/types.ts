@@ -1,100 +1,41 @@
-// Shapes of the REST API the console reads (/api/v1, see the server's openapi.json).
+// Shapes of the REST API the console reads (/api/v1). Where the API has a response model
+// they are the types generated from its schema (src/api/schema.d.ts: `make api-types`);
+// the rest are written by hand against the server's code until it has one (TODO(typed-api)).
 // Ids are UUID strings, times ISO-8601 UTC, money integer fen.
+import type { components, operations } from "../api/schema";
 
-export interface UserPublic {
-  id: string;
-  username: string;
-  full_name: string;
-  role: "officer" | "manager" | "admin" | string;
-  branch_id: string;
-  phone: string;
-}
+type Schemas = components["schemas"];
 
-export interface BranchPublic {
-  id: string;
-  code: string;
-  name: string;
-  address: string;
-  phone: string;
-  lat: number;
-  lon: number;
-  timezone: string;
-  work_start: string;
-  work_end: string;
-}
+/**
+ * A request body whose fields with a server default may be left out. The generated types
+ * mark them required (openapi-typescript's defaultNonNullable: right for responses, where
+ * the server always fills them in).
+ */
+type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-export interface Reason {
-  code: string;
-  text: string;
-  text_zh: string;
-  points?: number;
-}
+// ---- People, branch, visits ----------------------------------------------------------------
 
-export type Segment = "farmer" | "small_business" | "individual_trader";
-export type Bucket = "M1" | "M2" | "M3" | "M3+";
+export type UserPublic = Schemas["UserPublic"];
+export type BranchPublic = Schemas["BranchPublic"];
+export type VisitStatus = Schemas["VisitStatus"];
+export type VisitPublic = Schemas["VisitPublic"];
+export type BorrowerPublic = Schemas["BorrowerPublic"];
 
-export interface Candidate {
-  borrower_id: string;
-  name: string;
-  village: string;
-  address: string;
-  segment: Segment;
-  lat: number | null;
-  lon: number | null;
-  loan_ids: string[];
-  account_numbers: string[];
-  overdue_fen: number;
-  outstanding_fen: number;
-  dpd: number;
-  bucket: string;
-  score: number;
-  reasons: Reason[];
-  last_visit_on: string | null;
-  last_contact_on: string | null;
-}
+// ---- Candidates and plans ------------------------------------------------------------------
 
-export interface CandidatePage {
-  total: number;
-  limit: number;
-  offset: number;
-  items: Candidate[];
-}
+export type Segment = Schemas["Segment"];
+export type Candidate = Schemas["CandidatePublic"];
+export type CandidatePage = Schemas["CandidatePage"];
+export type CandidateFilters = NonNullable<operations["planning-candidates"]["parameters"]["query"]>;
+export type Bucket = NonNullable<CandidateFilters["bucket"]>;
+/** Why a borrower is a candidate, with the points it adds to the score. */
+export type Reason = Candidate["reasons"][number];
+export type PrioritySettings = Schemas["PrioritySettings"];
+/** What the settings form sends: a rule left out takes its default (PUT replaces them all). */
+export type PriorityUpdate = Partial<PrioritySettings>;
+export type PlanCreate = WithDefaults<Schemas["PlanCreate"], "auto">;
 
-export interface CandidateFilters {
-  bucket?: string;
-  segment?: string;
-  village?: string;
-  min_overdue_fen?: number | null;
-  max_overdue_fen?: number | null;
-  officer_id?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export type VisitStatus = "planned" | "checked_in" | "done" | "skipped" | "cancelled";
-
-export interface VisitPublic {
-  id: string;
-  plan_id: string | null;
-  borrower_id: string;
-  officer_id: string;
-  officer_ids: string[];
-  loan_ids: string[];
-  plan_date: string;
-  route_position: number | null;
-  window_start: string | null;
-  window_end: string | null;
-  planned_arrival: string | null;
-  leg_distance_m: number | null;
-  status: VisitStatus;
-  priority: number;
-  reasons: Reason[];
-  pinned: boolean;
-  checked_in_at: string | null;
-  checked_out_at: string | null;
-  version: number;
-}
-
+// TODO(typed-api): generated once plan.summary has a model (PlanSummary, RouteSummary).
 export interface RouteSummary {
   officer_ids: string[];
   lead_id?: string;
@@ -135,27 +76,13 @@ export interface PlanSummary {
   optimised_at?: string | null;
 }
 
-export interface PlanPublic {
-  id: string;
-  plan_date: string;
-  status: "draft" | "published";
-  created_by: string;
-  created_at: string;
-  version: number;
-  summary: PlanSummary;
-  visits?: VisitPublic[];
-}
+/** A plan in a list (no visits); its summary typed by hand until the API types it. */
+export type PlanListItem = Omit<Schemas["PlanSummaryItem"], "summary"> & { summary: PlanSummary };
+export type PlanPublic = Omit<Schemas["PlanPublic"], "summary"> & { summary: PlanSummary };
 
-export interface PlanCreate {
-  plan_date: string;
-  borrower_ids?: string[];
-  auto?: boolean;
-  limit?: number;
-  officer_ids?: string[];
-  teams?: string[][];
-  time_limit_s?: number;
-}
+// ---- The live day --------------------------------------------------------------------------
 
+// TODO(typed-api): generated once GET /day has a response model.
 export interface GeoFix {
   lat: number;
   lon: number;
@@ -217,159 +144,36 @@ export interface DayView {
   review_waiting: number;
 }
 
-export interface SafetyAlert {
-  id: string;
-  kind: string;
-  visit_id: string | null;
-  borrower_id: string | null;
-  borrower_name: string | null;
-  officer_id: string;
-  officer_name: string;
-  at: string;
-  received_at: string;
-  lat: number | null;
-  lon: number | null;
-  accuracy_m: number | null;
-  message: string;
-  acknowledged_at: string | null;
-}
+export type SafetyAlert = Schemas["AlertPublic"];
+export type OutNow = Schemas["OutNowPublic"];
 
-export interface OutNow {
-  officer_id: string;
-  officer_name: string;
-  visit_id: string;
-  borrower_name: string;
-  village: string;
-  checked_in_at: string;
-  due_back_at: string;
-  minutes_out: number;
-  overdue: boolean;
-  open_sos: boolean;
-  last_location: { lat: number; lon: number; accuracy_m: number | null; at: string } | null;
-}
+// ---- Review --------------------------------------------------------------------------------
 
-export interface ReviewMutation {
-  id: number;
-  device_id: string;
-  officer_id: string;
-  officer_name: string;
-  mutation_id: number;
-  name: string;
-  args: Record<string, unknown>;
-  status: "flagged" | "rejected" | string;
-  reason: string;
-  client_time: string | null;
-  received_at: string;
-}
+export type ReviewMutation = Schemas["ReviewMutation"];
+/** What the officer proposed. TODO(typed-api): generated once `proposed` has a model (the API sends a free object). */
+export type ProposedChange = { date?: string; text?: string } & Record<string, unknown>;
+export type ChangeRequest = Omit<Schemas["ReviewChangeRequest"], "proposed"> & { proposed: ProposedChange };
+export type ReviewList = Omit<Schemas["ReviewList"], "change_requests"> & { change_requests: ChangeRequest[] };
 
-export interface ChangeRequest {
-  id: string;
-  visit_id: string;
-  borrower_id: string;
-  officer_id?: string;
-  kind: string;
-  reason: string;
-  proposed: { date?: string; text?: string } & Record<string, unknown>;
-  status: string;
-  decision_reason: string;
-  created_at?: string;
-}
+// ---- Agreements and promises ---------------------------------------------------------------
 
-export interface ReviewList {
-  mutations: ReviewMutation[];
-  change_requests: ChangeRequest[];
-}
+export type AgreementLine = Schemas["AgreementLinePublic"];
+export type AgreementSummary = Schemas["AgreementSummary"];
+export type AgreementDetail = Schemas["AgreementPublic"];
+export type Verification = Schemas["VerificationPublic"];
+export type PromisePublic = Schemas["PromisePublic"];
 
-export interface AgreementLine {
-  seq: number;
-  due_date: string;
-  amount_fen: number;
-  paid_fen: number;
-  status: string;
-  paid_on: string | null;
-}
+// ---- Devices and imports -------------------------------------------------------------------
 
-export interface AgreementSummary {
-  id: string;
-  status: string;
-  borrower_id: string;
-  borrower_name: string;
-  loan_id: string;
-  account_number: string;
-  officer_id: string;
-  officer_name: string;
-  visit_id: string | null;
-  principal_fen: number;
-  down_payment_fen: number;
-  paid_fen: number;
-  instalments: number;
-  missed_lines: number;
-  next_due_date: string | null;
-  signed_at: string;
-  received_at: string;
-  approval_reasons: Reason[];
-  decision_reason: string;
-  decided_at: string | null;
-}
+export type DevicePublic = Schemas["DevicePublic"];
+export type ImportReport = Schemas["ImportReportPublic"];
 
-export interface AgreementDetail extends AgreementSummary {
-  national_id_masked: string;
-  text: string;
-  text_sha256: string;
-  content_sha256: string;
-  borrower_signature: string;
-  officer_signature: string;
-  lat: number | null;
-  lon: number | null;
-  accuracy_m: number | null;
-  lines: AgreementLine[];
-  allowed_actions: string[];
-}
+// ---- Reports -------------------------------------------------------------------------------
 
-export interface Verification {
-  valid: boolean;
-  stored_sha256: string;
-  computed_sha256: string;
-  text_sha256_valid: boolean;
-  problems: string[];
-}
+export type GroupBy = NonNullable<operations["reports-kpis"]["parameters"]["query"]["group_by"]>;
 
-export interface PromisePublic {
-  id: string;
-  status: string;
-  borrower_name: string;
-  account_number: string;
-  officer_name: string;
-  amount_fen: number;
-  paid_fen: number;
-  due_date: string;
-  made_at: string;
-}
-
-export interface DevicePublic {
-  device_id: string;
-  user_id: string;
-  username: string;
-  name: string;
-  platform: string;
-  status: "active" | "retired" | "revoked";
-  created_at: string;
-  last_seen_at: string | null;
-  last_pull_at: string | null;
-  last_mutation_id: number;
-}
-
-export interface ImportReport {
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  errors: { row: number; column: string; message: string }[];
-}
-
-export type GroupBy = "all" | "officer" | "bucket" | "segment";
-
+// TODO(typed-api): generated once GET /reports/kpis, /reports/hardship and /reports/compliance
+// have response models.
 export interface KpiRow {
   group: string;
   group_label: string;
@@ -422,5 +226,3 @@ export interface ComplianceReport {
   policy_version?: number;
   items: Record<string, ComplianceItem[]>;
 }
-
-export type PrioritySettings = Record<string, number>;

@@ -1,7 +1,8 @@
 // HTTP to the same-origin API (/api/v1). Every error body is {"error", "detail", ...}.
+import type { components } from "../api/schema";
 import type { FieldDb } from "./db";
 import { deleteMeta, getMeta, getMetaMany, setMeta } from "./meta";
-import type { PullResponse, PushResponse, SessionUser } from "./types";
+import type { PullResponse, PushResponse } from "./types";
 
 export const PROTOCOL = 1;
 
@@ -42,13 +43,8 @@ export class SignInRequiredError extends Error {
   }
 }
 
-export interface TokenResponse {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  user: SessionUser;
-}
+export type TokenResponse = components["schemas"]["TokenResponse"];
+type DevicePublic = components["schemas"]["DevicePublic"];
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
 
@@ -153,7 +149,7 @@ export class Api {
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${accessToken}` },
       body: JSON.stringify({ name, platform }),
     });
-    const body = (await res.json()) as { device_id: string };
+    const body = (await res.json()) as DevicePublic;
     return body.device_id;
   }
 

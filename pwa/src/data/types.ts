@@ -1,5 +1,11 @@
 // Shapes of the sync protocol v1 (shared/docs/sync-protocol.md). Ids are UUID strings,
-// times ISO-8601 UTC, money integer fen.
+// times ISO-8601 UTC, money integer fen. The pull and push envelopes and the signed-in user
+// are the types generated from the API's schema (src/api/schema.d.ts: `make api-types`);
+// what travels inside them (each entity's data, each mutation's args) is written by hand:
+// the API's schema has them as free objects.
+import type { components } from "../api/schema";
+
+type Schemas = components["schemas"];
 
 export type EntityName =
   | "officer"
@@ -58,7 +64,7 @@ export type Reference =
   | { kind: "contact_codes"; items: CodeLabel[] }
   | { kind: "agreement_template"; templates: Record<string, string> };
 
-export type VisitStatus = "planned" | "checked_in" | "done" | "skipped" | "cancelled";
+export type VisitStatus = Schemas["VisitStatus"];
 
 export interface ChangeRequestNote {
   /** Made on this phone: the request's id and when; from the server: `id`, status, decision. */
@@ -114,7 +120,7 @@ export interface RecentContact {
   pending?: boolean;
 }
 
-export type Segment = "farmer" | "small_business" | "individual_trader";
+export type Segment = Schemas["Segment"];
 
 export interface Borrower {
   name: string;
@@ -189,27 +195,19 @@ export interface EntityRow<E extends EntityName = EntityName> {
   hidden: 0 | 1;
 }
 
+/**
+ * One change of a pull, per operation. TODO(typed-api): generated once the pull's
+ * `Change.data` has a model per entity (the API's schema has a free object).
+ */
 export type Change =
   | { op: "put"; entity: EntityName; id: string; version: number; data: unknown }
   | { op: "del"; entity: EntityName; id: string };
 
-export interface PullResponse {
-  cookie: string | null;
-  reset: boolean;
-  has_more: boolean;
-  control: "wipe" | null;
-  last_mutation_id: number;
-  server_time: string;
-  expires_at: string | null;
-  changes: Change[];
-}
+export type PullResponse = Omit<Schemas["PullResponse"], "changes"> & { changes: Change[] };
 
-export type ResultStatus = "applied" | "duplicate" | "rejected" | "flagged";
+export type ResultStatus = Schemas["MutationResult"]["status"];
 
-export interface PushResponse {
-  last_mutation_id: number;
-  results: { id: number; status: ResultStatus; reason?: string | null }[];
-}
+export type PushResponse = Schemas["PushResponse"];
 
 // ---- Mutations -------------------------------------------------------------------------
 
@@ -298,11 +296,5 @@ export interface RejectedEntry {
   seen: 0 | 1;
 }
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  full_name: string;
-  role: string;
-  branch_id: string;
-  phone: string;
-}
+/** The signed-in user, as the token response carries it. */
+export type SessionUser = Schemas["UserPublic"];

@@ -1,4 +1,4 @@
-import type { Context } from "../data";
+import { StorageFullError, type Context } from "../data";
 import { label, t, tMaybe } from "../i18n";
 
 /** Contact codes: the server's reference list if present, else the catalogue. */
@@ -30,4 +30,9 @@ export function statusLabel(kind: "promise" | "agreement", status: string): stri
 /** Server reasons may be codes ("date_in_past"); render them in words when we know them. */
 export function reasonText(reason: string): string {
   return tMaybe(`reason.${reason}`) ?? (reason || t("common.none"));
+}
+
+/** Why a save on this phone failed, in words: a full phone, or anything else. */
+export function saveError(err: unknown): string {
+  return err instanceof StorageFullError ? t("error.storageFull") : t("error.generic");
 }

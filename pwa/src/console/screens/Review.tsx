@@ -10,7 +10,7 @@ import { AgreementDialog } from "../components/AgreementDetail";
 import { DataTable } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { useAction, useHas, usePoll, useUsers } from "../hooks";
-import type { AgreementSummary, ChangeRequest, ReviewMutation } from "../types";
+import type { AgreementSummary, BorrowerPublic, ChangeRequest, ReviewMutation } from "../types";
 
 function mutationLabel(name: string): string {
   return tMaybe(`mutation.${name}`) ?? name;
@@ -38,7 +38,7 @@ function useBorrowerNames(ids: string[]): Map<string, string> {
       missing.map((id) =>
         api
           .request(`/borrowers/${id}`)
-          .then((r) => r.json() as Promise<{ name: string }>)
+          .then((r) => r.json() as Promise<BorrowerPublic>)
           .then((b) => [id, b.name] as const)
           .catch(() => [id, ""] as const),
       ),

@@ -6,9 +6,9 @@ import { toast } from "../../ui/toast";
 import { consoleApi } from "../api";
 import { useAction, useLoad } from "../hooks";
 import { loadMapSettings, saveMapSettings, validTileUrl, type MapSettings } from "../settings";
-import type { PrioritySettings } from "../types";
+import type { PrioritySettings, PriorityUpdate } from "../types";
 
-const PRIORITY_FIELDS = [
+const PRIORITY_FIELDS: readonly (keyof PrioritySettings)[] = [
   "min_dpd",
   "recent_visit_days",
   "m1_points",
@@ -92,12 +92,14 @@ function PriorityForm() {
   }, [loaded.data]);
   const save = async (e: Event) => {
     e.preventDefault();
-    const body: PrioritySettings = {};
-    for (const [k, v] of Object.entries(values)) if (v.trim() !== "" && Number.isFinite(Number(v))) body[k] = Number(v);
+    const body: PriorityUpdate = {};
+    // The form's keys are the ones the server sent: its settings' names.
+    for (const [k, v] of Object.entries(values)) if (v.trim() !== "" && Number.isFinite(Number(v))) body[k as keyof PrioritySettings] = Number(v);
     const ok = await action.run(() => consoleApi.putPriority(body));
     if (ok) toast(t("console.settings.saved"));
   };
-  const fields = PRIORITY_FIELDS.filter((f) => f in values).concat(Object.keys(values).filter((k) => !PRIORITY_FIELDS.includes(k)));
+  const known: readonly string[] = PRIORITY_FIELDS;
+  const fields = known.filter((f) => f in values).concat(Object.keys(values).filter((k) => !known.includes(k)));
   return (
     <form class="c-card c-form" onSubmit={save} data-testid="priority-settings">
       <h2>{t("console.settings.priority")}</h2>

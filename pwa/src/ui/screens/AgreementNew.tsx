@@ -5,25 +5,21 @@ import { observe, signAgreement, type GeoPoint } from "../../data";
 import { agreementLang, agreementText } from "../../domain/agreementText";
 import { fenToInput, parseYuan } from "../../domain/money";
 import { buildSchedule, FREQUENCIES, MAX_INSTALMENTS, type Frequency } from "../../domain/schedule";
-import { addDays, DEFAULT_TZ, todayIn } from "../../domain/time";
+import { addDays, todayIn } from "../../domain/time";
 import { formatDate, formatMoney, t } from "../../i18n";
 import { getLocation } from "../../platform/geo";
 import { ChipChoice } from "../components/Chips";
-import { Layout } from "../components/Layout";
+import { FormScreen, useVisitForm } from "../components/FormScreen";
 import { Confirm } from "../components/Sheet";
 import { SignatureField } from "../components/SignatureField";
-import { useFormGuard, useLive } from "../hooks";
+import { useLive } from "../hooks";
 import { navigate } from "../router";
-import { toast } from "../toast";
 import { visitLoans } from "../view";
-import { saveError } from "./Visit";
 
 export default function AgreementNew({ id }: { id: string }) {
-  useFormGuard();
-  const detail = useLive(() => observe.visit(id), [id]);
-  const ctx = useLive(() => observe.context(), []);
+  const form = useVisitForm(id);
+  const { detail, ctx, tz } = form;
   const session = useLive(() => observe.session(), []);
-  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const today = todayIn(tz);
   const loans = detail ? visitLoans(detail.visit, detail.borrower) : [];
 
@@ -38,8 +34,6 @@ export default function AgreementNew({ id }: { id: string }) {
   const [borrowerSig, setBorrowerSig] = useState<string | null>(null);
   const [officerSig, setOfficerSig] = useState<string | null>(null);
   const [confirm, setConfirm] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [location, setLocation] = useState<GeoPoint | null>(null);
 
   const loan = loans.find((l) => l.id === loanId) ?? loans[0];
@@ -91,41 +85,37 @@ export default function AgreementNew({ id }: { id: string }) {
     window.scrollTo(0, 0);
   };
 
-  const sign = async () => {
+  const sign = () => {
     setConfirm(false);
-    if (!schedule.ok || !loan || !borrowerSig || !officerSig || amountFen === null) return;
-    setBusy(true);
-    try {
-      const agreementId = await signAgreement({
-        visitId: id,
-        loanId: loan.id,
-        terms: {
-          principal_fen: amountFen,
-          down_payment_fen: schedule.downPaymentFen,
-          schedule: schedule.lines.map((l) => ({ due_date: l.due_date, amount_fen: l.amount_fen })),
-        },
-        text,
-        borrowerSignature: borrowerSig,
-        officerSignature: officerSig,
-        location,
-      });
-      toast(t("visit.saved"));
-      navigate(`/agreement/${agreementId}`, true);
-    } catch (err) {
-      setError(saveError(err));
-      setBusy(false);
-    }
+    return form.submit({
+      write: () =>
+        schedule.ok && loan && borrowerSig && officerSig && amountFen !== null
+          ? signAgreement({
+              visitId: id,
+              loanId: loan.id,
+              terms: {
+                principal_fen: amountFen,
+                down_payment_fen: schedule.downPaymentFen,
+                schedule: schedule.lines.map((l) => ({ due_date: l.due_date, amount_fen: l.amount_fen })),
+              },
+              text,
+              borrowerSignature: borrowerSig,
+              officerSignature: officerSig,
+              location,
+            })
+          : undefined,
+      after: (agreementId) => navigate(`/agreement/${agreementId}`, true),
+    });
   };
 
   const scheduleError = !schedule.ok ? t(`agreement.error.${schedule.error}`) : dateError ? t("agreement.error.first_date") : null;
 
   if (step === "sign") {
     return (
-      <Layout
+      <FormScreen
+        form={form}
         title={t("agreement.title")}
-        back={`/visit/${id}`}
-        sos={id}
-        tz={tz}
+        plainTitle
         testId="agreement-sign"
         actions={
           <>
@@ -136,7 +126,7 @@ export default function AgreementNew({ id }: { id: string }) {
               type="button"
               class="btn primary"
               data-testid="sign"
-              disabled={busy || !borrowerSig || !officerSig}
+              disabled={form.busy || !borrowerSig || !officerSig}
               onClick={() => setConfirm(true)}
             >
               {t("agreement.sign")}
@@ -151,24 +141,21 @@ export default function AgreementNew({ id }: { id: string }) {
         <SignatureField title={t("agreement.borrowerSign")} signer={borrower?.name ?? ""} testId="sig-borrower" onChange={setBorrowerSig} />
         <SignatureField title={t("agreement.officerSign")} signer={officerName} testId="sig-officer" onChange={setOfficerSig} />
         {(!borrowerSig || !officerSig) && <p class="muted small">{t("agreement.needSignatures")}</p>}
-        {error && <p class="error" role="alert">{error}</p>}
         {confirm && <Confirm text={t("agreement.confirmSign")} yes={t("agreement.sign")} onYes={() => void sign()} onNo={() => setConfirm(false)} />}
-      </Layout>
+      </FormScreen>
     );
   }
 
   return (
-    <Layout
-      title={`${t("agreement.title")} · ${borrower?.name ?? ""}`}
-      back={`/visit/${id}`}
-      sos={id}
-      tz={tz}
+    <FormScreen
+      form={form}
+      title={t("agreement.title")}
       testId="agreement-terms"
-      actions={
-        <button type="button" class="btn primary huge wide" data-testid="to-sign" disabled={!!scheduleError || !loan} onClick={toSign}>
-          {t("agreement.next")}
-        </button>
-      }
+      saveLabel={t("agreement.next")}
+      saveTestId="to-sign"
+      saveDisabled={!!scheduleError || !loan}
+      onSave={toSign}
+      hideError
     >
       {loans.length > 1 && (
         <section class="field">
@@ -239,6 +226,6 @@ export default function AgreementNew({ id }: { id: string }) {
           </table>
         </section>
       )}
-    </Layout>
+    </FormScreen>
   );
 }

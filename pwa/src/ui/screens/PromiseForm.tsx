@@ -1,60 +1,37 @@
 import { useState } from "preact/hooks";
-import { createPromise, observe } from "../../data";
-import { parseYuan, fenToInput } from "../../domain/money";
-import { addDays, DEFAULT_TZ, todayIn } from "../../domain/time";
+import { createPromise } from "../../data";
+import { fenToInput, parseYuan } from "../../domain/money";
+import { addDays, todayIn } from "../../domain/time";
 import { formatMoney, t } from "../../i18n";
 import { ChipChoice } from "../components/Chips";
-import { Layout } from "../components/Layout";
-import { useFormGuard, useLive } from "../hooks";
-import { goBack } from "../router";
-import { toast } from "../toast";
+import { FormScreen, useVisitForm } from "../components/FormScreen";
 import { visitLoans } from "../view";
-import { saveError } from "./Visit";
 
 export function PromiseForm({ id }: { id: string }) {
-  useFormGuard();
-  const detail = useLive(() => observe.visit(id), [id]);
-  const ctx = useLive(() => observe.context(), []);
-  const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
-  const today = todayIn(tz);
+  const form = useVisitForm(id);
+  const { detail } = form;
+  const today = todayIn(form.tz);
   const loans = detail ? visitLoans(detail.visit, detail.borrower) : [];
   const [loanId, setLoanId] = useState<string | null>(null);
   const [amount, setAmount] = useState<string | null>(null);
   const [date, setDate] = useState(addDays(today, 7));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const loan = loans.find((l) => l.id === loanId) ?? loans[0];
   const amountValue = amount ?? (loan ? fenToInput(loan.overdue_fen) : "");
 
-  const save = async () => {
+  const save = () => {
     const fen = parseYuan(amountValue);
-    if (fen === null || fen <= 0) return setError(t("promise.error.amount"));
-    if (!date || date < today) return setError(t("promise.error.date"));
-    if (!loan) return;
-    setBusy(true);
-    try {
-      await createPromise(id, loan.id, fen, date);
-      toast(t("visit.saved"));
-      goBack(`/visit/${id}`);
-    } catch (err) {
-      setError(saveError(err));
-      setBusy(false);
-    }
+    return form.submit({
+      check: () => {
+        if (fen === null || fen <= 0) return t("promise.error.amount");
+        if (!date || date < today) return t("promise.error.date");
+        return null;
+      },
+      write: () => (loan && fen !== null ? createPromise(id, loan.id, fen, date) : undefined),
+    });
   };
 
   return (
-    <Layout
-      title={`${t("promise.title")} · ${detail?.borrower?.name ?? ""}`}
-      back={`/visit/${id}`}
-      sos={id}
-      tz={tz}
-      testId="promise-form"
-      actions={
-        <button type="button" class="btn primary huge wide" disabled={busy || !loan} data-testid="save" onClick={() => void save()}>
-          {t("promise.save")}
-        </button>
-      }
-    >
+    <FormScreen form={form} title={t("promise.title")} testId="promise-form" saveLabel={t("promise.save")} saveDisabled={!loan} onSave={() => void save()}>
       {loans.length > 1 && (
         <section class="field">
           <span>{t("promise.loan")}</span>
@@ -74,14 +51,13 @@ export function PromiseForm({ id }: { id: string }) {
           autocomplete="off"
           enterKeyHint="done"
           value={amountValue}
-          onInput={(e) => { setAmount(e.currentTarget.value); setError(null); }}
+          onInput={(e) => { setAmount(e.currentTarget.value); form.setError(null); }}
         />
       </label>
       <label class="field">
         <span>{t("promise.date")}</span>
-        <input type="date" name="due_date" min={today} value={date} onInput={(e) => { setDate(e.currentTarget.value); setError(null); }} />
+        <input type="date" name="due_date" min={today} value={date} onInput={(e) => { setDate(e.currentTarget.value); form.setError(null); }} />
       </label>
-      {error && <p class="error" role="alert">{error}</p>}
-    </Layout>
+    </FormScreen>
   );
 }

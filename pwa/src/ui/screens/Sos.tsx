@@ -6,7 +6,7 @@ import { t } from "../../i18n";
 import { getLocation } from "../../platform/geo";
 import { Layout } from "../components/Layout";
 import { useLive } from "../hooks";
-import { saveError } from "./Visit";
+import { saveError } from "../labels";
 
 /** SOS: queued like any entry (sent first thing with signal), plus a call to the branch. */
 export function Sos({ visitId }: { visitId?: string }) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { checkIn, checkOut, observe, StorageFullError, type Context, type GeoPoint, type Visit as VisitData, type WithId } from "../../data";
+import { checkIn, checkOut, observe, type Context, type GeoPoint, type Visit as VisitData, type WithId } from "../../data";
 import { DEFAULT_TZ, isHoliday, withinHours } from "../../domain/time";
 import { formatDate, formatMoney, formatTime, joinList, t } from "../../i18n";
 import { getLocation } from "../../platform/geo";
@@ -7,16 +7,12 @@ import { ChipMulti } from "../components/Chips";
 import { Layout } from "../components/Layout";
 import { Confirm, Sheet } from "../components/Sheet";
 import { useLive, useNow } from "../hooks";
-import { contactLabel, safetyLabel, statusLabel } from "../labels";
+import { contactLabel, safetyLabel, saveError, statusLabel } from "../labels";
 import { href, navigate } from "../router";
 import { toast } from "../toast";
 import { overdueOf, visitLoans, worstBucket } from "../view";
 import { NavigateSheet } from "./Borrower";
 import { telLink } from "../../domain/maps";
-
-export function saveError(err: unknown): string {
-  return err instanceof StorageFullError ? t("error.storageFull") : t("error.generic");
-}
 
 function CheckInSheet({ visit, ctx, me, onClose }: { visit: WithId<VisitData>; ctx: Context | undefined; me: string; onClose: () => void }) {
   const [loc, setLoc] = useState<GeoPoint | null | undefined>(undefined);
