@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from api.agreements import canonical as rules
 from api.agreements import plan, tracking
+from api.agreements.canonical import stored_agreement_canonical
 from api.agreements.lifecycle import (
     TRACKED,
     AgreementEvent,
@@ -28,8 +30,6 @@ from api.audit import audit_row, write_audit_rows
 from api.errors import Conflict, InvalidInput, NotFound
 from api.planning.priority import RUNNING_AGREEMENTS as RUNNING
 from api.planning.priority import AgreementFacts
-from api.sync import rules
-from api.sync.service import stored_agreement_canonical
 from models import (
     Agreement,
     AgreementLine,

@@ -19,7 +19,9 @@ from sqlmodel import Session, col, or_, select
 from api.agreements.plan import settings_from_branch
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
+from api.visits.schemas import BorrowerPublic, LoanPublic
 from models import (
     Agreement,
     AgreementLine,
@@ -103,7 +105,7 @@ class Scope:
             self._names = dict(
                 session.execute(
                     sa_select(col(User.id), col(User.full_name)).where(
-                        col(User.branch_id) == self.branch.id
+                        branch_column(User) == self.branch.id
                     )
                 ).all()
             )
@@ -135,7 +137,7 @@ def _versions_statement() -> Any:
         select(Visit.id, Visit.version, Visit.borrower_id)
         .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer_id))
         .where(
-            Visit.branch_id == bindparam("branch_id", type_=Uuid),
+            branch_column(Visit) == bindparam("branch_id", type_=Uuid),
             col(Visit.plan_date) >= bindparam("first_day", type_=Date),
             col(Visit.plan_date) <= bindparam("last_day", type_=Date),
             Visit.status != VisitStatus.cancelled,
@@ -293,28 +295,10 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
     }
 
 
-_LOAN_FIELDS = (
-    "account_number",
-    "product",
-    "principal_fen",
-    "outstanding_fen",
-    "overdue_fen",
-    "dpd",
-    "last_payment_date",
-    "status",
-)
-_BORROWER_FIELDS = (
-    "name",
-    "national_id_masked",
-    "phone",
-    "address",
-    "village",
-    "lat",
-    "lon",
-    "segment",
-    "language",
-    "safety_flags",
-    "preferred_times",
+# The columns of the public shapes (api.visits.schemas), but for those built here.
+_LOAN_FIELDS = tuple(name for name in LoanPublic.model_fields if name != "id")
+_BORROWER_FIELDS = tuple(
+    name for name in BorrowerPublic.model_fields if name not in ("id", "loans", "version")
 )
 
 

@@ -454,7 +454,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     """Another writer stores a note id between the batch's look-ups and its INSERT: the batch
     is redone entry by entry, so only the clashing entry is affected."""
     from api.sync import service as sync_service
-    from api.sync.known import Known
+    from api.writes.known import Known
 
     phone: Phone = phone_for(world.alice)
     raced_id = uuid.uuid4()
@@ -490,3 +490,98 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
         session.exec(select(MutationLog).where(MutationLog.mutation_id == 2)).one().status
         == "rejected"
     )
+
+
+def _stored_version(session: Session, visit: Visit) -> int:
+    return session.exec(select(Visit.version).where(Visit.id == visit.id)).one()
+
+
+def test_one_push_moves_a_visits_version_by_one_step(
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    """Several facts about one visit in one push: its version moves once (not once per fact,
+    nor twice per fact); the next push moves it once more, and the phone pulls both."""
+    phone: Phone = phone_for(world.alice)
+    visit = world.visits[0]
+    phone.pull()
+    pulled = phone.local[("visit", str(visit.id))]["version"]
+    before = _stored_version(session, visit)
+    phone.queue("visit.check_in", visit_id=visit.id, at=AT, location=_near(world, 0))
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="family", at=AT
+    )
+    phone.queue("visit.check_out", visit_id=visit.id, at="2026-11-23T02:40:00Z")
+    assert "rejected" not in [status for _, status in _results(phone.push())]
+    assert _stored_version(session, visit) == before + 1
+    phone.pull()
+    after_first = phone.local[("visit", str(visit.id))]["version"]
+    assert after_first != pulled
+
+    phone.queue(
+        "note.add",
+        note_id=uuid.uuid4(),
+        borrower_id=visit.borrower_id,
+        visit_id=visit.id,
+        text="下午再来",
+        at=AT,
+    )
+    assert "rejected" not in [status for _, status in _results(phone.push())]
+    assert _stored_version(session, visit) == before + 2
+    phone.pull()
+    assert phone.local[("visit", str(visit.id))]["version"] not in (pulled, after_first)
+
+
+def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
+    world: World,
+    phone_for,
+    session: Session,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Redone entry by entry (each flushed in its own savepoint), a push still moves the
+    visit's version by one step."""
+    from api.sync import service as sync_service
+    from api.writes.known import Known
+
+    phone: Phone = phone_for(world.alice)
+    visit = world.visits[0]
+    raced_id = uuid.uuid4()
+    session.add(
+        Note(
+            id=raced_id,
+            borrower_id=visit.borrower_id,
+            author_id=world.bob.id,
+            text="别人",
+            at=FIXED_NOW,
+        )
+    )
+    session.flush()
+    before = _stored_version(session, visit)
+    original = Known.load
+    calls = []
+
+    def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        known = original(*args, **kwargs)
+        if not calls:
+            known.created[Note] = {}  # the first look-up misses the racing row
+        calls.append(1)
+        return known
+
+    monkeypatch.setattr(sync_service.Known, "load", blind_first_load)
+    phone.queue("visit.check_in", visit_id=visit.id, at=AT)
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="nobody", at=AT
+    )
+    phone.queue(
+        "note.add",
+        note_id=raced_id,
+        borrower_id=visit.borrower_id,
+        visit_id=visit.id,
+        text="冲突",
+        at=AT,
+    )
+    phone.queue("visit.check_out", visit_id=visit.id, at="2026-11-23T02:40:00Z")
+    statuses = [status for _, status in _results(phone.push())]
+    assert statuses[2] == "rejected" and len(calls) == 5  # the fallback ran
+    assert _stored_version(session, visit) == before + 1
