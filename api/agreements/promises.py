@@ -51,10 +51,8 @@ def create_promise(ctx: Context, args: PromiseArgs) -> Outcome:
     ctx.insert(
         Promise,
         id=args.promise_id,
-        visit_id=visit.id,
+        **ctx.at_visit(visit),
         loan_id=loan.id,
-        borrower_id=visit.borrower_id,
-        **ctx.from_phone(),
         amount_fen=args.amount_fen,
         due_date=args.due_date,
         status=PromiseStatus.open,

@@ -112,10 +112,8 @@ def _insert_agreement(
     ctx.insert(
         Agreement,
         id=args.agreement_id,
-        visit_id=visit.id,
+        **ctx.at_visit(visit),
         loan_id=args.loan_id,
-        borrower_id=visit.borrower_id,
-        **ctx.from_phone(),
         principal_fen=terms.principal_fen,
         down_payment_fen=terms.down_payment_fen,
         text=args.text,

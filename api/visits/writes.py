@@ -184,10 +184,8 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
     ctx.insert(
         ChangeRequest,
         id=args.request_id,
-        visit_id=visit.id,
-        borrower_id=visit.borrower_id,
+        **ctx.at_visit(visit),
         branch_id=ctx.branch.id,
-        **ctx.from_phone(),
         kind=args.kind,
         reason=args.reason,
         proposed=args.proposed,

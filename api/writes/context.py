@@ -98,6 +98,11 @@ class Context:
         """The columns every record made on a phone carries: who, which device, received when."""
         return {"officer_id": self.user.id, "device_id": self.device.id, "received_at": self.now}
 
+    def at_visit(self, visit: Visit) -> dict[str, Any]:
+        """The columns of a record made at a visit (a promise, an agreement, a change
+        request): the visit, its borrower, and `from_phone`."""
+        return {"visit_id": visit.id, "borrower_id": visit.borrower_id, **self.from_phone()}
+
     def touch(self, visit: Visit) -> None:
         """The phone's copy of a visit embeds its latest facts, so a new fact must change the
         visit's version: by one step per push. The before_flush listener (models.base) takes
