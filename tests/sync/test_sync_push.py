@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.writes.known import Known
 from models import (
     Agreement,
     AgreementLine,
@@ -541,9 +542,6 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
 ) -> None:
     """Redone entry by entry (each flushed in its own savepoint), a push still moves the
     visit's version by one step."""
-    from api.sync import service as sync_service
-    from api.writes.known import Known
-
     phone: Phone = phone_for(world.alice)
     visit = world.visits[0]
     raced_id = uuid.uuid4()
@@ -559,7 +557,7 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
     session.flush()
     before = _stored_version(session, visit)
     original = Known.load
-    calls = []
+    calls: list[int] = []
 
     def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
         known = original(*args, **kwargs)
@@ -568,7 +566,7 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
         calls.append(1)
         return known
 
-    monkeypatch.setattr(sync_service.Known, "load", blind_first_load)
+    monkeypatch.setattr(Known, "load", blind_first_load)
     phone.queue("visit.check_in", visit_id=visit.id, at=AT)
     phone.queue(
         "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="nobody", at=AT
