@@ -205,7 +205,7 @@ def _named_target(
             f"{loan.account_number}; it was not replaced",
         )
         return None, [unknown]
-    if "supersede" not in allowed_agreement_events(target.status):
+    if not _replaceable(target):
         closed = Flag(
             "supersedes_closed", f"the agreement it replaces is already {target.status.value}"
         )
@@ -229,26 +229,36 @@ def decide(
         due_dates=[line.due_date for line in args.terms.schedule],
         signed_on=args.signed_at.astimezone(tz).date(),
     )
-    reasons = plan.limits_exceeded(terms, plan.settings_from_branch(branch_settings))
+    limits = plan.limits_exceeded(terms, plan.settings_from_branch(branch_settings))
     target, flags = _named_target(session, known, args, loan)
-    if _other_open(session, known, loan_id=loan.id, exclude=target.id if target else None):
-        text = f"loan {loan.account_number} already has an open agreement"
-        flags.append(Flag("second_agreement", text))
-        reasons.append(
-            plan.Reason("second_agreement", text, f"贷款{loan.account_number}已有未结束的分期协议")
-        )
-    limit_reasons = [r for r in reasons if r.code != "second_agreement"]
-    if limit_reasons:
-        flags.append(Flag("needs_approval", "; ".join(str(r) for r in limit_reasons)))
+    second = _second_agreement(session, known, loan, replaced=target)
+    flags += [Flag(reason.code, reason.text) for reason in second]
+    if limits:
+        flags.append(Flag("needs_approval", "; ".join(str(r) for r in limits)))
+    reasons = [*limits, *second]
     status = AgreementStatus.pending_approval if reasons else AgreementStatus.active
-    replaceable = target is not None and "supersede" in allowed_agreement_events(target.status)
     return SignDecision(
         status=status,
         flags=flags,
         approval_reasons=[r.as_dict() for r in reasons],
         supersedes_id=target.id if target else None,
-        supersede=target if replaceable and status == AgreementStatus.active else None,
+        supersede=target if status == AgreementStatus.active and _replaceable(target) else None,
     )
+
+
+def _second_agreement(
+    session: Session, known: Known, loan: Loan, *, replaced: Target | None
+) -> list[plan.Reason]:
+    """Another open agreement on the loan (besides the one replaced) needs the manager."""
+    exclude = replaced.id if replaced else None
+    if not _other_open(session, known, loan_id=loan.id, exclude=exclude):
+        return []
+    text = f"loan {loan.account_number} already has an open agreement"
+    return [plan.Reason("second_agreement", text, f"贷款{loan.account_number}已有未结束的分期协议")]
+
+
+def _replaceable(target: Target | None) -> bool:
+    return target is not None and "supersede" in allowed_agreement_events(target.status)
 
 
 def supersede(session: Session, known: Known, target: Target, *, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Read models for visits and borrowers (writes arrive through sync and planning)."""
+"""Read models for visits and borrowers (what the phone records: writes.py; plans: planning)."""
 
 from __future__ import annotations
 

@@ -32,6 +32,9 @@ class Outcome:
 
 @dataclass
 class Context:
+    """One entry of a push being applied: who sent it, from which device, under which
+    policy, when; `known` holds the rows the batch looked up and the rows it queues."""
+
     session: Session
     user: User
     device: Device
