@@ -174,7 +174,8 @@ def _prune_cookies(session: Session, *, device_id: uuid.UUID, keep: uuid.UUID) -
 
 
 def push(*, session: Session, user: User, request: PushRequest, now: datetime) -> PushResponse:
-    """Apply each new mutation once, in order, each in its own savepoint."""
+    """Apply each new mutation once, in order (see `_Batch.apply`); ids already processed
+    answer `duplicate` with the status they got the first time."""
     _check_protocol(request.protocol)
     if len(request.mutations) > MAX_MUTATIONS:
         raise PayloadTooLarge(
@@ -259,17 +260,17 @@ class _Batch:
 
     def context(self, mutation: Mutation, known: Known) -> Context:
         return Context(
-            self.session,
-            self.user,
-            self.device,
-            self.branch,
-            self.policy,
-            self.tz,
-            self.now,
-            mutation.client_time,
-            mutation.id,
-            known,
-            self.visit_versions,
+            session=self.session,
+            user=self.user,
+            device=self.device,
+            branch=self.branch,
+            policy=self.policy,
+            tz=self.tz,
+            now=self.now,
+            client_time=mutation.client_time,
+            mutation_id=mutation.id,
+            known=known,
+            visit_versions=self.visit_versions,
         )
 
     def apply(self, fresh: list[Mutation]) -> list[MutationResult]:
