@@ -260,13 +260,13 @@ class _Batch:
 
     def context(self, mutation: Mutation, known: Known) -> Context:
         return Context(
-            session=self.session,
-            user=self.user,
-            device=self.device,
-            branch=self.branch,
-            policy=self.policy,
-            tz=self.tz,
-            now=self.now,
+            self.session,
+            self.user,
+            self.device,
+            self.branch,
+            self.policy,
+            self.tz,
+            self.now,
             client_time=mutation.client_time,
             mutation_id=mutation.id,
             known=known,
