@@ -454,9 +454,6 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
 ) -> None:
     """Another writer stores a note id between the batch's look-ups and its INSERT: the batch
     is redone entry by entry, so only the clashing entry is affected."""
-    from api.sync import service as sync_service
-    from api.writes.known import Known
-
     phone: Phone = phone_for(world.alice)
     raced_id = uuid.uuid4()
     session.add(
@@ -470,7 +467,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     )
     session.flush()
     original = Known.load
-    calls = []
+    calls: list[int] = []
 
     def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
         known = original(*args, **kwargs)
@@ -479,7 +476,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
         calls.append(1)
         return known
 
-    monkeypatch.setattr(sync_service.Known, "load", blind_first_load)
+    monkeypatch.setattr(Known, "load", blind_first_load)
     ok_id = uuid.uuid4()
     phone.queue("note.add", note_id=ok_id, borrower_id=world.borrowers[0].id, text="正常", at=AT)
     phone.queue("note.add", note_id=raced_id, borrower_id=world.borrowers[0].id, text="冲突", at=AT)
