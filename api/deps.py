@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, overload
 
 from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
@@ -40,11 +40,33 @@ CALLER_ROWS = "caller_rows"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def check_device(session: Session, *, user: User, device_id: uuid.UUID | None) -> Device | None:
-    """A revoked device is refused on every call; a device must belong to the caller."""
+@overload
+def check_device(
+    session: Session, *, user: User, device_id: uuid.UUID, lock: bool = False
+) -> Device: ...
+@overload
+def check_device(
+    session: Session, *, user: User, device_id: uuid.UUID | None, lock: bool = False
+) -> Device | None: ...
+def check_device(
+    session: Session, *, user: User, device_id: uuid.UUID | None, lock: bool = False
+) -> Device | None:
+    """A revoked device is refused on every call; a device must belong to the caller.
+    `lock`: hold the device row until the commit (SELECT ... FOR UPDATE), so two pushes
+    from one phone (a retry racing the original) never interleave."""
     if device_id is None:
         return None
-    device = session.get(Device, device_id)
+    if lock:
+        # populate_existing: the sign-in check read this row before the lock was taken.
+        locked = (
+            select(Device)
+            .where(Device.id == device_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        device = session.exec(locked).first()
+    else:
+        device = session.get(Device, device_id)  # the sign-in check has loaded it
     if device is None or device.user_id != user.id:
         raise Forbidden("This device is not registered to you. Register it again.")
     if device.status == DeviceStatus.revoked:

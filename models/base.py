@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -18,9 +19,16 @@ SQLModel.metadata.naming_convention = {
 
 
 class Versioned(SQLModel):
-    """Rows the phone holds: `version` changes on every update (sync diffs on it)."""
+    """Rows the phone holds: `version` changes on every update (sync diffs on it). To
+    publish a change of rows a record embeds, mark it changed (`mark_changed`): never add
+    to `version` by hand, or the flush steps it a second time."""
 
     version: int = Field(default=1, nullable=False)
+
+
+def mark_changed(row: Versioned) -> None:
+    """The row's version steps once at the next flush, though none of its columns changed."""
+    flag_modified(row, "version")
 
 
 @event.listens_for(OrmSession, "before_flush")

@@ -21,6 +21,7 @@ from api.agreements.lifecycle import TRACKED, agreement_event, promise_event
 from api.audit import audit_row, write_audit_rows
 from api.scoping import get_branch
 from models import Agreement, AgreementLine, Payment, Promise
+from models.base import mark_changed
 from models.enums import AgreementStatus, PromiseStatus, ScheduleLineStatus
 
 # Kept and broken promises younger than this still take part in tracking (a late import may
@@ -262,7 +263,7 @@ def _track_agreement(
     if lines_changed and not changed:
         # The phone's copy embeds the schedule: a line change alone must change the version
         # (a change of the agreement's own columns bumps it on flush).
-        agreement.version += 1
+        mark_changed(agreement)
     if changed or lines_changed:
         run.report.changed_rows += 1
 

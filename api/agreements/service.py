@@ -19,14 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from api.agreements import plan, repository
+from api.agreements.canonical import content_sha256, stored_agreement_canonical
 from api.agreements.facts import RUNNING_AGREEMENTS as RUNNING
 from api.agreements.facts import AgreementFacts
 from api.agreements.lifecycle import agreement_transition, allowed_agreement_events
 from api.agreements.reconciliation import reconcile
 from api.audit import audit_row, record_audit, write_audit_rows
 from api.errors import Conflict, InvalidInput
-from api.sync import rules
-from api.sync.service import stored_agreement_canonical
 from models import Agreement, AgreementLine, Branch, User
 from models.enums import AgreementStatus, ScheduleLineStatus
 
@@ -234,7 +233,7 @@ def verify(agreement: Agreement, lines: Sequence[AgreementLine]) -> Verification
     """Recompute the content hash from the stored columns and lines: any edit of the terms,
     the lines, the text, the signatures, the time or the place after signing shows."""
     ordered = sorted(lines, key=lambda line: line.seq)
-    computed = rules.content_sha256(stored_agreement_canonical(agreement, ordered))
+    computed = content_sha256(stored_agreement_canonical(agreement, ordered))
     text_hash = hashlib.sha256(agreement.text.encode()).hexdigest()
     text_ok = text_hash == agreement.text_sha256.lower()
     problems: list[str] = []

@@ -1,5 +1,5 @@
-"""What happens to an agreement signed on a phone (`agreement.sign`), decided before anything
-is written, and the superseding of the agreement it replaces.
+"""An agreement signed on a phone (`agreement.sign`): what happens to it, decided before
+anything is written, and the superseding of the agreement it replaces.
 
 Within the branch limits, and with no other open agreement on the loan (other than the one it
 names in `supersedes_id`), it is active at once and the one it names becomes superseded.
@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from api.agreements import plan
+from api.agreements import canonical, plan
 from api.agreements.lifecycle import OPEN, agreement_transition, allowed_agreement_events
-from api.sync.known import Known
-from api.sync.protocol import AgreementArgs
-from api.sync.rules import Flag
-from models import Agreement, Loan
+from api.agreements.mutations import AgreementArgs
+from api.writes.context import Context, Outcome, location_columns
+from api.writes.known import Known
+from api.writes.rules import Flag
+from models import Agreement, AgreementLine, Loan, Visit
 from models.enums import AgreementStatus
 
 
@@ -45,6 +46,102 @@ class SignDecision:
     approval_reasons: list[dict[str, str]] = field(default_factory=list)
     supersedes_id: uuid.UUID | None = None
     supersede: Target | None = None
+
+
+# --- the mutation ---------------------------------------------------------------------------
+
+
+def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
+    """Refused when the signed content does not hold together or the id was signed with
+    other content; otherwise stored as `decide` says, replacing the agreement it names."""
+    digest = canonical.content_sha256(canonical.canonical_from_args(args))
+    if ctx.received_before(
+        Agreement,
+        args.agreement_id,
+        content_sha256=digest,
+        conflict=(
+            f"Agreement {args.agreement_id} was already signed with other content; signed "
+            "terms never change (possible tampering). Sign a new agreement instead."
+        ),
+        code="agreement_tampered",
+    ):
+        return Outcome([], duplicate_of_entity=True)
+    canonical.check_agreement(args)
+    visit = ctx.visit(args.visit_id)
+    loan = ctx.visit_loan(visit, args.loan_id)
+    flags = ctx.assignment_flags(visit)
+    # Within the branch limits: active at once; beyond them, or next to another open
+    # agreement of the loan: pending_approval, flagged with the reasons (reads only).
+    decision = decide(
+        session=ctx.session,
+        known=ctx.known,
+        args=args,
+        loan=loan,
+        branch_settings=ctx.branch.settings,
+        tz=ctx.tz,
+    )
+    ctx.known.loans_with_open_agreement.add(loan.id)
+    _insert_agreement(ctx, args, visit, decision, digest)
+    if decision.supersede is not None:
+        supersede(ctx.session, ctx.known, decision.supersede, now=ctx.now)
+        ctx.audit(
+            "agreement.supersede",
+            "agreement",
+            decision.supersede.id,
+            status=AgreementStatus.superseded,
+            superseded_by=str(args.agreement_id),
+        )
+    ctx.touch(visit)
+    ctx.audit(
+        "agreement.sign",
+        "agreement",
+        args.agreement_id,
+        args.location,
+        content_sha256=digest,
+        status=decision.status,
+        approval_reasons=[r["code"] for r in decision.approval_reasons],
+    )
+    return Outcome(flags + decision.flags)
+
+
+def _insert_agreement(
+    ctx: Context, args: AgreementArgs, visit: Visit, decision: SignDecision, digest: str
+) -> None:
+    """Queue the agreement and its schedule lines, with the status decided for it."""
+    terms = args.terms
+    ctx.insert(
+        Agreement,
+        id=args.agreement_id,
+        **ctx.at_visit(visit),
+        loan_id=args.loan_id,
+        principal_fen=terms.principal_fen,
+        down_payment_fen=terms.down_payment_fen,
+        text=args.text,
+        text_sha256=args.text_sha256.lower(),
+        borrower_signature=args.borrower_signature,
+        officer_signature=args.officer_signature,
+        signed_at=args.signed_at,
+        **location_columns(args.location),
+        content_sha256=digest,
+        status=decision.status,
+        supersedes_id=decision.supersedes_id,
+        approval_reasons=decision.approval_reasons,
+        activated_at=ctx.now if decision.status == AgreementStatus.active else None,
+        status_changed_at=ctx.now,
+        down_payment_status="paid" if terms.down_payment_fen == 0 else "due",
+        policy_version=ctx.policy.version,
+    )
+    for seq, line in enumerate(terms.schedule, start=1):
+        ctx.insert(
+            AgreementLine,
+            agreement_id=args.agreement_id,
+            seq=seq,
+            due_date=line.due_date,
+            amount_fen=line.amount_fen,
+        )
+
+
+# --- the decision ---------------------------------------------------------------------------
 
 
 def _queued_row(known: Known, agreement_id: uuid.UUID) -> dict[str, Any] | None:
@@ -93,6 +190,29 @@ def _other_open(
     return stored is not None or bool(queued)
 
 
+def _named_target(
+    session: Session, known: Known, args: AgreementArgs, loan: Loan
+) -> tuple[Target | None, list[Flag]]:
+    """The agreement `supersedes_id` names, if it is another agreement of the same loan;
+    flagged when it is not one, or is already closed."""
+    if args.supersedes_id is None:
+        return None, []
+    target = find_target(session, known, args.supersedes_id)
+    if target is None or target.loan_id != loan.id or target.id == args.agreement_id:
+        unknown = Flag(
+            "supersedes_unknown",
+            f"agreement {args.supersedes_id} is not an agreement of loan "
+            f"{loan.account_number}; it was not replaced",
+        )
+        return None, [unknown]
+    if not _replaceable(target):
+        closed = Flag(
+            "supersedes_closed", f"the agreement it replaces is already {target.status.value}"
+        )
+        return target, [closed]
+    return target, []
+
+
 def decide(
     *,
     session: Session,
@@ -103,63 +223,42 @@ def decide(
     tz: ZoneInfo,
 ) -> SignDecision:
     """The status a newly signed agreement gets, and why. Reads only."""
-    limits = plan.settings_from_branch(branch_settings)
     terms = plan.Terms.of(
         amount_fen=args.terms.principal_fen,
         down_payment_fen=args.terms.down_payment_fen,
         due_dates=[line.due_date for line in args.terms.schedule],
         signed_on=args.signed_at.astimezone(tz).date(),
     )
-    reasons = plan.limits_exceeded(terms, limits)
-    flags: list[Flag] = []
-    target: Target | None = None
-    if args.supersedes_id is not None:
-        target = find_target(session, known, args.supersedes_id)
-        if target is None or target.loan_id != loan.id or target.id == args.agreement_id:
-            flags.append(
-                Flag(
-                    "supersedes_unknown",
-                    f"agreement {args.supersedes_id} is not an agreement of loan "
-                    f"{loan.account_number}; it was not replaced",
-                )
-            )
-            target = None
-        elif "supersede" not in allowed_agreement_events(target.status):
-            flags.append(
-                Flag(
-                    "supersedes_closed",
-                    f"the agreement it replaces is already {target.status.value}",
-                )
-            )
-    if _other_open(session, known, loan_id=loan.id, exclude=target.id if target else None):
-        flags.append(
-            Flag("second_agreement", f"loan {loan.account_number} already has an open agreement")
-        )
-        reasons.append(
-            plan.Reason(
-                "second_agreement",
-                f"loan {loan.account_number} already has an open agreement",
-                f"贷款{loan.account_number}已有未结束的分期协议",
-            )
-        )
-    limit_reasons = [r for r in reasons if r.code != "second_agreement"]
-    if limit_reasons:
-        flags.append(Flag("needs_approval", "; ".join(str(r) for r in limit_reasons)))
+    limits = plan.limits_exceeded(terms, plan.settings_from_branch(branch_settings))
+    target, flags = _named_target(session, known, args, loan)
+    second = _second_agreement(session, known, loan, replaced=target)
+    flags += [Flag(reason.code, reason.text) for reason in second]
+    if limits:
+        flags.append(Flag("needs_approval", "; ".join(str(r) for r in limits)))
+    reasons = [*limits, *second]
     status = AgreementStatus.pending_approval if reasons else AgreementStatus.active
-    supersede = (
-        target
-        if target is not None
-        and status == AgreementStatus.active
-        and "supersede" in allowed_agreement_events(target.status)
-        else None
-    )
     return SignDecision(
         status=status,
         flags=flags,
         approval_reasons=[r.as_dict() for r in reasons],
         supersedes_id=target.id if target else None,
-        supersede=supersede,
+        supersede=target if status == AgreementStatus.active and _replaceable(target) else None,
     )
+
+
+def _second_agreement(
+    session: Session, known: Known, loan: Loan, *, replaced: Target | None
+) -> list[plan.Reason]:
+    """Another open agreement on the loan (besides the one replaced) needs the manager."""
+    exclude = replaced.id if replaced else None
+    if not _other_open(session, known, loan_id=loan.id, exclude=exclude):
+        return []
+    text = f"loan {loan.account_number} already has an open agreement"
+    return [plan.Reason("second_agreement", text, f"贷款{loan.account_number}已有未结束的分期协议")]
+
+
+def _replaceable(target: Target | None) -> bool:
+    return target is not None and "supersede" in allowed_agreement_events(target.status)
 
 
 def supersede(session: Session, known: Known, target: Target, *, now: datetime) -> None:

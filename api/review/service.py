@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api.audit import record_audit
 from api.errors import Conflict, InvalidInput, NotFound
 from models import Borrower, ChangeRequest, MutationLog, User, Visit
+from models.base import mark_changed
 
 
 def list_entries(*, session: Session, manager: User) -> list[tuple[MutationLog, str]]:
@@ -88,7 +89,7 @@ def decide_change_request(
     session.add(request)
     visit = session.get(Visit, request.visit_id)
     if visit is not None:
-        visit.version += 1  # the phone's visit record carries its requests and decisions
+        mark_changed(visit)  # the phone's visit record carries its requests and decisions
         session.add(visit)
     record_audit(
         session,

@@ -1,18 +1,18 @@
-"""Wire formats of sync protocol v1."""
+"""Wire formats of sync protocol v1. The arguments of each mutation belong to the domain that
+applies it (see api.sync.handlers)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 PROTOCOL_VERSION = 1
 MAX_MUTATIONS = 500
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_CHANGES_PER_PAGE = 1000
-MAX_SIGNATURE_BYTES = 200 * 1024
 
 MutationStatus = Literal["applied", "duplicate", "rejected", "flagged"]
 
@@ -68,102 +68,3 @@ class MutationResult(BaseModel):
 class PushResponse(BaseModel):
     last_mutation_id: int
     results: list[MutationResult]
-
-
-# --- mutation arguments ---------------------------------------------------------------
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class Location(_Args):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    accuracy_m: float | None = Field(default=None, ge=0)
-
-
-class CheckInArgs(_Args):
-    visit_id: uuid.UUID
-    at: AwareDatetime
-    location: Location | None = None
-    co_visitor_ids: list[uuid.UUID] = Field(default_factory=list)
-
-
-class RecordOutcomeArgs(_Args):
-    outcome_id: uuid.UUID
-    visit_id: uuid.UUID
-    contact: Literal["borrower", "family", "guarantor", "third_party", "nobody", "refused"]
-    hardship_reasons: list[str] = Field(default_factory=list, max_length=20)
-    hardship_detail: str = Field(default="", max_length=4000)
-    next_action: str = Field(default="", max_length=255)
-    at: AwareDatetime
-
-
-class CheckOutArgs(_Args):
-    visit_id: uuid.UUID
-    at: AwareDatetime
-    location: Location | None = None
-
-
-class NoteArgs(_Args):
-    note_id: uuid.UUID
-    borrower_id: uuid.UUID
-    visit_id: uuid.UUID | None = None
-    text: str = Field(min_length=1, max_length=4000)
-    at: AwareDatetime
-
-
-class PromiseArgs(_Args):
-    promise_id: uuid.UUID
-    visit_id: uuid.UUID
-    loan_id: uuid.UUID
-    amount_fen: int
-    due_date: date
-    # When the promise was made on the phone; "date in the past" is judged against it.
-    at: AwareDatetime | None = None
-
-
-class ScheduleLineArgs(_Args):
-    due_date: date
-    amount_fen: int = Field(gt=0)
-
-
-class TermsArgs(_Args):
-    principal_fen: int = Field(gt=0)
-    down_payment_fen: int = Field(default=0, ge=0)
-    schedule: list[ScheduleLineArgs] = Field(min_length=1, max_length=120)
-
-
-class AgreementArgs(_Args):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
-
-    agreement_id: uuid.UUID
-    visit_id: uuid.UUID
-    loan_id: uuid.UUID
-    terms: TermsArgs
-    text: str = Field(min_length=1, max_length=50_000)
-    text_sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
-    borrower_signature: str
-    officer_signature: str
-    signed_at: AwareDatetime
-    location: Location | None = None
-    # The agreement of the same loan this one replaces (it becomes superseded once this one
-    # is active). Not part of the signed content: it links records, it is not a term.
-    supersedes_id: uuid.UUID | None = None
-
-
-class ChangeRequestArgs(_Args):
-    request_id: uuid.UUID
-    visit_id: uuid.UUID
-    kind: Literal["reschedule", "extension", "restructure", "legal"]
-    reason: str = Field(default="", max_length=4000)
-    proposed: dict[str, Any] = Field(default_factory=dict)
-
-
-class SosArgs(_Args):
-    alert_id: uuid.UUID
-    at: AwareDatetime
-    location: Location | None = None
-    message: str = Field(default="", max_length=1000)
-    visit_id: uuid.UUID | None = None

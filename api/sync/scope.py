@@ -19,7 +19,9 @@ from sqlmodel import Session, col, or_, select
 from api.agreements.plan import settings_from_branch
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
+from api.visits.schemas import BorrowerPublic, LoanPublic
 from models import (
     Agreement,
     AgreementLine,
@@ -103,7 +105,7 @@ class Scope:
             self._names = dict(
                 session.execute(
                     sa_select(col(User.id), col(User.full_name)).where(
-                        col(User.branch_id) == self.branch.id
+                        branch_column(User) == self.branch.id
                     )
                 ).all()
             )
@@ -135,7 +137,7 @@ def _versions_statement() -> Any:
         select(Visit.id, Visit.version, Visit.borrower_id)
         .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer_id))
         .where(
-            Visit.branch_id == bindparam("branch_id", type_=Uuid),
+            branch_column(Visit) == bindparam("branch_id", type_=Uuid),
             col(Visit.plan_date) >= bindparam("first_day", type_=Date),
             col(Visit.plan_date) <= bindparam("last_day", type_=Date),
             Visit.status != VisitStatus.cancelled,
@@ -293,28 +295,10 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
     }
 
 
-_LOAN_FIELDS = (
-    "account_number",
-    "product",
-    "principal_fen",
-    "outstanding_fen",
-    "overdue_fen",
-    "dpd",
-    "last_payment_date",
-    "status",
-)
-_BORROWER_FIELDS = (
-    "name",
-    "national_id_masked",
-    "phone",
-    "address",
-    "village",
-    "lat",
-    "lon",
-    "segment",
-    "language",
-    "safety_flags",
-    "preferred_times",
+# The columns of the public shapes (api.visits.schemas), but for those built here.
+_LOAN_FIELDS = tuple(name for name in LoanPublic.model_fields if name != "id")
+_BORROWER_FIELDS = tuple(
+    name for name in BorrowerPublic.model_fields if name not in ("id", "loans", "version")
 )
 
 
@@ -331,46 +315,43 @@ def _borrower_statements() -> tuple[Any, Any, Any, Any]:
         .where(col(Loan.borrower_id).in_(ids))
         .order_by(col(Loan.dpd).desc())
     )
-    outcome_rank = func.row_number().over(
-        partition_by=col(Visit.borrower_id), order_by=col(VisitOutcome.at).desc()
+    outcomes = _newest_per_borrower(
+        ids,
+        col(Visit.borrower_id),
+        col(VisitOutcome.at),
+        col(VisitOutcome.id),
+        col(VisitOutcome.at),
+        col(VisitOutcome.contact),
+        col(VisitOutcome.officer_id),
+        col(VisitOutcome.hardship_reasons),
+        col(VisitOutcome.hardship_detail),
+        join=(Visit, col(Visit.id) == VisitOutcome.visit_id),
     )
-    ranked_outcomes = (
-        sa_select(
-            col(Visit.borrower_id),
-            col(VisitOutcome.id),
-            col(VisitOutcome.at),
-            col(VisitOutcome.contact),
-            col(VisitOutcome.officer_id),
-            col(VisitOutcome.hardship_reasons),
-            col(VisitOutcome.hardship_detail),
-            outcome_rank.label("rank"),
-        )
-        .join(Visit, col(Visit.id) == VisitOutcome.visit_id)
-        .where(col(Visit.borrower_id).in_(ids))
-        .subquery()
-    )
-    note_rank = func.row_number().over(
-        partition_by=col(Note.borrower_id), order_by=col(Note.at).desc()
-    )
-    ranked_notes = (
-        sa_select(
-            col(Note.borrower_id),
-            col(Note.id),
-            col(Note.at),
-            col(Note.author_id),
-            col(Note.text),
-            note_rank.label("rank"),
-        )
-        .where(col(Note.borrower_id).in_(ids))
-        .subquery()
-    )
-    outcomes = sa_select(*(c for c in ranked_outcomes.c if c.name != "rank")).where(
-        ranked_outcomes.c.rank <= RECENT_CONTACTS
-    )
-    notes = sa_select(*(c for c in ranked_notes.c if c.name != "rank")).where(
-        ranked_notes.c.rank <= RECENT_CONTACTS
+    notes = _newest_per_borrower(
+        ids,
+        col(Note.borrower_id),
+        col(Note.at),
+        col(Note.id),
+        col(Note.at),
+        col(Note.author_id),
+        col(Note.text),
     )
     return borrowers, loans, outcomes, notes
+
+
+def _newest_per_borrower(
+    ids: Any, borrower_id: Any, at: Any, *columns: Any, join: tuple[Any, Any] | None = None
+) -> Any:
+    """(borrower_id, *columns) of the RECENT_CONTACTS newest rows per borrower, ranked in
+    SQL so that only those leave the database."""
+    rank = func.row_number().over(partition_by=borrower_id, order_by=at.desc())
+    ranked = sa_select(borrower_id, *columns, rank.label("rank"))
+    if join is not None:
+        ranked = ranked.join(*join)
+    newest = ranked.where(borrower_id.in_(ids)).subquery()
+    return sa_select(*(c for c in newest.c if c.name != "rank")).where(
+        newest.c.rank <= RECENT_CONTACTS
+    )
 
 
 def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -457,11 +438,14 @@ _LOADERS: dict[str, Loader] = {
 }
 
 
+def _columns(row: object, *names: str) -> dict[str, Any]:
+    """Attributes copied as stored, by name."""
+    return {name: getattr(row, name) for name in names}
+
+
 def _officer_data(user: User) -> dict[str, Any]:
     return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
+        **_columns(user, "username", "full_name", "role"),
         "branch_id": str(user.branch_id),
         "phone": user.phone,
     }
@@ -469,12 +453,7 @@ def _officer_data(user: User) -> dict[str, Any]:
 
 def _branch_data(branch: Branch) -> dict[str, Any]:
     return {
-        "name": branch.name,
-        "address": branch.address,
-        "phone": branch.phone,
-        "lat": branch.lat,
-        "lon": branch.lon,
-        "timezone": branch.timezone,
+        **_columns(branch, "name", "address", "phone", "lat", "lon", "timezone"),
         "work_start": branch.work_start.strftime("%H:%M"),
         "work_end": branch.work_end.strftime("%H:%M"),
         # What an officer may agree alone: the phone warns before signing beyond it.
@@ -495,12 +474,7 @@ _REFERENCES: dict[uuid.UUID, dict[str, Any]] = {
 
 
 def _reason_data(reason: HardshipReason) -> dict[str, Any]:
-    return {
-        "code": reason.code,
-        "label_zh": reason.label_zh,
-        "label_en": reason.label_en,
-        "sort_order": reason.sort_order,
-    }
+    return _columns(reason, "code", "label_zh", "label_en", "sort_order")
 
 
 def _visit_data(visit: Visit, team: list[str], last: VisitOutcome | None) -> dict[str, Any]:
@@ -523,11 +497,18 @@ def _visit_data(visit: Visit, team: list[str], last: VisitOutcome | None) -> dic
     }
 
 
+def _owners(row: Promise | Agreement) -> dict[str, str | None]:
+    """The visit (if any), loan and borrower a promise or an agreement belongs to."""
+    return {
+        "visit_id": str(row.visit_id) if row.visit_id else None,
+        "loan_id": str(row.loan_id),
+        "borrower_id": str(row.borrower_id),
+    }
+
+
 def _promise_data(promise: Promise) -> dict[str, Any]:
     return {
-        "visit_id": str(promise.visit_id) if promise.visit_id else None,
-        "loan_id": str(promise.loan_id),
-        "borrower_id": str(promise.borrower_id),
+        **_owners(promise),
         "amount_fen": promise.amount_fen,
         "due_date": _iso(promise.due_date),
         "status": promise.status,
@@ -537,9 +518,7 @@ def _promise_data(promise: Promise) -> dict[str, Any]:
 
 def _agreement_data(agreement: Agreement, lines: list[AgreementLine]) -> dict[str, Any]:
     return {
-        "visit_id": str(agreement.visit_id) if agreement.visit_id else None,
-        "loan_id": str(agreement.loan_id),
-        "borrower_id": str(agreement.borrower_id),
+        **_owners(agreement),
         "principal_fen": agreement.principal_fen,
         "down_payment_fen": agreement.down_payment_fen,
         "schedule": [

@@ -1,1 +1,2 @@
-"""Visits, borrowers and reference data as the console and phone read them."""
+"""Visits and borrowers: what the console and the phone read (service, repository) and what
+an officer records at a visit (writes, applied when the phone's outbox is pushed)."""

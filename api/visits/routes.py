@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 
 from api.auth.schemas import UserPublic
-from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep
-from api.errors import NotFound
+from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
 from api.visits import service
 from api.visits.schemas import (
     BorrowerPublic,
@@ -20,7 +19,6 @@ from api.visits.schemas import (
     borrower_public,
     visit_public,
 )
-from models import Branch
 
 router = APIRouter(tags=["visits"])
 
@@ -92,10 +90,7 @@ def list_hardship_reasons(user: CurrentUser, session: SessionDep) -> list[Hardsh
 
 
 @router.get("/branches/current", operation_id="branches-current", response_model=BranchPublic)
-def current_branch(user: CurrentUser, session: SessionDep) -> BranchPublic:
-    branch = session.get(Branch, user.branch_id)
-    if branch is None:
-        raise NotFound("Your branch no longer exists.")
+def current_branch(branch: CurrentBranch) -> BranchPublic:
     return BranchPublic.model_validate(branch, from_attributes=True)
 
 

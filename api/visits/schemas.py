@@ -1,15 +1,37 @@
-"""The public shapes of visits, borrowers, loans, the branch and reference data."""
+"""The public shapes of visits, borrowers, loans, the branch and reference data, and the
+arguments of the visit mutations a phone sends (check-in, outcome, check-out, note, change
+request)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
+from api.writes.args import Location, MutationArgs
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
+
+
+class VisitReason(BaseModel):
+    """Why the visit was planned (a priority reason or a note on its time window)."""
+
+    code: str
+    text: str
+    text_zh: str
+    points: int
+
+
+class PreferredTime(BaseModel):
+    """When the borrower prefers visits, in branch local time; any day unless `weekdays`
+    (Monday = 0) is given."""
+
+    start: str
+    end: str
+    # Left out of the JSON when the stored entry has no weekdays, as stored.
+    weekdays: list[int] | None = Field(default=None, exclude_if=lambda days: days is None)
 
 
 class VisitPublic(BaseModel):
@@ -27,7 +49,7 @@ class VisitPublic(BaseModel):
     leg_distance_m: int | None
     status: VisitStatus
     priority: int
-    reasons: list[dict[str, Any]]
+    reasons: list[VisitReason]
     pinned: bool
     checked_in_at: datetime | None
     checked_out_at: datetime | None
@@ -58,7 +80,7 @@ class BorrowerPublic(BaseModel):
     segment: Segment
     language: str
     safety_flags: list[str]
-    preferred_times: list[dict[str, Any]]
+    preferred_times: list[PreferredTime]
     loans: list[LoanPublic]
     version: int
 
@@ -104,3 +126,45 @@ def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
             loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
         )
     )
+
+
+# --- mutations ----------------------------------------------------------------------------
+
+
+class CheckInArgs(MutationArgs):
+    visit_id: uuid.UUID
+    at: AwareDatetime
+    location: Location | None = None
+    co_visitor_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class RecordOutcomeArgs(MutationArgs):
+    outcome_id: uuid.UUID
+    visit_id: uuid.UUID
+    contact: Literal["borrower", "family", "guarantor", "third_party", "nobody", "refused"]
+    hardship_reasons: list[str] = Field(default_factory=list, max_length=20)
+    hardship_detail: str = Field(default="", max_length=4000)
+    next_action: str = Field(default="", max_length=255)
+    at: AwareDatetime
+
+
+class CheckOutArgs(MutationArgs):
+    visit_id: uuid.UUID
+    at: AwareDatetime
+    location: Location | None = None
+
+
+class NoteArgs(MutationArgs):
+    note_id: uuid.UUID
+    borrower_id: uuid.UUID
+    visit_id: uuid.UUID | None = None
+    text: str = Field(min_length=1, max_length=4000)
+    at: AwareDatetime
+
+
+class ChangeRequestArgs(MutationArgs):
+    request_id: uuid.UUID
+    visit_id: uuid.UUID
+    kind: Literal["reschedule", "extension", "restructure", "legal"]
+    reason: str = Field(default="", max_length=4000)
+    proposed: dict[str, Any] = Field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Read models for visits and borrowers (writes arrive through sync and planning)."""
+"""Read models for visits and borrowers (what the phone records: writes.py; plans: planning)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.access import get_visible_borrower, get_visible_visit
 from api.audit import record_audit
+from api.scoping import branch_statement
+from api.visits.repository import get_readable_borrower, get_readable_visit, readable_visits
 from models import Borrower, HardshipReason, Loan, User, Visit, VisitOfficer
-from models.enums import Role
 
 
 def team_ids(session: Session, visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -36,17 +36,7 @@ def list_visits(
     officer_id: uuid.UUID | None = None,
 ) -> list[tuple[Visit, list[uuid.UUID]]]:
     """An officer's own visits, or a manager's whole branch, in route order."""
-    query = select(Visit).where(Visit.branch_id == user.branch_id)
-    if user.role == Role.officer:
-        query = query.where(
-            col(Visit.id).in_(select(VisitOfficer.visit_id).where(VisitOfficer.user_id == user.id))
-        )
-    elif officer_id is not None:
-        query = query.where(
-            col(Visit.id).in_(
-                select(VisitOfficer.visit_id).where(VisitOfficer.user_id == officer_id)
-            )
-        )
+    query = readable_visits(user, officer_id=officer_id)
     if plan_date is not None:
         query = query.where(Visit.plan_date == plan_date)
     visits = list(
@@ -61,7 +51,7 @@ def list_visits(
 def get_visit(
     *, session: Session, user: User, visit_id: uuid.UUID
 ) -> tuple[Visit, list[uuid.UUID]]:
-    visit = get_visible_visit(session, user=user, visit_id=visit_id)
+    visit = get_readable_visit(session, user=user, visit_id=visit_id)
     return visit, team_ids(session, [visit.id])[visit.id]
 
 
@@ -76,7 +66,7 @@ def get_borrower(
     location: tuple[float, float] | None = None,
 ) -> tuple[Borrower, list[Loan]]:
     """A borrower's full record. Every view is audited: who, which device, when, where."""
-    borrower = get_visible_borrower(session, user=user, borrower_id=borrower_id)
+    borrower = get_readable_borrower(session, user=user, borrower_id=borrower_id)
     record_audit(
         session,
         at=now,
@@ -107,7 +97,5 @@ def list_hardship_reasons(*, session: Session, include_inactive: bool = False) -
 
 def list_branch_users(*, session: Session, manager: User) -> list[User]:
     return list(
-        session.exec(
-            select(User).where(User.branch_id == manager.branch_id).order_by(col(User.username))
-        )
+        session.exec(branch_statement(User, manager.branch_id).order_by(col(User.username)))
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.writes.known import Known
 from models import (
     Agreement,
     AgreementLine,
@@ -453,9 +454,6 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
 ) -> None:
     """Another writer stores a note id between the batch's look-ups and its INSERT: the batch
     is redone entry by entry, so only the clashing entry is affected."""
-    from api.sync import service as sync_service
-    from api.sync.known import Known
-
     phone: Phone = phone_for(world.alice)
     raced_id = uuid.uuid4()
     session.add(
@@ -469,7 +467,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     )
     session.flush()
     original = Known.load
-    calls = []
+    calls: list[int] = []
 
     def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
         known = original(*args, **kwargs)
@@ -478,7 +476,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
         calls.append(1)
         return known
 
-    monkeypatch.setattr(sync_service.Known, "load", blind_first_load)
+    monkeypatch.setattr(Known, "load", blind_first_load)
     ok_id = uuid.uuid4()
     phone.queue("note.add", note_id=ok_id, borrower_id=world.borrowers[0].id, text="正常", at=AT)
     phone.queue("note.add", note_id=raced_id, borrower_id=world.borrowers[0].id, text="冲突", at=AT)
@@ -490,3 +488,95 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
         session.exec(select(MutationLog).where(MutationLog.mutation_id == 2)).one().status
         == "rejected"
     )
+
+
+def _stored_version(session: Session, visit: Visit) -> int:
+    return session.exec(select(Visit.version).where(Visit.id == visit.id)).one()
+
+
+def test_one_push_moves_a_visits_version_by_one_step(
+    world: World,
+    phone_for,
+    session: Session,  # type: ignore[no-untyped-def]
+) -> None:
+    """Several facts about one visit in one push: its version moves once (not once per fact,
+    nor twice per fact); the next push moves it once more, and the phone pulls both."""
+    phone: Phone = phone_for(world.alice)
+    visit = world.visits[0]
+    phone.pull()
+    pulled = phone.local[("visit", str(visit.id))]["version"]
+    before = _stored_version(session, visit)
+    phone.queue("visit.check_in", visit_id=visit.id, at=AT, location=_near(world, 0))
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="family", at=AT
+    )
+    phone.queue("visit.check_out", visit_id=visit.id, at="2026-11-23T02:40:00Z")
+    assert "rejected" not in [status for _, status in _results(phone.push())]
+    assert _stored_version(session, visit) == before + 1
+    phone.pull()
+    after_first = phone.local[("visit", str(visit.id))]["version"]
+    assert after_first != pulled
+
+    phone.queue(
+        "note.add",
+        note_id=uuid.uuid4(),
+        borrower_id=visit.borrower_id,
+        visit_id=visit.id,
+        text="下午再来",
+        at=AT,
+    )
+    assert "rejected" not in [status for _, status in _results(phone.push())]
+    assert _stored_version(session, visit) == before + 2
+    phone.pull()
+    assert phone.local[("visit", str(visit.id))]["version"] not in (pulled, after_first)
+
+
+def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
+    world: World,
+    phone_for,
+    session: Session,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Redone entry by entry (each flushed in its own savepoint), a push still moves the
+    visit's version by one step."""
+    phone: Phone = phone_for(world.alice)
+    visit = world.visits[0]
+    raced_id = uuid.uuid4()
+    session.add(
+        Note(
+            id=raced_id,
+            borrower_id=visit.borrower_id,
+            author_id=world.bob.id,
+            text="别人",
+            at=FIXED_NOW,
+        )
+    )
+    session.flush()
+    before = _stored_version(session, visit)
+    original = Known.load
+    calls: list[int] = []
+
+    def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        known = original(*args, **kwargs)
+        if not calls:
+            known.created[Note] = {}  # the first look-up misses the racing row
+        calls.append(1)
+        return known
+
+    monkeypatch.setattr(Known, "load", blind_first_load)
+    phone.queue("visit.check_in", visit_id=visit.id, at=AT)
+    phone.queue(
+        "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="nobody", at=AT
+    )
+    phone.queue(
+        "note.add",
+        note_id=raced_id,
+        borrower_id=visit.borrower_id,
+        visit_id=visit.id,
+        text="冲突",
+        at=AT,
+    )
+    phone.queue("visit.check_out", visit_id=visit.id, at="2026-11-23T02:40:00Z")
+    statuses = [status for _, status in _results(phone.push())]
+    assert statuses[2] == "rejected" and len(calls) == 5  # the fallback ran
+    assert _stored_version(session, visit) == before + 1

@@ -1,80 +1,18 @@
-"""Per-mutation rules: what is refused and what is applied but flagged. Pure functions."""
+"""What a signed agreement *is*, and the checks that its signed content holds together.
+Pure: the same id with any other content is tampering, whether it arrives again from a
+phone or is edited in the database (`verify`)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from api.compliance import rules as compliance
-from api.compliance.policy import Policy
-from api.compliance.rules import Violation
-from api.sync.protocol import MAX_SIGNATURE_BYTES, AgreementArgs
-
-
-class Rejected(Exception):
-    """A domain error in one mutation: stored for review, counted as processed. `code` lets
-    the phone say it in the officer's language; the message is for the review list."""
-
-    def __init__(self, message: str, code: str = "rejected") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# A flag on a mutation is a compliance violation or a sync conflict: same shape.
-Flag = Violation
-
-
-def lawful_hours_flag(at: datetime, *, policy: Policy, tz: ZoneInfo) -> Flag | None:
-    """A holiday, else outside visiting hours (see api.compliance.rules)."""
-    ctx = compliance.Context(policy=policy, tz=tz, at=at)
-    return compliance.holiday(ctx) or compliance.lawful_hours(ctx)
-
-
-def distance_flag(
-    *,
-    location: tuple[float, float, float | None] | None,
-    borrower: tuple[float | None, float | None],
-    policy: Policy,
-) -> Flag | None:
-    return compliance.distance_from_address(
-        compliance.Context(policy=policy, tz=ZoneInfo("UTC"), location=location, address=borrower)
-    )
-
-
-def clock_skew_flag(
-    client_time: datetime | None, received_at: datetime, policy: Policy
-) -> Flag | None:
-    if client_time is None:
-        return None
-    skew = abs((client_time - received_at).total_seconds())
-    if skew > policy.max_clock_skew_s:
-        return Flag("clock_skew", f"the phone's clock is {skew / 60:.0f} minutes off")
-    return None
-
-
-def staff_flag(team_size: int, policy: Policy) -> Flag | None:
-    return compliance.staff_minimum(
-        compliance.Context(policy=policy, tz=ZoneInfo("UTC"), team_size=team_size)
-    )
-
-
-def check_promise(*, amount_fen: int, due_date: date, made_on: date) -> None:
-    if amount_fen <= 0:
-        raise Rejected("The promised amount must be more than zero.", "amount_not_positive")
-    if due_date < made_on:
-        raise Rejected(
-            f"The promise date {due_date} is before the day it was made ({made_on}).",
-            "promise_date_past",
-        )
-    if due_date > made_on + timedelta(days=366):
-        raise Rejected(
-            "The promise date is more than a year away; use an instalment agreement.",
-            "promise_date_too_far",
-        )
+from api.agreements.mutations import MAX_SIGNATURE_BYTES, AgreementArgs
+from api.writes.rules import Rejected
+from models import Agreement, AgreementLine
 
 
 def _check_signature(name: str, value: str) -> None:
@@ -145,6 +83,7 @@ def agreement_canonical(
 
 
 def canonical_from_args(args: AgreementArgs) -> dict[str, Any]:
+    """The canonical content of an agreement as the phone sends it."""
     return agreement_canonical(
         agreement_id=args.agreement_id,
         visit_id=args.visit_id,
@@ -157,6 +96,25 @@ def canonical_from_args(args: AgreementArgs) -> dict[str, Any]:
         officer_signature=args.officer_signature,
         signed_at=args.signed_at,
         location=(args.location.lat, args.location.lon) if args.location else None,
+    )
+
+
+def stored_agreement_canonical(agreement: Agreement, lines: list[AgreementLine]) -> dict[str, Any]:
+    """The canonical content of an agreement as stored (its schedule lines in order)."""
+    return agreement_canonical(
+        agreement_id=agreement.id,
+        visit_id=agreement.visit_id,
+        loan_id=agreement.loan_id,
+        principal_fen=agreement.principal_fen,
+        down_payment_fen=agreement.down_payment_fen,
+        schedule=[(line.due_date, line.amount_fen) for line in lines],
+        text_sha256=agreement.text_sha256,
+        borrower_signature=agreement.borrower_signature,
+        officer_signature=agreement.officer_signature,
+        signed_at=agreement.signed_at,
+        location=(agreement.lat, agreement.lon)
+        if agreement.lat is not None and agreement.lon is not None
+        else None,
     )
 
 

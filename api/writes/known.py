@@ -15,6 +15,7 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
+from api.scoping import branch_statement
 from models import (
     Agreement,
     AgreementLine,
@@ -71,78 +72,23 @@ class Known:
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     # Borrowers whose pulled record changes (recent contacts): bumped once, at the end.
     touched_borrowers: list[uuid.UUID] = field(default_factory=list)
+    pending: dict[type[SQLModel], list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, *, branch_id: uuid.UUID, args: list[dict[str, Any]]) -> Known:
+        """The rows the batch's arguments name. Every query is skipped when the batch names
+        no such ids, so small pushes stay cheap."""
         known = cls()
-        # Every query is skipped when the batch names no such ids: small pushes stay cheap.
-        visit_ids = _uuids(a.get("visit_id") for a in args)
-        visits: list[Visit] = []
-        if visit_ids:
-            visits = list(
-                session.exec(
-                    select(Visit).where(col(Visit.id).in_(visit_ids), Visit.branch_id == branch_id)
-                )
-            )
-        known.visits = {v.id: v for v in visits}
-        visit_ids = set(known.visits)
-        if visit_ids:
-            for link in session.exec(
-                select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids))
-            ):
-                known.teams.setdefault(link.visit_id, set()).add(link.user_id)
-        borrower_ids = _uuids(a.get("borrower_id") for a in args) | {v.borrower_id for v in visits}
-        if borrower_ids:
-            known.borrowers = {
-                b.id: b
-                for b in session.exec(
-                    select(Borrower).where(
-                        col(Borrower.id).in_(borrower_ids), Borrower.branch_id == branch_id
-                    )
-                )
-            }
-        loan_ids = _uuids(a.get("loan_id") for a in args)
-        if loan_ids:
-            known.loans = {
-                loan.id: loan
-                for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))
-            }
+        _load_visits(known, session, branch_id, _uuids(a.get("visit_id") for a in args))
+        borrower_ids = _uuids(a.get("borrower_id") for a in args)
+        borrower_ids |= {v.borrower_id for v in known.visits.values()}
+        _load_borrowers(known, session, branch_id, borrower_ids)
+        _load_loans(known, session, _uuids(a.get("loan_id") for a in args))
         for arg, model in CREATED_BY_ARG.items():
-            ids = _uuids(a.get(arg) for a in args)
-            rows: list[Any] = (
-                list(session.exec(select(model).where(col(model.id).in_(ids))))  # type: ignore[attr-defined]
-                if ids
-                else []
-            )
-            known.created[model] = {row.id: row for row in rows}
+            _load_created(known, session, model, _uuids(a.get(arg) for a in args))
         if any("hardship_reasons" in a for a in args):
             known.hardship_codes = set(session.exec(select(HardshipReason.code)))
-        if visit_ids:
-            known.checked_in = set(
-                session.exec(
-                    select(VisitEvent.visit_id).where(
-                        col(VisitEvent.visit_id).in_(visit_ids),
-                        VisitEvent.kind == VisitEventKind.check_in,
-                    )
-                )
-            )
-            known.with_outcome = set(
-                session.exec(
-                    select(VisitOutcome.visit_id).where(col(VisitOutcome.visit_id).in_(visit_ids))
-                )
-            )
-        if loan_ids:
-            known.loans_with_open_agreement = set(
-                session.exec(
-                    select(Agreement.loan_id).where(
-                        col(Agreement.loan_id).in_(loan_ids),
-                        col(Agreement.status).in_(OPEN_AGREEMENT),
-                    )
-                )
-            )
         return known
-
-    pending: dict[type[SQLModel], list[dict[str, Any]]] = field(default_factory=dict)
 
     def existing(self, model: type[SQLModel], row_id: uuid.UUID) -> Any:
         return self.created.setdefault(model, {}).get(row_id)
@@ -163,6 +109,66 @@ class Known:
         if self.log_rows:
             session.execute(insert(MutationLog), self.log_rows)
             self.log_rows = []
+
+
+def _load_visits(known: Known, session: Session, branch_id: uuid.UUID, ids: set[uuid.UUID]) -> None:
+    """The branch's visits named by the batch, their teams, and which of them already have
+    a check-in or an outcome (for the "no check-in" and "second outcome" flags)."""
+    if not ids:
+        return
+    statement = branch_statement(Visit, branch_id).where(col(Visit.id).in_(ids))
+    known.visits = {v.id: v for v in session.exec(statement)}
+    found = set(known.visits)
+    if not found:
+        return
+    for link in session.exec(select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(found))):
+        known.teams.setdefault(link.visit_id, set()).add(link.user_id)
+    known.checked_in = set(
+        session.exec(
+            select(VisitEvent.visit_id).where(
+                col(VisitEvent.visit_id).in_(found), VisitEvent.kind == VisitEventKind.check_in
+            )
+        )
+    )
+    known.with_outcome = set(
+        session.exec(select(VisitOutcome.visit_id).where(col(VisitOutcome.visit_id).in_(found)))
+    )
+
+
+def _load_borrowers(
+    known: Known, session: Session, branch_id: uuid.UUID, ids: set[uuid.UUID]
+) -> None:
+    if ids:
+        statement = branch_statement(Borrower, branch_id).where(col(Borrower.id).in_(ids))
+        known.borrowers = {b.id: b for b in session.exec(statement)}
+
+
+def _load_loans(known: Known, session: Session, ids: set[uuid.UUID]) -> None:
+    """The loans named by the batch, and which of them already have an open agreement."""
+    if not ids:
+        return
+    known.loans = {
+        loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(ids)))
+    }
+    known.loans_with_open_agreement = set(
+        session.exec(
+            select(Agreement.loan_id).where(
+                col(Agreement.loan_id).in_(ids), col(Agreement.status).in_(OPEN_AGREEMENT)
+            )
+        )
+    )
+
+
+def _load_created(
+    known: Known, session: Session, model: type[SQLModel], ids: set[uuid.UUID]
+) -> None:
+    """Rows already stored under the phone-made ids: a resent entry finds its record."""
+    rows: list[Any] = (
+        list(session.exec(select(model).where(col(model.id).in_(ids))))  # type: ignore[attr-defined]
+        if ids
+        else []
+    )
+    known.created[model] = {row.id: row for row in rows}
 
 
 INSERT_ORDER: list[type[SQLModel]] = [

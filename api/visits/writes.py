@@ -1,0 +1,238 @@
+"""What an officer records at a visit, as the phone sends it (through sync): check-in,
+outcome, check-out, a note, a change request. Each handler checks everything before it
+writes, so a refused entry leaves nothing behind; facts from the field are kept and flagged
+rather than refused when the plan changed meanwhile."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import col, select
+
+from api.compliance import rules as compliance
+from api.visits.schemas import (
+    ChangeRequestArgs,
+    CheckInArgs,
+    CheckOutArgs,
+    NoteArgs,
+    RecordOutcomeArgs,
+)
+from api.writes.context import Context, Outcome, location_columns
+from api.writes.rules import Flag, Rejected
+from models import ChangeRequest, Note, Visit, VisitEvent, VisitOutcome
+from models.enums import Contact, VisitEventKind, VisitStatus
+
+
+def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
+    """Applied always; flagged by the compliance rules (hours, holiday, staff, frequency,
+    distance) and when the visit is no longer the officer's."""
+    visit = ctx.visit(args.visit_id)
+    flags = ctx.assignment_flags(visit)
+    borrower = ctx.known.borrowers.get(visit.borrower_id)
+    team = {ctx.user.id, *args.co_visitor_ids}
+    location = args.location
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            at=args.at,
+            team_size=len(team),
+            other_visit_days=_other_visit_days(ctx, visit, args.at),
+            location=(location.lat, location.lon, location.accuracy_m) if location else None,
+            address=(borrower.lat, borrower.lon) if borrower else None,
+        )
+    )
+    ctx.insert(
+        VisitEvent,
+        **_fact(ctx, visit, args.at, flags),
+        kind=VisitEventKind.check_in,
+        co_visitor_ids=[str(i) for i in args.co_visitor_ids],
+        **location_columns(location),
+    )
+    ctx.known.checked_in.add(visit.id)
+    if visit.status == VisitStatus.planned:
+        visit.status = VisitStatus.checked_in
+    if visit.checked_in_at is None or args.at < visit.checked_in_at:
+        visit.checked_in_at = args.at
+    ctx.touch(visit)
+    ctx.audit(
+        "visit.check_in",
+        "visit",
+        visit.id,
+        location,
+        flags=[f.code for f in flags],
+        policy_version=ctx.policy.version,
+    )
+    return Outcome(flags)
+
+
+def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
+    """Who was met and why they cannot pay. A second outcome for a visit is kept, flagged."""
+    visit = ctx.visit(args.visit_id)
+    if ctx.known.existing(VisitOutcome, args.outcome_id) is not None:
+        raise Rejected(
+            f"Outcome {args.outcome_id} was already recorded by another entry.", "id_taken"
+        )
+    flags = ctx.assignment_flags(visit)
+    if visit.id in ctx.known.with_outcome:
+        flags.append(Flag("second_outcome", "another outcome was already recorded for this visit"))
+    unknown = [code for code in args.hardship_reasons if code not in ctx.known.hardship_codes]
+    if unknown:
+        flags.append(Flag("unknown_hardship_reason", f"unknown codes {', '.join(unknown)}"))
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            contact=args.contact,
+            texts=(args.hardship_detail, args.next_action),
+            hardship_reasons=tuple(args.hardship_reasons),
+        )
+    )
+    ctx.known.with_outcome.add(visit.id)
+    ctx.insert(
+        VisitOutcome,
+        id=args.outcome_id,
+        **_fact(ctx, visit, args.at, flags),
+        contact=Contact(args.contact),
+        hardship_reasons=args.hardship_reasons,
+        hardship_detail=args.hardship_detail,
+        next_action=args.next_action,
+    )
+    ctx.touch(visit)
+    ctx.touch_borrower(visit.borrower_id)
+    ctx.audit("visit.record_outcome", "visit_outcome", args.outcome_id, contact=args.contact)
+    return Outcome(flags)
+
+
+def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
+    """Applied always; flagged without a check-in and when the visit ran too long."""
+    visit = ctx.visit(args.visit_id)
+    flags = ctx.assignment_flags(visit)
+    if visit.id not in ctx.known.checked_in:
+        flags.append(Flag("no_check_in", "checked out without a check-in"))
+    flags += compliance.evaluate(
+        compliance.Context(
+            policy=ctx.policy,
+            tz=ctx.tz,
+            checked_in_at=visit.checked_in_at,
+            checked_out_at=args.at,
+        )
+    )
+    ctx.insert(
+        VisitEvent,
+        **_fact(ctx, visit, args.at, flags),
+        kind=VisitEventKind.check_out,
+        **location_columns(args.location),
+    )
+    if visit.status in (VisitStatus.planned, VisitStatus.checked_in):
+        visit.status = VisitStatus.done
+    if visit.checked_out_at is None or args.at > visit.checked_out_at:
+        visit.checked_out_at = args.at
+    ctx.touch(visit)
+    ctx.audit("visit.check_out", "visit", visit.id, args.location, flags=[f.code for f in flags])
+    return Outcome(flags)
+
+
+def add_note(ctx: Context, args: NoteArgs) -> Outcome:
+    """A note on a borrower, optionally made at one of their visits."""
+    if ctx.received_before(
+        Note,
+        args.note_id,
+        text=args.text,
+        borrower_id=args.borrower_id,
+        conflict=f"Note {args.note_id} already exists with other content.",
+    ):
+        return Outcome([], duplicate_of_entity=True)
+    borrower = ctx.known.borrowers.get(args.borrower_id)
+    if borrower is None:
+        raise Rejected(f"Unknown borrower {args.borrower_id}.", "unknown_borrower")
+    flags = []
+    if args.visit_id is not None:
+        visit = ctx.visit(args.visit_id)
+        if visit.borrower_id != borrower.id:
+            raise Rejected("The note's visit is not a visit of this borrower.", "visit_mismatch")
+        flags = ctx.assignment_flags(visit)
+        ctx.touch(visit)
+    ctx.insert(
+        Note,
+        id=args.note_id,
+        borrower_id=borrower.id,
+        visit_id=args.visit_id,
+        author_id=ctx.user.id,
+        device_id=ctx.device.id,
+        text=args.text,
+        at=args.at,
+        received_at=ctx.now,
+    )
+    ctx.touch_borrower(borrower.id)
+    ctx.audit("note.add", "note", args.note_id)
+    return Outcome(flags)
+
+
+def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
+    """The officer asks the manager to reschedule, extend, restructure or go legal."""
+    if ctx.received_before(
+        ChangeRequest,
+        args.request_id,
+        kind=args.kind,
+        reason=args.reason,
+        conflict=f"Change request {args.request_id} already exists with other content.",
+    ):
+        return Outcome([], duplicate_of_entity=True)
+    visit = ctx.visit(args.visit_id)
+    flags = ctx.assignment_flags(visit)
+    ctx.insert(
+        ChangeRequest,
+        id=args.request_id,
+        **ctx.at_visit(visit),
+        branch_id=ctx.branch.id,
+        kind=args.kind,
+        reason=args.reason,
+        proposed=args.proposed,
+        created_at=ctx.client_time or ctx.now,
+    )
+    ctx.touch(visit)  # the visit's pulled record lists its change requests
+    ctx.audit("visit.request_change", "change_request", args.request_id, kind=args.kind)
+    return Outcome(flags)
+
+
+def _fact(ctx: Context, visit: Visit, at: datetime, flags: list[Flag]) -> dict[str, object]:
+    """The columns a check-in, check-out or outcome share: which visit, who, when, under
+    which policy version and with which flags."""
+    return {
+        "visit_id": visit.id,
+        **ctx.from_phone(),
+        "at": at,
+        "policy_version": ctx.policy.version,
+        "flags": [f.code for f in flags],
+    }
+
+
+def _other_visit_days(ctx: Context, visit: Visit, at: datetime) -> tuple[date, ...]:
+    """Local days of the borrower's check-ins on other visits near `at` (frequency rule):
+    the stored ones in one indexed query, plus those queued earlier in this batch."""
+    days = ctx.policy.visit_frequency_days
+    if days <= 0:
+        return ()
+    window = timedelta(days=days)
+    with ctx.session.no_autoflush:
+        stored = ctx.session.exec(
+            select(VisitEvent.at)
+            .join(Visit, col(Visit.id) == col(VisitEvent.visit_id))
+            .where(
+                Visit.borrower_id == visit.borrower_id,
+                VisitEvent.visit_id != visit.id,
+                VisitEvent.kind == VisitEventKind.check_in,
+                col(VisitEvent.at) > at - window,
+                col(VisitEvent.at) < at + window,
+            )
+        ).all()
+    queued = [
+        row["at"]
+        for row in ctx.known.pending.get(VisitEvent, [])
+        if row["kind"] == VisitEventKind.check_in
+        and row["visit_id"] != visit.id
+        and (other := ctx.known.visits.get(row["visit_id"])) is not None
+        and other.borrower_id == visit.borrower_id
+    ]
+    return tuple(sorted({t.astimezone(ctx.tz).date() for t in [*stored, *queued]}))
