@@ -3,58 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from api.deps import ClockDep, CurrentManager, SessionDep
 from api.review import service
+from api.review.schemas import (
+    DecisionBody,
+    ResolveBody,
+    ResolvedEntry,
+    ReviewChangeRequest,
+    ReviewList,
+    ReviewMutation,
+)
 
 router = APIRouter(tags=["review"])
-
-
-class ReviewMutation(BaseModel):
-    id: int
-    device_id: uuid.UUID
-    officer_id: uuid.UUID
-    officer_name: str
-    mutation_id: int
-    name: str
-    args: dict[str, Any]
-    status: str
-    reason: str
-    client_time: datetime | None
-    received_at: datetime
-
-
-class ReviewChangeRequest(BaseModel):
-    id: uuid.UUID
-    visit_id: uuid.UUID
-    borrower_id: uuid.UUID
-    borrower_name: str = ""
-    officer_id: uuid.UUID
-    officer_name: str = ""
-    kind: str
-    reason: str
-    proposed: dict[str, Any]
-    status: str
-    decision_reason: str
-    created_at: datetime
-
-
-class ReviewList(BaseModel):
-    mutations: list[ReviewMutation]
-    change_requests: list[ReviewChangeRequest]
-
-
-class ResolveBody(BaseModel):
-    note: str = Field(default="", max_length=500)
-
-
-class DecisionBody(BaseModel):
-    reason: str = Field(default="", max_length=500)
 
 
 @router.get("/review", operation_id="review-list", response_model=ReviewList)
@@ -88,63 +52,54 @@ def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
     )
 
 
-@router.post("/review/entries/{entry_id}/resolve", operation_id="review-resolve")
+@router.post(
+    "/review/entries/{entry_id}/resolve",
+    operation_id="review-resolve",
+    response_model=ResolvedEntry,
+)
 def resolve(
     entry_id: int, body: ResolveBody, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> dict[str, Any]:
+) -> ResolvedEntry:
     entry = service.resolve_entry(
         session=session, manager=manager, entry_id=entry_id, note=body.note, now=now
     )
-    return {"id": entry.id, "reviewed_at": entry.reviewed_at, "review_note": entry.review_note}
+    return ResolvedEntry.model_validate(entry, from_attributes=True)
 
 
-def _decided(request: Any) -> ReviewChangeRequest:
-    return ReviewChangeRequest.model_validate(request, from_attributes=True)
+def _decide(decision: service.Decision) -> Callable[..., ReviewChangeRequest]:
+    """The route that approves or declines a change request (the two differ only here)."""
 
-
-@router.post(
-    "/change-requests/{request_id}/approve",
-    operation_id="change-requests-approve",
-    response_model=ReviewChangeRequest,
-)
-def approve(
-    request_id: uuid.UUID,
-    body: DecisionBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> ReviewChangeRequest:
-    return _decided(
-        service.decide_change_request(
+    def decide(
+        request_id: uuid.UUID,
+        body: DecisionBody,
+        manager: CurrentManager,
+        session: SessionDep,
+        now: ClockDep,
+    ) -> ReviewChangeRequest:
+        request = service.decide_change_request(
             session=session,
             manager=manager,
             request_id=request_id,
-            decision="approved",
+            decision=decision,
             reason=body.reason,
             now=now,
         )
-    )
+        return ReviewChangeRequest.model_validate(request, from_attributes=True)
+
+    return decide
 
 
-@router.post(
-    "/change-requests/{request_id}/decline",
-    operation_id="change-requests-decline",
-    response_model=ReviewChangeRequest,
+DECISIONS: tuple[tuple[str, service.Decision], ...] = (
+    ("approve", "approved"),
+    ("decline", "declined"),
 )
-def decline(
-    request_id: uuid.UUID,
-    body: DecisionBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> ReviewChangeRequest:
-    return _decided(
-        service.decide_change_request(
-            session=session,
-            manager=manager,
-            request_id=request_id,
-            decision="declined",
-            reason=body.reason,
-            now=now,
-        )
+for action, decision in DECISIONS:
+    router.add_api_route(
+        f"/change-requests/{{request_id}}/{action}",
+        _decide(decision),
+        methods=["POST"],
+        operation_id=f"change-requests-{action}",
+        response_model=ReviewChangeRequest,
+        name=action,
+        summary=action.capitalize(),
     )
