@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from api.deps import CurrentManager, SessionDep
-from api.exports import table_response
+from api.deps import CurrentBranch, CurrentManager, SessionDep
+from api.exports import file_responses, table_response
 from api.reports import service
+from api.reports.schemas import (
+    HardshipQuery,
+    HardshipReport,
+    KpiQuery,
+    KpiReport,
+    KpiRowPublic,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -28,49 +35,66 @@ KPI_COLUMNS = [
     ("overdue_at_visit_fen", "走访时逾期(分) overdue at visit (fen)"),
     ("cost_per_100_recovered_fen", "每回收100元成本(分) cost per 100 CNY recovered (fen)"),
 ]
-Grouping = Literal["all", "officer", "bucket", "segment"]
+HARDSHIP_COLUMNS = [
+    ("code", "code"),
+    ("label_zh", "原因"),
+    ("label_en", "reason"),
+    ("count", "次数 count"),
+    ("share", "占比 share"),
+]
+TABLE_FILES = file_responses("csv", "xlsx")
 
 
-@router.get("/kpis", operation_id="reports-kpis")
+@router.get("/kpis", operation_id="reports-kpis", response_model=KpiReport, responses=TABLE_FILES)
 def kpis(
-    manager: CurrentManager,
+    _manager: CurrentManager,
+    branch: CurrentBranch,
     session: SessionDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    group_by: Grouping = "all",
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> Any:
+    query: Annotated[KpiQuery, Query()],
+) -> KpiReport | Response:
     """Every KPI side by side for each group: there is no ranking on one number."""
     rows = service.kpi_report(
-        session=session, manager=manager, date_from=date_from, date_to=date_to, group_by=group_by
+        session=session,
+        branch=branch,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        group_by=query.group_by,
     )
-    labels = service.group_labels(session, manager=manager, group_by=group_by)
-    items = [{**r.as_dict(), "group_label": labels.get(r.group, r.group)} for r in rows]
-    if format != "json":
+    labels = service.group_labels(session, branch_id=branch.id, group_by=query.group_by)
+    items = [KpiRowPublic.of(r, label=labels.get(r.group, r.group)) for r in rows]
+    if query.format != "json":
         return table_response(
-            items, KPI_COLUMNS, filename=f"kpis-{group_by}-{date_from}-{date_to}", fmt=format
+            [item.model_dump() for item in items],
+            KPI_COLUMNS,
+            filename=f"kpis-{query.group_by}-{query.date_from}-{query.date_to}",
+            fmt=query.format,
         )
-    return {"from": date_from, "to": date_to, "group_by": group_by, "rows": items}
-
-
-@router.get("/hardship", operation_id="reports-hardship")
-def hardship(
-    manager: CurrentManager,
-    session: SessionDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> Any:
-    rows = service.hardship_breakdown(
-        session=session, manager=manager, date_from=date_from, date_to=date_to
+    return KpiReport(
+        date_from=query.date_from, date_to=query.date_to, group_by=query.group_by, rows=items
     )
-    if format != "json":
-        columns = [
-            ("code", "code"),
-            ("label_zh", "原因"),
-            ("label_en", "reason"),
-            ("count", "次数 count"),
-            ("share", "占比 share"),
-        ]
-        return table_response(rows, columns, filename=f"hardship-{date_from}-{date_to}", fmt=format)
-    return {"from": date_from, "to": date_to, "rows": rows}
+
+
+@router.get(
+    "/hardship",
+    operation_id="reports-hardship",
+    response_model=HardshipReport,
+    responses=TABLE_FILES,
+)
+def hardship(
+    _manager: CurrentManager,
+    branch: CurrentBranch,
+    session: SessionDep,
+    query: Annotated[HardshipQuery, Query()],
+) -> HardshipReport | Response:
+    """How often each hardship reason was recorded on the branch's visits in the period."""
+    rows = service.hardship_breakdown(
+        session=session, branch_id=branch.id, date_from=query.date_from, date_to=query.date_to
+    )
+    if query.format != "json":
+        return table_response(
+            [row.model_dump() for row in rows],
+            HARDSHIP_COLUMNS,
+            filename=f"hardship-{query.date_from}-{query.date_to}",
+            fmt=query.format,
+        )
+    return HardshipReport(date_from=query.date_from, date_to=query.date_to, rows=rows)
