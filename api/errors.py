@@ -148,12 +148,12 @@ def _retry_after(meaning: str) -> dict[str, Any]:
 
 # status -> (model, description, headers)
 _ERROR_DOCS: dict[int, tuple[type[ErrorBody], str, dict[str, Any]]] = {
-    400: (ErrorBody, "The gzip request body is corrupt.", {}),
+    400: (ErrorBody, "The request body cannot be read (corrupt gzip or JSON).", {}),
     401: (UnauthorizedBody, "Not signed in, or the device was revoked.", {}),
     403: (ErrorBody, "Not allowed for your role or device.", {}),
     404: (ErrorBody, "No such resource in your branch.", {}),
     409: (ConflictBody, "The state changed; reload and try again.", {}),
-    413: (ErrorBody, "The request body is too large.", {}),
+    413: (ErrorBody, "The request body is too large; send less at once.", {}),
     422: (InvalidInputBody, "Invalid input, or the branch policy forbids it.", {}),
     426: (UpgradeRequiredBody, "Update the app: this sync protocol is not supported.", {}),
     429: (ErrorBody, "Too many attempts.", _retry_after("Seconds to wait before trying again.")),

@@ -72,17 +72,18 @@ def _health_router() -> APIRouter:
     return router
 
 
-# Every signed-in route can answer these: no or bad token (401), wrong role or device (403),
-# nothing of that id in the caller's branch (404), invalid input (422), database busy (503).
-SIGNED_IN_ERRORS = frozenset({401, 403, 404, 422, 503})
-# What each router's routes can answer besides: conflicts (409), bodies over the limit or a
-# corrupt gzip body (413, 400), an old sync protocol (426), too many sign-ins (429).
+# Every signed-in route can answer these: a corrupt gzip or JSON body (400), no or bad token
+# (401), wrong role or device (403), nothing of that id in the caller's branch (404), a body
+# too large once inflated (413), invalid input (422), database busy (503).
+SIGNED_IN_ERRORS = frozenset({400, 401, 403, 404, 413, 422, 503})
+# What each router's routes can answer besides: conflicts (409), an old sync protocol (426),
+# too many sign-ins (429).
 ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (auth_router, frozenset({409, 429})),
     (visits_router, frozenset({409})),
-    (sync_router, frozenset({400, 409, 413, 426})),
+    (sync_router, frozenset({409, 426})),
     (routing_router, frozenset()),
-    (imports_router, frozenset({400, 413})),
+    (imports_router, frozenset()),
     (planning_router, frozenset({409})),
     (reports_router, frozenset()),
     (review_router, frozenset({409})),

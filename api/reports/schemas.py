@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
+from api.compliance.schemas import Period
 from api.reports.kpis import KpiRow
 
 Grouping = Literal["all", "officer", "bucket", "segment"]
 TableFormat = Literal["json", "csv", "xlsx"]
-
-
-class Period(BaseModel):
-    """`from` and `to`, both inclusive (query parameters)."""
-
-    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
-
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
 
 
 class KpiQuery(Period):
