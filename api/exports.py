@@ -20,7 +20,7 @@ def file_responses(*formats: str) -> dict[int | str, dict[str, Any]]:
     OpenAPI schema then lists the file's media types beside the JSON model."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     content = {MEDIA_TYPES[fmt]: binary for fmt in formats}
-    return {200: {"description": "JSON, or a file when `format` asks for one.", "content": content}}
+    return {200: {"description": "The answer in the `format` asked for.", "content": content}}
 
 
 def table_response(
