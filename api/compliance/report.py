@@ -10,9 +10,10 @@ visits still not checked out past the limit, and the overdue alerts raised for t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, get_args
+from typing import Any, Protocol, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -27,6 +28,7 @@ from models import Borrower, Branch, SafetyAlert, User, Visit, VisitEvent, Visit
 from models.enums import VisitEventKind
 
 MAX_DAYS = 366
+Seen = TypeVar("Seen", VisitEvent, VisitOutcome)
 KINDS: tuple[BreachKind, ...] = get_args(BreachKind)
 # Which stored flags put a visit in which kind.
 CHECK_IN_KINDS: dict[str, BreachKind] = {
@@ -58,6 +60,25 @@ def check_period(date_from: date, date_to: date, *, too_long: str) -> None:
         raise InvalidInput(too_long)
 
 
+class Sighting(Protocol):
+    """Who saw the breach, when, under which policy version: a check-in or check-out
+    event, an outcome, or an `_Overdue` made up for a visit still out."""
+
+    @property
+    def officer_id(self) -> uuid.UUID: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def policy_version(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class _Overdue:
+    officer_id: uuid.UUID
+    at: datetime
+    policy_version: int | None
+
+
 @dataclass
 class ComplianceReport:
     """Breaches by kind, one line per visit and kind (two phones may check in)."""
@@ -70,18 +91,11 @@ class ComplianceReport:
     names: dict[uuid.UUID, str] = field(default_factory=dict)
     items: dict[BreachKind, list[Breach]] = field(default_factory=lambda: {k: [] for k in KINDS})
 
-    def add(
-        self,
-        kind: BreachKind,
-        visit: Visit,
-        *,
-        officer_id: uuid.UUID,
-        at: datetime | None,
-        code: str | list[str],
-        version: int | None,
-    ) -> None:
+    def add(self, kind: BreachKind, visit: Visit, codes: list[str], seen: Sighting) -> None:
+        """One line for the visit under `kind`, unless it has one already."""
         if any(b.visit_id == visit.id for b in self.items[kind]):
             return
+        officer_id, at = seen.officer_id, seen.at
         self.items[kind].append(
             Breach(
                 kind=kind,
@@ -93,8 +107,8 @@ class ComplianceReport:
                 officer_name=self.names.get(officer_id, ""),
                 at=at,
                 local_time=f"{at.astimezone(self.tz):%Y-%m-%d %H:%M}" if at else "",
-                codes=[code] if isinstance(code, str) else code,
-                policy_version=version,
+                codes=codes,
+                policy_version=seen.policy_version,
             )
         )
 
@@ -134,15 +148,20 @@ def _checked_in_visits(
     }
 
 
+def _in_time_order(
+    session: Session, model: type[Seen], visits: dict[uuid.UUID, Visit]
+) -> Sequence[Seen]:
+    """The events or outcomes of `visits`, oldest first (the first one seen makes the line)."""
+    return session.exec(
+        select(model).where(col(model.visit_id).in_(list(visits))).order_by(col(model.at))
+    ).all()
+
+
 def _event_breaches(
     session: Session, visits: dict[uuid.UUID, Visit], report: ComplianceReport
 ) -> None:
     """What the check-ins were flagged with, and check-outs flagged as overdue."""
-    for event in session.exec(
-        select(VisitEvent)
-        .where(col(VisitEvent.visit_id).in_(list(visits)))
-        .order_by(col(VisitEvent.at))
-    ):
+    for event in _in_time_order(session, VisitEvent, visits):
         codes_by_kind: dict[BreachKind, list[str]] = {}
         if event.kind == VisitEventKind.check_in:
             for code in event.flags:
@@ -151,14 +170,7 @@ def _event_breaches(
         elif rules.OVERDUE_CHECKOUT in event.flags:
             codes_by_kind["overdue_checkout"] = [rules.OVERDUE_CHECKOUT]
         for kind, codes in codes_by_kind.items():
-            report.add(
-                kind,
-                visits[event.visit_id],
-                officer_id=event.officer_id,
-                at=event.at,
-                code=codes,
-                version=event.policy_version,
-            )
+            report.add(kind, visits[event.visit_id], codes, event)
 
 
 def _overdue_breaches(
@@ -183,44 +195,24 @@ def _overdue_breaches(
         alert = alerted.get(visit.id)
         checked_in_at = visit.checked_in_at
         assert checked_in_at is not None
+        seen: Sighting
         if alert is not None:
-            report.add(
-                "overdue_checkout",
-                visit,
-                officer_id=alert.officer_id,
-                at=alert.at,
-                code=rules.OVERDUE_CHECKOUT,
-                version=None,
-            )
+            seen = _Overdue(alert.officer_id, alert.at, None)
         elif visit.checked_out_at is None and now - checked_in_at > limit:
-            report.add(
-                "overdue_checkout",
-                visit,
-                officer_id=visit.officer_id,
-                at=checked_in_at,
-                code=rules.OVERDUE_CHECKOUT,
-                version=policy.version,
-            )
+            seen = _Overdue(visit.officer_id, checked_in_at, policy.version)
+        else:
+            continue
+        report.add("overdue_checkout", visit, [rules.OVERDUE_CHECKOUT], seen)
 
 
 def _outcome_breaches(
     session: Session, visits: dict[uuid.UUID, Visit], report: ComplianceReport
 ) -> None:
     """Outcomes flagged as a possible disclosure to a third party."""
-    for outcome in session.exec(
-        select(VisitOutcome)
-        .where(col(VisitOutcome.visit_id).in_(list(visits)))
-        .order_by(col(VisitOutcome.at))
-    ):
+    for outcome in _in_time_order(session, VisitOutcome, visits):
         if rules.THIRD_PARTY_DISCLOSURE in outcome.flags:
-            report.add(
-                "third_party",
-                visits[outcome.visit_id],
-                officer_id=outcome.officer_id,
-                at=outcome.at,
-                code=rules.THIRD_PARTY_DISCLOSURE,
-                version=outcome.policy_version,
-            )
+            codes = [rules.THIRD_PARTY_DISCLOSURE]
+            report.add("third_party", visits[outcome.visit_id], codes, outcome)
 
 
 def compliance_report(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
-from api.deps import CurrentBranch, CurrentManager, SessionDep
-from api.exports import file_responses, table_response
+from api.deps import CurrentBranch, SessionDep, get_current_manager
+from api.exports import ExportFormat, file_responses, table_response
 from api.reports import service
 from api.reports.schemas import (
     HardshipQuery,
@@ -18,9 +20,11 @@ from api.reports.schemas import (
     KpiRowPublic,
 )
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+# Reports are for managers: every route checks it once, here.
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(get_current_manager)])
 
-KPI_COLUMNS = [
+Columns = list[tuple[str, str]]
+KPI_COLUMNS: Columns = [
     ("group", "分组 group"),
     ("group_label", "名称 name"),
     ("visits_planned", "计划走访 planned"),
@@ -35,66 +39,50 @@ KPI_COLUMNS = [
     ("overdue_at_visit_fen", "走访时逾期(分) overdue at visit (fen)"),
     ("cost_per_100_recovered_fen", "每回收100元成本(分) cost per 100 CNY recovered (fen)"),
 ]
-HARDSHIP_COLUMNS = [
+HARDSHIP_COLUMNS: Columns = [
     ("code", "code"),
     ("label_zh", "原因"),
     ("label_en", "reason"),
     ("count", "次数 count"),
     ("share", "占比 share"),
 ]
-TABLE_FILES = file_responses("csv", "xlsx")
+FILES = file_responses("csv", "xlsx")
 
 
-@router.get("/kpis", operation_id="reports-kpis", response_model=KpiReport, responses=TABLE_FILES)
+def _file(rows: Sequence[BaseModel], columns: Columns, *, name: str, fmt: ExportFormat) -> Response:
+    """The rows as the CSV or XLSX file `fmt` names."""
+    return table_response([r.model_dump() for r in rows], columns, filename=name, fmt=fmt)
+
+
+@router.get("/kpis", operation_id="reports-kpis", response_model=KpiReport, responses=FILES)
 def kpis(
-    _manager: CurrentManager,
-    branch: CurrentBranch,
-    session: SessionDep,
-    query: Annotated[KpiQuery, Query()],
+    branch: CurrentBranch, session: SessionDep, query: Annotated[KpiQuery, Query()]
 ) -> KpiReport | Response:
     """Every KPI side by side for each group: there is no ranking on one number."""
+    period, group_by = (query.date_from, query.date_to), query.group_by
     rows = service.kpi_report(
-        session=session,
-        branch=branch,
-        date_from=query.date_from,
-        date_to=query.date_to,
-        group_by=query.group_by,
+        session=session, branch=branch, date_from=period[0], date_to=period[1], group_by=group_by
     )
-    labels = service.group_labels(session, branch_id=branch.id, group_by=query.group_by)
+    labels = service.group_labels(session, branch_id=branch.id, group_by=group_by)
     items = [KpiRowPublic.of(r, label=labels.get(r.group, r.group)) for r in rows]
     if query.format != "json":
-        return table_response(
-            [item.model_dump() for item in items],
-            KPI_COLUMNS,
-            filename=f"kpis-{query.group_by}-{query.date_from}-{query.date_to}",
-            fmt=query.format,
-        )
-    return KpiReport(
-        date_from=query.date_from, date_to=query.date_to, group_by=query.group_by, rows=items
-    )
+        name = f"kpis-{group_by}-{period[0]}-{period[1]}"
+        return _file(items, KPI_COLUMNS, name=name, fmt=query.format)
+    return KpiReport(date_from=period[0], date_to=period[1], group_by=group_by, rows=items)
 
 
 @router.get(
-    "/hardship",
-    operation_id="reports-hardship",
-    response_model=HardshipReport,
-    responses=TABLE_FILES,
+    "/hardship", operation_id="reports-hardship", response_model=HardshipReport, responses=FILES
 )
 def hardship(
-    _manager: CurrentManager,
-    branch: CurrentBranch,
-    session: SessionDep,
-    query: Annotated[HardshipQuery, Query()],
+    branch: CurrentBranch, session: SessionDep, query: Annotated[HardshipQuery, Query()]
 ) -> HardshipReport | Response:
     """How often each hardship reason was recorded on the branch's visits in the period."""
+    date_from, date_to = query.date_from, query.date_to
     rows = service.hardship_breakdown(
-        session=session, branch_id=branch.id, date_from=query.date_from, date_to=query.date_to
+        session=session, branch_id=branch.id, date_from=date_from, date_to=date_to
     )
     if query.format != "json":
-        return table_response(
-            [row.model_dump() for row in rows],
-            HARDSHIP_COLUMNS,
-            filename=f"hardship-{query.date_from}-{query.date_to}",
-            fmt=query.format,
-        )
-    return HardshipReport(date_from=query.date_from, date_to=query.date_to, rows=rows)
+        name = f"hardship-{date_from}-{date_to}"
+        return _file(rows, HARDSHIP_COLUMNS, name=name, fmt=query.format)
+    return HardshipReport(date_from=date_from, date_to=date_to, rows=rows)

@@ -98,34 +98,30 @@ def _loan_history(
     return sources
 
 
-@dataclass
-class _LoanOutcome:
-    """A visit's loans: overdue and worst DPD at the visit, recovered and cured after it."""
-
-    overdue_fen: int = 0
-    worst_dpd: int = 0
-    recovered_fen: int = 0
-    cured: int = 0
-
-    def add(self, loan: Loan, sources: _VisitSources, *, visited: date, until: date) -> None:
+def _loan_outcomes(
+    loans: list[Loan], sources: _VisitSources, *, visited: date, until: date
+) -> tuple[int, int, int, int]:
+    """Overdue amount and worst DPD of the loans at the visit (their last snapshot before
+    it, else the loan as it is), then what was paid and how many loans were cured after."""
+    overdue = worst_dpd = recovered = cured = 0
+    for loan in loans:
         history = sources.snapshots.get(loan.id, [])
         before = [s for s in history if s.as_of <= visited]
-        at_visit = before[-1] if before else loan  # no snapshot yet: the loan as it is
-        overdue, dpd = at_visit.overdue_fen, at_visit.dpd
-        self.overdue_fen += overdue
-        self.worst_dpd = max(self.worst_dpd, dpd)
-        self.recovered_fen += sum(
-            p.amount_fen for p in sources.payments.get(loan.id, []) if visited < p.paid_on <= until
-        )
-        self.cured += any(s.dpd == 0 and visited < s.as_of <= until for s in history)
+        at_visit = before[-1] if before else loan
+        overdue += at_visit.overdue_fen
+        worst_dpd = max(worst_dpd, at_visit.dpd)
+        payments = sources.payments.get(loan.id, [])
+        recovered += sum(p.amount_fen for p in payments if visited < p.paid_on <= until)
+        cured += any(s.dpd == 0 and visited < s.as_of <= until for s in history)
+    return overdue, worst_dpd, recovered, cured
 
 
 def _visit_fact(visit: Visit, sources: _VisitSources) -> VisitFact:
     until = visit.plan_date + timedelta(days=AFTER_VISIT_DAYS)
     loans = [sources.loans[uuid.UUID(i)] for i in visit.loan_ids if uuid.UUID(i) in sources.loans]
-    outcome = _LoanOutcome()
-    for loan in loans:
-        outcome.add(loan, sources, visited=visit.plan_date, until=until)
+    overdue, worst_dpd, recovered, cured = _loan_outcomes(
+        loans, sources, visited=visit.plan_date, until=until
+    )
     return VisitFact(
         visit_id=str(visit.id),
         officer_ids=tuple(sources.teams.get(visit.id, [str(visit.officer_id)])),
@@ -133,12 +129,12 @@ def _visit_fact(visit: Visit, sources: _VisitSources) -> VisitFact:
         completed=visit.status == VisitStatus.done,
         met=sources.met.get(visit.id, False),
         promised=visit.id in sources.promised,
-        bucket=dpd_bucket(outcome.worst_dpd),
+        bucket=dpd_bucket(worst_dpd),
         segment=str(sources.segments.get(visit.borrower_id, "")),
-        overdue_fen=outcome.overdue_fen,
-        recovered_fen=outcome.recovered_fen,
+        overdue_fen=overdue,
+        recovered_fen=recovered,
         loans=len(loans),
-        cured_loans=outcome.cured,
+        cured_loans=cured,
         distance_m=visit.leg_distance_m or 0,
     )
 

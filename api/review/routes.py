@@ -8,41 +8,24 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from api.deps import ClockDep, CurrentManager, SessionDep
-from api.review import service
-from api.review.schemas import (
-    DecisionBody,
-    ResolveBody,
-    ResolvedEntry,
-    ReviewChangeRequest,
-    ReviewList,
-    ReviewMutation,
-)
+from api.review import schemas, service
 
 router = APIRouter(tags=["review"])
 
 
-@router.get("/review", operation_id="review-list", response_model=ReviewList)
-def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
+@router.get("/review", operation_id="review-list", response_model=schemas.ReviewList)
+def review_list(manager: CurrentManager, session: SessionDep) -> schemas.ReviewList:
     """Flagged and rejected entries from phones, and open change requests, of the branch."""
-    return ReviewList(
+    return schemas.ReviewList(
         mutations=[
-            ReviewMutation(
-                id=log.id or 0,
-                device_id=log.device_id,
-                officer_id=log.user_id,
-                officer_name=name,
-                mutation_id=log.mutation_id,
-                name=log.name,
-                args=log.args,
-                status=log.status,
-                reason=log.reason,
-                client_time=log.client_time,
-                received_at=log.received_at,
+            schemas.ReviewMutation.model_validate(
+                log.model_dump()
+                | {"id": log.id or 0, "officer_id": log.user_id, "officer_name": name}
             )
             for log, name in service.list_entries(session=session, manager=manager)
         ],
         change_requests=[
-            ReviewChangeRequest.model_validate(r, from_attributes=True).model_copy(
+            schemas.ReviewChangeRequest.model_validate(r, from_attributes=True).model_copy(
                 update={"borrower_name": borrower, "officer_name": officer}
             )
             for r, borrower, officer in service.list_change_requests(
@@ -55,27 +38,31 @@ def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
 @router.post(
     "/review/entries/{entry_id}/resolve",
     operation_id="review-resolve",
-    response_model=ResolvedEntry,
+    response_model=schemas.ResolvedEntry,
 )
 def resolve(
-    entry_id: int, body: ResolveBody, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> ResolvedEntry:
+    entry_id: int,
+    body: schemas.ResolveBody,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+) -> schemas.ResolvedEntry:
     entry = service.resolve_entry(
         session=session, manager=manager, entry_id=entry_id, note=body.note, now=now
     )
-    return ResolvedEntry.model_validate(entry, from_attributes=True)
+    return schemas.ResolvedEntry.model_validate(entry, from_attributes=True)
 
 
-def _decide(decision: service.Decision) -> Callable[..., ReviewChangeRequest]:
+def _decide(decision: service.Decision) -> Callable[..., schemas.ReviewChangeRequest]:
     """The route that approves or declines a change request (the two differ only here)."""
 
     def decide(
         request_id: uuid.UUID,
-        body: DecisionBody,
+        body: schemas.DecisionBody,
         manager: CurrentManager,
         session: SessionDep,
         now: ClockDep,
-    ) -> ReviewChangeRequest:
+    ) -> schemas.ReviewChangeRequest:
         request = service.decide_change_request(
             session=session,
             manager=manager,
@@ -84,7 +71,7 @@ def _decide(decision: service.Decision) -> Callable[..., ReviewChangeRequest]:
             reason=body.reason,
             now=now,
         )
-        return ReviewChangeRequest.model_validate(request, from_attributes=True)
+        return schemas.ReviewChangeRequest.model_validate(request, from_attributes=True)
 
     return decide
 
@@ -99,7 +86,7 @@ for action, decision in DECISIONS:
         _decide(decision),
         methods=["POST"],
         operation_id=f"change-requests-{action}",
-        response_model=ReviewChangeRequest,
+        response_model=schemas.ReviewChangeRequest,
         name=action,
         summary=action.capitalize(),
     )
