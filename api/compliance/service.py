@@ -15,7 +15,7 @@ from api.audit import record_audit
 from api.compliance.policy import Policy, PolicyData, policy_from_data, policy_from_settings
 from api.compliance.schemas import PolicyPublic
 from api.errors import Conflict
-from api.scoping import branch_statement
+from api.scoping import branch_column, branch_statement
 from models import Branch, CompliancePolicy, User
 
 
@@ -73,7 +73,7 @@ def current_policies(session: Session, branches: list[Branch]) -> dict[uuid.UUID
     latest: dict[uuid.UUID, CompliancePolicy] = {}
     for row in session.exec(
         select(CompliancePolicy)
-        .where(col(CompliancePolicy.branch_id).in_([b.id for b in branches]))
+        .where(branch_column(CompliancePolicy).in_([b.id for b in branches]))
         .order_by(col(CompliancePolicy.version))
     ):
         latest[row.branch_id] = row
