@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -149,6 +150,7 @@ def test_every_answer_matches_the_openapi_schema(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), f"the schema has an invalid operation: {result}"
         operation = result.ok()
         failures.update(
             _explore(
