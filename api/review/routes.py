@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from api.deps import ClockDep, CurrentManager, SessionDep
 from api.review import schemas, service
 
 router = APIRouter(tags=["review"])
+# Entry ids are the log's 32-bit keys: a larger number is no entry, not a database error.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/review", operation_id="review-list", response_model=schemas.ReviewList)
@@ -41,7 +44,7 @@ def review_list(manager: CurrentManager, session: SessionDep) -> schemas.ReviewL
     response_model=schemas.ResolvedEntry,
 )
 def resolve(
-    entry_id: int,
+    entry_id: EntryId,
     body: schemas.ResolveBody,
     manager: CurrentManager,
     session: SessionDep,
