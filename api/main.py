@@ -6,11 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.agreements.routes import router as agreements_router
@@ -20,7 +22,7 @@ from api.compliance.routes import router as compliance_router
 from api.config import Settings, get_settings
 from api.day.routes import router as day_router
 from api.deps import SessionDep
-from api.errors import NotFound, install_error_handlers
+from api.errors import NotFound, error_responses, install_error_handlers
 from api.imports.routes import router as imports_router
 from api.middleware import (
     ConcurrencyLimitMiddleware,
@@ -41,10 +43,20 @@ log = logging.getLogger("fieldvisit")
 API_PREFIX = "/api/v1"
 
 
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unreachable"]
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/health", operation_id="health-get")
+    @router.get(
+        "/health",
+        operation_id="health-get",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The database is unreachable."}},
+    )
     def health(session: SessionDep) -> JSONResponse:
         try:
             session.execute(text("SELECT 1"))
@@ -58,6 +70,28 @@ def _health_router() -> APIRouter:
         )
 
     return router
+
+
+# Every signed-in route can answer these: a corrupt gzip or JSON body (400), no or bad token
+# (401), wrong role or device (403), nothing of that id in the caller's branch (404), a body
+# too large once inflated (413), invalid input (422), database busy (503).
+SIGNED_IN_ERRORS = frozenset({400, 401, 403, 404, 413, 422, 503})
+# What each router's routes can answer besides: conflicts (409), an old sync protocol (426),
+# too many sign-ins (429).
+ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
+    (auth_router, frozenset({409, 429})),
+    (visits_router, frozenset({409})),
+    (sync_router, frozenset({409, 426})),
+    (routing_router, frozenset()),
+    (imports_router, frozenset()),
+    (planning_router, frozenset({409})),
+    (reports_router, frozenset()),
+    (review_router, frozenset({409})),
+    (day_router, frozenset()),
+    (agreements_router, frozenset({409})),
+    (compliance_router, frozenset({409})),
+    (safety_router, frozenset({409})),
+)
 
 
 def _mount_pwa(app: FastAPI, dist: Path) -> None:
@@ -106,22 +140,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
     )
     app.add_middleware(ServerTimingMiddleware)
-    routers = (
-        _health_router(),
-        auth_router,
-        visits_router,
-        sync_router,
-        routing_router,
-        imports_router,
-        planning_router,
-        reports_router,
-        review_router,
-        day_router,
-        agreements_router,
-        compliance_router,
-        safety_router,
-    )
-    for router in routers:
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(_health_router(), prefix=API_PREFIX)
+    for router, errors in ROUTER_ERRORS:
+        responses = error_responses(SIGNED_IN_ERRORS | errors)
+        app.include_router(router, prefix=API_PREFIX, responses=responses)
     _mount_pwa(app, settings.pwa_dist)
     return app

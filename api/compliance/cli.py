@@ -5,8 +5,6 @@ Mounted by `register(app)` in `api/cli.py`.
 
 from __future__ import annotations
 
-import csv
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +13,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, select
+
+from api import db
+from api.audit import export_events, verify_chain
+from api.compliance.audit_export import jsonl_lines, write_csv
+from api.compliance.retention import apply_retention
+from api.errors import DomainError
+from models import Branch
 
 console = Console()
 err = Console(stderr=True)
@@ -30,16 +35,12 @@ retention_app = typer.Typer(
 
 
 def _session() -> Session:
-    from api.db import get_engine
-
-    return Session(get_engine(), expire_on_commit=False)
+    return Session(db.get_engine(), expire_on_commit=False)  # looked up late: tests swap it
 
 
 @audit_app.command("verify")
 def verify() -> None:
     """Recompute the hash chain; exit 1 and name the first broken link if any."""
-    from api.audit import verify_chain
-
     with _session() as session:
         report = verify_chain(session)
     start = f" from the purge anchor after event {report.anchor_id}" if report.anchor_id else ""
@@ -70,9 +71,6 @@ def export(
     ] = None,
 ) -> None:
     """Write the audit events (id order, with prev_hash and hash) for an inspector."""
-    from api.audit import EXPORT_COLUMNS, export_events
-    from models import Branch
-
     kind = fmt or ("jsonl" if out.suffix.lower() in (".jsonl", ".json", ".ndjson") else "csv")
     start = _day(date_from.date()) if date_from else None
     end = _day(date_to.date() + timedelta(days=1)) if date_to else None
@@ -88,22 +86,11 @@ def export(
         events = export_events(session, branch_id=branch_id, start=start, end=end)
         with out.open("w", encoding="utf-8", newline="") as handle:
             if kind == "jsonl":
-                for record in events:
-                    handle.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+                for line in jsonl_lines(events):
+                    handle.write(line)
                     count += 1
             else:
-                writer = csv.writer(handle)
-                writer.writerow(EXPORT_COLUMNS)
-                for record in events:
-                    writer.writerow(
-                        [
-                            json.dumps(record[k], sort_keys=True, ensure_ascii=False)
-                            if k == "data"
-                            else ("" if record[k] is None else record[k])
-                            for k in EXPORT_COLUMNS
-                        ]
-                    )
-                    count += 1
+                count = write_csv(events, handle)
     console.print(f"Wrote {count} audit events to {out} ({kind}).", highlight=False)
 
 
@@ -119,9 +106,6 @@ def apply(
 ) -> None:
     """Blank notes and signatures and purge audit events past retention (each branch's
     policy); the audit chain stays verifiable from an anchor."""
-    from api.compliance.retention import apply_retention
-    from api.errors import DomainError
-
     with _session() as session:
         try:
             result = apply_retention(session=session, now=datetime.now(UTC))

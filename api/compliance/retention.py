@@ -30,6 +30,7 @@ from api.audit import lock_chain, record_audit, verify_chain
 from api.compliance.policy import Policy, PolicyData
 from api.compliance.service import current_policies
 from api.errors import Conflict
+from api.scoping import branch_column
 from models import (
     Agreement,
     AuditAnchor,
@@ -81,7 +82,7 @@ def _bump_borrowers(session: Session, borrower_ids: set[uuid.UUID]) -> None:
 def _blank_notes(
     session: Session, branch: Branch, cutoff: datetime, result: RetentionResult
 ) -> None:
-    in_branch = select(Borrower.id).where(Borrower.branch_id == branch.id)
+    in_branch = select(Borrower.id).where(branch_column(Borrower) == branch.id)
     notes = session.exec(
         select(Note.id, Note.borrower_id).where(
             col(Note.borrower_id).in_(in_branch), col(Note.at) < cutoff, col(Note.text) != ""
@@ -94,7 +95,7 @@ def _blank_notes(
         select(VisitOutcome.id, Visit.borrower_id)
         .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
         .where(
-            Visit.branch_id == branch.id,
+            branch_column(Visit) == branch.id,
             col(VisitOutcome.at) < cutoff,
             or_(col(VisitOutcome.hardship_detail) != "", col(VisitOutcome.next_action) != ""),
         )
@@ -115,7 +116,7 @@ def _blank_notes(
 def _blank_signatures(
     session: Session, branch: Branch, cutoff: datetime, result: RetentionResult
 ) -> None:
-    in_branch = select(Borrower.id).where(Borrower.branch_id == branch.id)
+    in_branch = select(Borrower.id).where(branch_column(Borrower) == branch.id)
     ids = session.exec(
         select(Agreement.id).where(
             col(Agreement.borrower_id).in_(in_branch),
@@ -143,7 +144,7 @@ def _blank_log_args(
     count = 0
     rows = session.exec(
         select(MutationLog.id, MutationLog.name, MutationLog.args).where(
-            MutationLog.branch_id == branch.id,
+            branch_column(MutationLog) == branch.id,
             col(MutationLog.received_at) < cutoff,
             col(MutationLog.name).in_(list(fields)),
         )

@@ -3,65 +3,60 @@ manager), the compliance report and the audit export for an inspector."""
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import uuid
-from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from datetime import datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
-from api.audit import EXPORT_COLUMNS, export_events, record_audit
+from api.audit import export_events, record_audit
 from api.compliance import service
+from api.compliance.audit_export import jsonl_lines, write_csv
 from api.compliance.policy import PolicyData
-from api.compliance.report import compliance_report
-from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep
-from api.errors import InvalidInput, NotFound
-from api.exports import table_response
-from models import Branch
+from api.compliance.report import MAX_DAYS, check_period, compliance_report
+from api.compliance.schemas import (
+    AuditExportQuery,
+    ComplianceReportPublic,
+    PolicyPublic,
+    ReportQuery,
+)
+from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
+from api.exports import file_responses, table_response
 
 router = APIRouter(tags=["compliance"])
 
-MAX_EXPORT_DAYS = 366
-
-
-class PolicyPublic(BaseModel):
-    branch_id: uuid.UUID
-    version: int
-    is_default: bool
-    created_at: datetime | None
-    created_by: uuid.UUID | None
-    data: PolicyData
-
-
-def _public(record: service.PolicyRecord) -> PolicyPublic:
-    return PolicyPublic.model_validate(record.as_dict())
-
 
 @router.get("/policy", operation_id="policy-get", response_model=PolicyPublic)
-def get_policy(user: CurrentUser, session: SessionDep) -> PolicyPublic:
+def get_policy(_user: CurrentUser, branch: CurrentBranch, session: SessionDep) -> PolicyPublic:
     """Your branch's compliance policy in force (version 0: the built-in defaults)."""
-    return _public(service.get_policy(session=session, user=user))
+    return service.get_policy(session=session, branch=branch).public()
 
 
 @router.put("/policy", operation_id="policy-put", response_model=PolicyPublic)
 def put_policy(
-    body: PolicyData, manager: CurrentManager, session: SessionDep, now: ClockDep
+    body: PolicyData,
+    manager: CurrentManager,
+    branch: CurrentBranch,
+    session: SessionDep,
+    now: ClockDep,
 ) -> PolicyPublic:
     """Store a new version of your branch's policy (the whole policy: fields left out take
     their default). Unchanged data creates no version. Visits, check-ins, outcomes and
     agreements checked from now on record the new version."""
-    return _public(service.update_policy(session=session, manager=manager, data=body, now=now))
+    record = service.update_policy(
+        session=session, manager=manager, branch=branch, data=body, now=now
+    )
+    return record.public()
 
 
 @router.get("/policy/versions", operation_id="policy-versions", response_model=list[PolicyPublic])
-def policy_versions(manager: CurrentManager, session: SessionDep) -> list[PolicyPublic]:
+def policy_versions(
+    _manager: CurrentManager, branch: CurrentBranch, session: SessionDep
+) -> list[PolicyPublic]:
     """Every version of your branch's policy, newest first (version 0, the defaults, last)."""
-    return [_public(r) for r in service.list_policy_versions(session=session, user=manager)]
+    return [r.public() for r in service.list_policy_versions(session=session, branch=branch)]
 
 
 REPORT_COLUMNS = [
@@ -76,55 +71,51 @@ REPORT_COLUMNS = [
 ]
 
 
-@router.get("/reports/compliance", operation_id="reports-compliance")
+@router.get(
+    "/reports/compliance",
+    operation_id="reports-compliance",
+    response_model=ComplianceReportPublic,
+    responses=file_responses("csv"),
+)
 def report(
-    manager: CurrentManager,
+    _manager: CurrentManager,
+    branch: CurrentBranch,
     session: SessionDep,
     now: ClockDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    format: Literal["json", "csv"] = "json",
-) -> Any:
+    query: Annotated[ReportQuery, Query()],
+) -> ComplianceReportPublic | Response:
     """Visits outside hours, with fewer staff than the policy asks, more frequent than it
     allows, with an overdue check-out, or with a possible third-party disclosure, in the
     period (by plan date): `counts` per kind (target zero) and `items` per kind, each with
     the visit, borrower, officer and time."""
     result = compliance_report(
-        session=session, manager=manager, date_from=date_from, date_to=date_to, now=now
+        session=session, branch=branch, date_from=query.date_from, date_to=query.date_to, now=now
     )
-    if format == "csv":
-        return table_response(
-            result.rows(), REPORT_COLUMNS, filename=f"compliance-{date_from}-{date_to}", fmt="csv"
-        )
-    return result.as_dict()
+    if query.format == "csv":
+        filename = f"compliance-{query.date_from}-{query.date_to}"
+        return table_response(result.rows(), REPORT_COLUMNS, filename=filename, fmt="csv")
+    return result.public()
 
 
-def _csv_value(key: str, value: Any) -> Any:
-    if key == "data":
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return "" if value is None else value
-
-
-@router.get("/audit/export", operation_id="audit-export")
+@router.get(
+    "/audit/export",
+    operation_id="audit-export",
+    response_class=Response,
+    responses=file_responses("csv", "jsonl"),
+)
 def audit_export(
     manager: CurrentManager,
+    branch: CurrentBranch,
     session: SessionDep,
     now: ClockDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    format: Literal["csv", "jsonl"] = "csv",
+    query: Annotated[AuditExportQuery, Query()],
 ) -> Response:
     """Your branch's audit events from `from` to `to` (local days, inclusive), in id order,
     as CSV or JSON lines, each with `prev_hash` and `hash`: any row can be checked on its
     own as hash = sha256(prev_hash + canonical JSON of at, actor_id, device_id, branch_id,
     action, entity, entity_id, data, lat, lon)."""
-    if date_to < date_from:
-        raise InvalidInput("`to` is before `from`: give the period's first day, then its last.")
-    if (date_to - date_from).days >= MAX_EXPORT_DAYS:
-        raise InvalidInput(f"Export at most {MAX_EXPORT_DAYS} days at a time.")
-    branch = session.get(Branch, manager.branch_id)
-    if branch is None:
-        raise NotFound("Your branch no longer exists.")
+    date_from, date_to = query.date_from, query.date_to
+    check_period(date_from, date_to, too_long=f"Export at most {MAX_DAYS} days at a time.")
     tz = ZoneInfo(branch.timezone)
     start = datetime.combine(date_from, time(0), tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=tz)
@@ -139,16 +130,13 @@ def audit_export(
         branch_id=branch.id,
         data={"from": str(date_from), "to": str(date_to), "events": len(records)},
     )
-    filename = f"audit-{branch.code}-{date_from}-{date_to}.{format}"
+    filename = f"audit-{branch.code}-{date_from}-{date_to}.{query.format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if format == "jsonl":
-        body = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records)
+    if query.format == "jsonl":
+        body = "".join(jsonl_lines(records))
         return Response(body.encode(), media_type="application/x-ndjson", headers=headers)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for r in records:
-        writer.writerow([_csv_value(k, r[k]) for k in EXPORT_COLUMNS])
+    write_csv(records, out)
     # With a BOM, like the other CSV files: Excel then reads the Chinese in `data`.
     body = "\ufeff" + out.getvalue()
     return Response(body.encode(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.audit import record_audit
 from api.compliance.policy import Policy, PolicyData, policy_from_data, policy_from_settings
-from api.errors import Conflict, NotFound
+from api.compliance.schemas import PolicyPublic
+from api.errors import Conflict
+from api.scoping import branch_column, branch_statement
 from models import Branch, CompliancePolicy, User
 
 
@@ -31,24 +33,26 @@ class PolicyRecord:
     def version(self) -> int:
         return self.policy.version
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "branch_id": self.branch_id,
-            "version": self.version,
-            "is_default": self.version == 0,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "data": self.policy.to_data(),
-        }
+    def public(self) -> PolicyPublic:
+        return PolicyPublic(
+            branch_id=self.branch_id,
+            version=self.version,
+            is_default=self.version == 0,
+            created_at=self.created_at,
+            created_by=self.created_by,
+            data=self.policy.to_data(),
+        )
+
+
+def _versions(branch_id: uuid.UUID) -> SelectOfScalar[CompliancePolicy]:
+    """The branch's stored policy versions, newest first."""
+    return branch_statement(CompliancePolicy, branch_id).order_by(
+        col(CompliancePolicy.version).desc()
+    )
 
 
 def _latest_row(session: Session, branch_id: uuid.UUID) -> CompliancePolicy | None:
-    return session.exec(
-        select(CompliancePolicy)
-        .where(CompliancePolicy.branch_id == branch_id)
-        .order_by(col(CompliancePolicy.version).desc())
-        .limit(1)
-    ).first()
+    return session.exec(_versions(branch_id).limit(1)).first()
 
 
 def _record(branch: Branch, row: CompliancePolicy | None) -> PolicyRecord:
@@ -69,43 +73,29 @@ def current_policies(session: Session, branches: list[Branch]) -> dict[uuid.UUID
     latest: dict[uuid.UUID, CompliancePolicy] = {}
     for row in session.exec(
         select(CompliancePolicy)
-        .where(col(CompliancePolicy.branch_id).in_([b.id for b in branches]))
+        .where(branch_column(CompliancePolicy).in_([b.id for b in branches]))
         .order_by(col(CompliancePolicy.version))
     ):
         latest[row.branch_id] = row
     return {b.id: _record(b, latest.get(b.id)).policy for b in branches}
 
 
-def _branch(session: Session, user: User) -> Branch:
-    branch = session.get(Branch, user.branch_id)
-    if branch is None:
-        raise NotFound("Your branch no longer exists.")
-    return branch
-
-
-def get_policy(*, session: Session, user: User) -> PolicyRecord:
-    """The policy in force at the user's branch."""
-    branch = _branch(session, user)
+def get_policy(*, session: Session, branch: Branch) -> PolicyRecord:
+    """The policy in force at the branch."""
     return _record(branch, _latest_row(session, branch.id))
 
 
-def list_policy_versions(*, session: Session, user: User) -> list[PolicyRecord]:
+def list_policy_versions(*, session: Session, branch: Branch) -> list[PolicyRecord]:
     """Every stored version of the branch's policy, newest first (version 0 last)."""
-    branch = _branch(session, user)
-    rows = session.exec(
-        select(CompliancePolicy)
-        .where(CompliancePolicy.branch_id == branch.id)
-        .order_by(col(CompliancePolicy.version).desc())
-    ).all()
+    rows = session.exec(_versions(branch.id)).all()
     return [_record(branch, row) for row in rows] + [_record(branch, None)]
 
 
 def update_policy(
-    *, session: Session, manager: User, data: PolicyData, now: datetime
+    *, session: Session, manager: User, branch: Branch, data: PolicyData, now: datetime
 ) -> PolicyRecord:
     """Store `data` as the next version of the branch's policy (no new version when nothing
     changed). Visits, outcomes and agreements checked from now on record the new version."""
-    branch = _branch(session, manager)
     current = _record(branch, _latest_row(session, branch.id))
     before = current.policy.to_data().model_dump(mode="json")
     after = data.model_dump(mode="json")

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
 from api.day import service
-from api.deps import ClockDep, CurrentManager, SessionDep
-from models import Branch
+from api.day.schemas import DayView
+from api.deps import ClockDep, CurrentBranch, CurrentManager, SessionDep
 
 router = APIRouter(tags=["day"])
 
 
-@router.get("/day", operation_id="day-live")
+@router.get("/day", operation_id="day-live", response_model=DayView)
 def live_day(
-    manager: CurrentManager, session: SessionDep, now: ClockDep, day: date | None = None
-) -> dict[str, Any]:
+    _manager: CurrentManager,
+    branch: CurrentBranch,
+    session: SessionDep,
+    now: ClockDep,
+    day: date | None = None,
+) -> DayView:
     """Every route of the day with each visit's status, check-in place and time, and the
     branch's safety alerts. `day` defaults to today in the branch's time zone."""
     if day is None:
-        branch = session.get(Branch, manager.branch_id)
-        day = now.astimezone(ZoneInfo(branch.timezone if branch else "Asia/Shanghai")).date()
-    return service.live_day(session=session, manager=manager, day=day, now=now)
+        day = now.astimezone(ZoneInfo(branch.timezone)).date()
+    return service.live_day(session=session, branch=branch, day=day, now=now)

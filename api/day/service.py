@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.compliance.policy import policy_from_settings
+from api.day.schemas import (
+    CheckInPlace,
+    CheckOutPlace,
+    DayAlert,
+    DayBranch,
+    DayRoute,
+    DayView,
+    DayVisit,
+)
+from api.review.repository import open_change_requests, waiting_entries
+from api.scoping import branch_statement
 from models import (
     Borrower,
     Branch,
@@ -24,151 +35,179 @@ from models import (
 )
 from models.enums import VisitEventKind, VisitStatus
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+Team = tuple[uuid.UUID, ...]
 
 
-def live_day(*, session: Session, manager: User, day: date, now: datetime) -> dict[str, Any]:
-    branch = session.get(Branch, manager.branch_id)
-    assert branch is not None
-    policy = policy_from_settings(branch.settings)
-    overdue_after = timedelta(minutes=policy.checkout_overdue_minutes)
-    visits = list(
+@dataclass
+class _VisitRows:
+    """What the day's visits need from other tables, each read in one query."""
+
+    teams: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[uuid.UUID, list[VisitEvent]] = field(default_factory=lambda: defaultdict(list))
+    borrowers: dict[uuid.UUID, Borrower] = field(default_factory=dict)
+
+
+def _day_visits(session: Session, *, branch_id: uuid.UUID, day: date) -> list[Visit]:
+    return list(
         session.exec(
-            select(Visit)
-            .where(
-                Visit.branch_id == branch.id,
-                Visit.plan_date == day,
-                Visit.status != VisitStatus.cancelled,
-            )
+            branch_statement(Visit, branch_id)
+            .where(Visit.plan_date == day, Visit.status != VisitStatus.cancelled)
             .order_by(col(Visit.officer_id), col(Visit.route_position))
         )
     )
-    ids = [v.id for v in visits]
-    names = {
-        u.id: u.full_name for u in session.exec(select(User).where(User.branch_id == branch.id))
-    }
-    teams: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    events: dict[uuid.UUID, list[VisitEvent]] = defaultdict(list)
-    borrowers: dict[uuid.UUID, Borrower] = {}
-    if ids:
-        for link in session.exec(
-            select(VisitOfficer)
-            .where(col(VisitOfficer.visit_id).in_(ids))
-            .order_by(col(VisitOfficer.is_lead).desc())
-        ):
-            teams[link.visit_id].append(link.user_id)
-        for event in session.exec(
-            select(VisitEvent).where(col(VisitEvent.visit_id).in_(ids)).order_by(col(VisitEvent.at))
-        ):
-            events[event.visit_id].append(event)
-        borrowers = {
-            b.id: b
-            for b in session.exec(
-                select(Borrower).where(col(Borrower.id).in_({v.borrower_id for v in visits}))
-            )
-        }
 
-    routes: dict[tuple[uuid.UUID, ...], list[dict[str, Any]]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    for visit in visits:
-        team = tuple(teams.get(visit.id, [visit.officer_id]))
-        check_in = next((e for e in events[visit.id] if e.kind == VisitEventKind.check_in), None)
-        check_out = next(
-            (e for e in reversed(events[visit.id]) if e.kind == VisitEventKind.check_out), None
-        )
-        overdue = (
+
+def _visit_rows(session: Session, visits: list[Visit]) -> _VisitRows:
+    """Teams (lead first), check-in/out events (in time order) and borrowers of `visits`."""
+    rows = _VisitRows()
+    ids = [v.id for v in visits]
+    if not ids:
+        return rows
+    for link in session.exec(
+        select(VisitOfficer)
+        .where(col(VisitOfficer.visit_id).in_(ids))
+        .order_by(col(VisitOfficer.is_lead).desc())
+    ):
+        rows.teams[link.visit_id].append(link.user_id)
+    for event in session.exec(
+        select(VisitEvent).where(col(VisitEvent.visit_id).in_(ids)).order_by(col(VisitEvent.at))
+    ):
+        rows.events[event.visit_id].append(event)
+    borrower_ids = {v.borrower_id for v in visits}
+    rows.borrowers = {
+        b.id: b for b in session.exec(select(Borrower).where(col(Borrower.id).in_(borrower_ids)))
+    }
+    return rows
+
+
+def _check_in_place(events: list[VisitEvent]) -> CheckInPlace | None:
+    """Where the first check-in was made, if the phone had a location."""
+    event = next((e for e in events if e.kind == VisitEventKind.check_in), None)
+    if event is None or event.lat is None or event.lon is None:
+        return None
+    return CheckInPlace(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
+
+
+def _check_out_place(events: list[VisitEvent]) -> CheckOutPlace | None:
+    """Where the last check-out was made, if the phone had a location."""
+    event = next((e for e in reversed(events) if e.kind == VisitEventKind.check_out), None)
+    if event is None or event.lat is None or event.lon is None:
+        return None
+    return CheckOutPlace(lat=event.lat, lon=event.lon)
+
+
+class OverdueTest:
+    """Whether a visit is checked in, not out, for longer than the branch's policy allows."""
+
+    def __init__(self, branch: Branch, now: datetime) -> None:
+        policy = policy_from_settings(branch.settings)
+        self.after = timedelta(minutes=policy.checkout_overdue_minutes)
+        self.now = now
+
+    def __call__(self, visit: Visit) -> bool:
+        return (
             visit.status == VisitStatus.checked_in
             and visit.checked_in_at is not None
             and visit.checked_out_at is None
-            and now - visit.checked_in_at > overdue_after
+            and self.now - visit.checked_in_at > self.after
         )
-        borrower = borrowers.get(visit.borrower_id)
-        counts[visit.status] += 1
-        routes[team].append(
-            {
-                "id": str(visit.id),
-                "position": visit.route_position,
-                "borrower_id": str(visit.borrower_id),
-                "borrower_name": borrower.name if borrower else "",
-                "village": borrower.village if borrower else "",
-                "lat": borrower.lat if borrower else None,
-                "lon": borrower.lon if borrower else None,
-                "safety_flags": borrower.safety_flags if borrower else [],
-                "status": visit.status,
-                "priority": visit.priority,
-                "window_start": _iso(visit.window_start),
-                "window_end": _iso(visit.window_end),
-                "planned_arrival": _iso(visit.planned_arrival),
-                "leg_distance_m": visit.leg_distance_m,
-                "checked_in_at": _iso(visit.checked_in_at),
-                "check_in_location": {
-                    "lat": check_in.lat,
-                    "lon": check_in.lon,
-                    "accuracy_m": check_in.accuracy_m,
-                }
-                if check_in and check_in.lat is not None
-                else None,
-                "checked_out_at": _iso(visit.checked_out_at),
-                "check_out_location": {"lat": check_out.lat, "lon": check_out.lon}
-                if check_out and check_out.lat is not None
-                else None,
-                "flags": sorted({f for e in events[visit.id] for f in e.flags}),
-                "overdue_checkout": overdue,
-            }
+
+
+def _day_visit(visit: Visit, rows: _VisitRows, *, overdue: bool) -> DayVisit:
+    borrower = rows.borrowers.get(visit.borrower_id)
+    events = rows.events[visit.id]
+    return DayVisit(
+        id=visit.id,
+        position=visit.route_position,
+        borrower_id=visit.borrower_id,
+        borrower_name=borrower.name if borrower else "",
+        village=borrower.village if borrower else "",
+        lat=borrower.lat if borrower else None,
+        lon=borrower.lon if borrower else None,
+        safety_flags=borrower.safety_flags if borrower else [],
+        status=visit.status,
+        priority=visit.priority,
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        planned_arrival=visit.planned_arrival,
+        leg_distance_m=visit.leg_distance_m,
+        checked_in_at=visit.checked_in_at,
+        check_in_location=_check_in_place(events),
+        checked_out_at=visit.checked_out_at,
+        check_out_location=_check_out_place(events),
+        flags=sorted({f for e in events for f in e.flags}),
+        overdue_checkout=overdue,
+    )
+
+
+def _routes(
+    visits: list[Visit], rows: _VisitRows, names: dict[uuid.UUID, str], is_overdue: OverdueTest
+) -> list[DayRoute]:
+    """One route per team (a visit without team rows is its officer's), stops in order."""
+    stops: dict[Team, list[DayVisit]] = defaultdict(list)
+    for visit in visits:
+        team = tuple(rows.teams.get(visit.id, [visit.officer_id]))
+        stops[team].append(_day_visit(visit, rows, overdue=is_overdue(visit)))
+    return [
+        DayRoute(
+            officer_ids=list(team),
+            officer_names=[names.get(i, "") for i in team],
+            distance_m=sum(v.leg_distance_m or 0 for v in team_stops),
+            visits=sorted(team_stops, key=lambda v: v.position or 0),
         )
-    since = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - timedelta(days=1)
-    alerts = [
-        {
-            "id": str(a.id),
-            "kind": a.kind,
-            "officer_id": str(a.officer_id),
-            "officer_name": names.get(a.officer_id, ""),
-            "visit_id": str(a.visit_id) if a.visit_id else None,
-            "at": _iso(a.at),
-            "received_at": _iso(a.received_at),
-            "lat": a.lat,
-            "lon": a.lon,
-            "message": a.message,
-            "acknowledged": a.acknowledged_at is not None,
-        }
+        for team, team_stops in stops.items()
+    ]
+
+
+def _alerts(
+    session: Session, *, branch_id: uuid.UUID, since: datetime, names: dict[uuid.UUID, str]
+) -> list[DayAlert]:
+    """The branch's alerts since `since`: open ones first, newest first."""
+    return [
+        DayAlert(
+            id=a.id,
+            kind=a.kind,
+            officer_id=a.officer_id,
+            officer_name=names.get(a.officer_id, ""),
+            visit_id=a.visit_id,
+            at=a.at,
+            received_at=a.received_at,
+            lat=a.lat,
+            lon=a.lon,
+            message=a.message,
+            acknowledged=a.acknowledged_at is not None,
+        )
         for a in session.exec(
-            select(SafetyAlert)
-            .where(SafetyAlert.branch_id == branch.id, col(SafetyAlert.at) >= since)
+            branch_statement(SafetyAlert, branch_id)
+            .where(col(SafetyAlert.at) >= since)
             .order_by(col(SafetyAlert.acknowledged_at).is_not(None), col(SafetyAlert.at).desc())
         )
     ]
-    waiting = (
-        session.exec(
-            select(func.count())
-            .select_from(MutationLog)
-            .where(
-                MutationLog.branch_id == branch.id,
-                col(MutationLog.status).in_(["flagged", "rejected"]),
-                col(MutationLog.reviewed_at).is_(None),
-            )
-        ).one()
-        + session.exec(
-            select(func.count())
-            .select_from(ChangeRequest)
-            .where(ChangeRequest.branch_id == branch.id, ChangeRequest.status == "open")
-        ).one()
+
+
+def _review_waiting(session: Session, branch_id: uuid.UUID) -> int:
+    """Entries and change requests the review list shows."""
+    entries = session.exec(
+        select(func.count()).select_from(MutationLog).where(*waiting_entries(branch_id))
+    ).one()
+    requests = session.exec(
+        select(func.count()).select_from(ChangeRequest).where(*open_change_requests(branch_id))
+    ).one()
+    return entries + requests
+
+
+def live_day(*, session: Session, branch: Branch, day: date, now: datetime) -> DayView:
+    """Every route of `day` with each visit's status, places and times, the branch's alerts
+    since the day before, and how much waits for review."""
+    visits = _day_visits(session, branch_id=branch.id, day=day)
+    names = {u.id: u.full_name for u in session.exec(branch_statement(User, branch.id))}
+    since = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - timedelta(days=1)
+    return DayView(
+        date=day,
+        generated_at=now,
+        branch=DayBranch(id=branch.id, name=branch.name, lat=branch.lat, lon=branch.lon),
+        routes=_routes(visits, _visit_rows(session, visits), names, OverdueTest(branch, now)),
+        alerts=_alerts(session, branch_id=branch.id, since=since, names=names),
+        counts=dict(Counter(str(v.status) for v in visits)),
+        review_waiting=_review_waiting(session, branch.id),
     )
-    return {
-        "date": day.isoformat(),
-        "generated_at": _iso(now),
-        "branch": {"id": str(branch.id), "name": branch.name, "lat": branch.lat, "lon": branch.lon},
-        "routes": [
-            {
-                "officer_ids": [str(i) for i in team],
-                "officer_names": [names.get(i, "") for i in team],
-                "distance_m": sum(v["leg_distance_m"] or 0 for v in stops),
-                "visits": sorted(stops, key=lambda v: v["position"] or 0),
-            }
-            for team, stops in routes.items()
-        ],
-        "alerts": alerts,
-        "counts": dict(counts),
-        "review_waiting": waiting,
-    }

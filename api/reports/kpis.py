@@ -83,6 +83,10 @@ class KpiRow:
         return _ratio(self.loans_cured, self.loans_visited)
 
     @property
+    def km(self) -> float:
+        return round(self.distance_m / 1000, 1)
+
+    @property
     def km_per_visit(self) -> float | None:
         ratio = _ratio(self.distance_m, self.visits_completed)
         return None if ratio is None else ratio / 1000
@@ -97,30 +101,6 @@ class KpiRow:
         if self.recovered_fen <= 0:
             return None
         return round(self.travel_cost_fen * 10_000 / self.recovered_fen)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "group": self.group,
-            "visits_planned": self.visits_planned,
-            "visits_completed": self.visits_completed,
-            "met": self.met,
-            "promised": self.promised,
-            "promises_due": self.promises_due,
-            "promises_kept": self.promises_kept,
-            "overdue_at_visit_fen": self.overdue_at_visit_fen,
-            "recovered_fen": self.recovered_fen,
-            "loans_visited": self.loans_visited,
-            "loans_cured": self.loans_cured,
-            "km": round(self.distance_m / 1000, 1),
-            "contact_rate": self.contact_rate,
-            "ptp_rate": self.ptp_rate,
-            "ptp_kept_rate": self.ptp_kept_rate,
-            "recovery_rate": self.recovery_rate,
-            "cure_rate": self.cure_rate,
-            "km_per_visit": self.km_per_visit,
-            "travel_cost_fen": self.travel_cost_fen,
-            "cost_per_100_recovered_fen": self.cost_per_100_recovered_fen,
-        }
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
 
-from api.deps import CurrentManager, SessionDep
-from api.exports import table_response
+from api.deps import CurrentBranch, SessionDep, get_current_manager
+from api.exports import ExportFormat, file_responses, table_response
 from api.reports import service
+from api.reports.schemas import (
+    HardshipQuery,
+    HardshipReport,
+    KpiQuery,
+    KpiReport,
+    KpiRowPublic,
+)
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+# Reports are for managers: every route checks it once, here.
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(get_current_manager)])
 
-KPI_COLUMNS = [
+Columns = list[tuple[str, str]]
+KPI_COLUMNS: Columns = [
     ("group", "分组 group"),
     ("group_label", "名称 name"),
     ("visits_planned", "计划走访 planned"),
@@ -28,49 +39,50 @@ KPI_COLUMNS = [
     ("overdue_at_visit_fen", "走访时逾期(分) overdue at visit (fen)"),
     ("cost_per_100_recovered_fen", "每回收100元成本(分) cost per 100 CNY recovered (fen)"),
 ]
-Grouping = Literal["all", "officer", "bucket", "segment"]
+HARDSHIP_COLUMNS: Columns = [
+    ("code", "code"),
+    ("label_zh", "原因"),
+    ("label_en", "reason"),
+    ("count", "次数 count"),
+    ("share", "占比 share"),
+]
+FILES = file_responses("csv", "xlsx")
 
 
-@router.get("/kpis", operation_id="reports-kpis")
+def _file(rows: Sequence[BaseModel], columns: Columns, *, name: str, fmt: ExportFormat) -> Response:
+    """The rows as the CSV or XLSX file `fmt` names."""
+    return table_response([r.model_dump() for r in rows], columns, filename=name, fmt=fmt)
+
+
+@router.get("/kpis", operation_id="reports-kpis", response_model=KpiReport, responses=FILES)
 def kpis(
-    manager: CurrentManager,
-    session: SessionDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    group_by: Grouping = "all",
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> Any:
+    branch: CurrentBranch, session: SessionDep, query: Annotated[KpiQuery, Query()]
+) -> KpiReport | Response:
     """Every KPI side by side for each group: there is no ranking on one number."""
+    period, group_by = (query.date_from, query.date_to), query.group_by
     rows = service.kpi_report(
-        session=session, manager=manager, date_from=date_from, date_to=date_to, group_by=group_by
+        session=session, branch=branch, date_from=period[0], date_to=period[1], group_by=group_by
     )
-    labels = service.group_labels(session, manager=manager, group_by=group_by)
-    items = [{**r.as_dict(), "group_label": labels.get(r.group, r.group)} for r in rows]
-    if format != "json":
-        return table_response(
-            items, KPI_COLUMNS, filename=f"kpis-{group_by}-{date_from}-{date_to}", fmt=format
-        )
-    return {"from": date_from, "to": date_to, "group_by": group_by, "rows": items}
+    labels = service.group_labels(session, branch_id=branch.id, group_by=group_by)
+    items = [KpiRowPublic.of(r, label=labels.get(r.group, r.group)) for r in rows]
+    if query.format != "json":
+        name = f"kpis-{group_by}-{period[0]}-{period[1]}"
+        return _file(items, KPI_COLUMNS, name=name, fmt=query.format)
+    return KpiReport(date_from=period[0], date_to=period[1], group_by=group_by, rows=items)
 
 
-@router.get("/hardship", operation_id="reports-hardship")
+@router.get(
+    "/hardship", operation_id="reports-hardship", response_model=HardshipReport, responses=FILES
+)
 def hardship(
-    manager: CurrentManager,
-    session: SessionDep,
-    date_from: date = Query(alias="from"),
-    date_to: date = Query(alias="to"),
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> Any:
+    branch: CurrentBranch, session: SessionDep, query: Annotated[HardshipQuery, Query()]
+) -> HardshipReport | Response:
+    """How often each hardship reason was recorded on the branch's visits in the period."""
+    date_from, date_to = query.date_from, query.date_to
     rows = service.hardship_breakdown(
-        session=session, manager=manager, date_from=date_from, date_to=date_to
+        session=session, branch_id=branch.id, date_from=date_from, date_to=date_to
     )
-    if format != "json":
-        columns = [
-            ("code", "code"),
-            ("label_zh", "原因"),
-            ("label_en", "reason"),
-            ("count", "次数 count"),
-            ("share", "占比 share"),
-        ]
-        return table_response(rows, columns, filename=f"hardship-{date_from}-{date_to}", fmt=format)
-    return {"from": date_from, "to": date_to, "rows": rows}
+    if query.format != "json":
+        name = f"hardship-{date_from}-{date_to}"
+        return _file(rows, HARDSHIP_COLUMNS, name=name, fmt=query.format)
+    return HardshipReport(date_from=date_from, date_to=date_to, rows=rows)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from api.errors import InvalidInput
 from api.planning.priority import dpd_bucket
 from api.reports.kpis import KpiRow, PromiseFact, VisitFact, compute
+from api.reports.schemas import HardshipRow
+from api.scoping import branch_column, branch_statement
 from models import (
     Agreement,
     Borrower,
@@ -40,13 +42,111 @@ def _check_range(date_from: date, date_to: date) -> None:
         raise InvalidInput(f"Report at most {MAX_RANGE_DAYS} days at once.")
 
 
+@dataclass
+class _VisitSources:
+    """Everything the facts of a set of visits are read from, each in one query."""
+
+    teams: dict[uuid.UUID, list[str]] = field(default_factory=lambda: defaultdict(list))
+    met: dict[uuid.UUID, bool] = field(default_factory=dict)
+    promised: set[uuid.UUID | None] = field(default_factory=set)
+    segments: dict[uuid.UUID, str] = field(default_factory=dict)
+    loans: dict[uuid.UUID, Loan] = field(default_factory=dict)
+    snapshots: dict[uuid.UUID, list[LoanSnapshot]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    payments: dict[uuid.UUID, list[Payment]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _visit_contacts(session: Session, ids: list[uuid.UUID], sources: _VisitSources) -> None:
+    """Who went (team), whether the borrower was met (the latest outcome by `at` wins), and
+    whether a promise or an agreement came of it."""
+    for link in session.exec(select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(ids))):
+        sources.teams[link.visit_id].append(str(link.user_id))
+    for outcome in session.exec(
+        select(VisitOutcome)
+        .where(col(VisitOutcome.visit_id).in_(ids))
+        .order_by(col(VisitOutcome.at))
+    ):
+        sources.met[outcome.visit_id] = outcome.contact == "borrower"
+    promises = select(Promise.visit_id).where(col(Promise.visit_id).in_(ids))
+    agreements = select(Agreement.visit_id).where(col(Agreement.visit_id).in_(ids))
+    sources.promised = set(session.exec(promises)) | set(session.exec(agreements))
+
+
+def _loan_history(
+    session: Session, loan_ids: set[uuid.UUID], *, paid_after: date, paid_by: date
+) -> _VisitSources:
+    """The loans, their snapshots in date order and their payments in the window."""
+    sources = _VisitSources()
+    sources.loans = {
+        loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))
+    }
+    for snap in session.exec(
+        select(LoanSnapshot)
+        .where(col(LoanSnapshot.loan_id).in_(loan_ids))
+        .order_by(col(LoanSnapshot.as_of), col(LoanSnapshot.id))
+    ):
+        sources.snapshots[snap.loan_id].append(snap)
+    for payment in session.exec(
+        select(Payment).where(
+            col(Payment.loan_id).in_(loan_ids),
+            col(Payment.paid_on) > paid_after,
+            col(Payment.paid_on) <= paid_by,
+        )
+    ):
+        sources.payments[payment.loan_id].append(payment)
+    return sources
+
+
+def _loan_outcomes(
+    loans: list[Loan], sources: _VisitSources, *, visited: date, until: date
+) -> tuple[int, int, int, int]:
+    """Overdue amount and worst DPD of the loans at the visit (their last snapshot before
+    it, else the loan as it is), then what was paid and how many loans were cured after."""
+    overdue = worst_dpd = recovered = cured = 0
+    for loan in loans:
+        history = sources.snapshots.get(loan.id, [])
+        before = [s for s in history if s.as_of <= visited]
+        at_visit = before[-1] if before else loan
+        overdue += at_visit.overdue_fen
+        worst_dpd = max(worst_dpd, at_visit.dpd)
+        payments = sources.payments.get(loan.id, [])
+        recovered += sum(p.amount_fen for p in payments if visited < p.paid_on <= until)
+        cured += any(s.dpd == 0 and visited < s.as_of <= until for s in history)
+    return overdue, worst_dpd, recovered, cured
+
+
+def _visit_fact(visit: Visit, sources: _VisitSources) -> VisitFact:
+    until = visit.plan_date + timedelta(days=AFTER_VISIT_DAYS)
+    loans = [sources.loans[uuid.UUID(i)] for i in visit.loan_ids if uuid.UUID(i) in sources.loans]
+    overdue, worst_dpd, recovered, cured = _loan_outcomes(
+        loans, sources, visited=visit.plan_date, until=until
+    )
+    return VisitFact(
+        visit_id=str(visit.id),
+        officer_ids=tuple(sources.teams.get(visit.id, [str(visit.officer_id)])),
+        plan_date=visit.plan_date,
+        completed=visit.status == VisitStatus.done,
+        met=sources.met.get(visit.id, False),
+        promised=visit.id in sources.promised,
+        bucket=dpd_bucket(worst_dpd),
+        segment=str(sources.segments.get(visit.borrower_id, "")),
+        overdue_fen=overdue,
+        recovered_fen=recovered,
+        loans=len(loans),
+        cured_loans=cured,
+        distance_m=visit.leg_distance_m or 0,
+    )
+
+
 def visit_facts(
     session: Session, *, branch_id: uuid.UUID, date_from: date, date_to: date
 ) -> list[VisitFact]:
+    """One fact per visit planned in the range (cancelled ones left out), with what the
+    loans did in the 30 days after it."""
     visits = list(
         session.exec(
-            select(Visit).where(
-                Visit.branch_id == branch_id,
+            branch_statement(Visit, branch_id).where(
                 col(Visit.plan_date) >= date_from,
                 col(Visit.plan_date) <= date_to,
                 Visit.status != VisitStatus.cancelled,
@@ -55,88 +155,20 @@ def visit_facts(
     )
     if not visits:
         return []
-    ids = [v.id for v in visits]
-    teams: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for link in session.exec(select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(ids))):
-        teams[link.visit_id].append(str(link.user_id))
-    met: dict[uuid.UUID, bool] = {}
-    for outcome in session.exec(
-        select(VisitOutcome)
-        .where(col(VisitOutcome.visit_id).in_(ids))
-        .order_by(col(VisitOutcome.at))
-    ):
-        met[outcome.visit_id] = outcome.contact == "borrower"  # the latest by `at` wins
-    promised = set(
-        session.exec(select(Promise.visit_id).where(col(Promise.visit_id).in_(ids)))
-    ) | set(session.exec(select(Agreement.visit_id).where(col(Agreement.visit_id).in_(ids))))
-    segments = dict(
+    sources = _loan_history(
+        session,
+        {uuid.UUID(i) for v in visits for i in v.loan_ids},
+        paid_after=date_from,
+        paid_by=date_to + timedelta(days=AFTER_VISIT_DAYS),
+    )
+    _visit_contacts(session, [v.id for v in visits], sources)
+    borrower_ids = {v.borrower_id for v in visits}
+    sources.segments = dict(
         session.exec(
-            select(Borrower.id, Borrower.segment).where(
-                col(Borrower.id).in_({v.borrower_id for v in visits})
-            )
+            select(Borrower.id, Borrower.segment).where(col(Borrower.id).in_(borrower_ids))
         ).all()
     )
-    loan_ids = {uuid.UUID(i) for v in visits for i in v.loan_ids}
-    loans = {loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(loan_ids)))}
-    snapshots: dict[uuid.UUID, list[LoanSnapshot]] = defaultdict(list)
-    for snap in session.exec(
-        select(LoanSnapshot)
-        .where(col(LoanSnapshot.loan_id).in_(loan_ids))
-        .order_by(col(LoanSnapshot.as_of), col(LoanSnapshot.id))
-    ):
-        snapshots[snap.loan_id].append(snap)
-    payments: dict[uuid.UUID, list[Payment]] = defaultdict(list)
-    for payment in session.exec(
-        select(Payment).where(
-            col(Payment.loan_id).in_(loan_ids),
-            col(Payment.paid_on) > date_from,
-            col(Payment.paid_on) <= date_to + timedelta(days=AFTER_VISIT_DAYS),
-        )
-    ):
-        payments[payment.loan_id].append(payment)
-
-    facts = []
-    for visit in visits:
-        window_end = visit.plan_date + timedelta(days=AFTER_VISIT_DAYS)
-        overdue = recovered = cured = worst_dpd = 0
-        mine = [loans[uuid.UUID(i)] for i in visit.loan_ids if uuid.UUID(i) in loans]
-        for loan in mine:
-            history = snapshots.get(loan.id, [])
-            before = [s for s in history if s.as_of <= visit.plan_date]
-            at_visit = (
-                (before[-1].overdue_fen, before[-1].dpd)
-                if before
-                else (
-                    loan.overdue_fen,
-                    loan.dpd,
-                )
-            )
-            overdue += at_visit[0]
-            worst_dpd = max(worst_dpd, at_visit[1])
-            recovered += sum(
-                p.amount_fen
-                for p in payments.get(loan.id, [])
-                if visit.plan_date < p.paid_on <= window_end
-            )
-            cured += any(s.dpd == 0 and visit.plan_date < s.as_of <= window_end for s in history)
-        facts.append(
-            VisitFact(
-                visit_id=str(visit.id),
-                officer_ids=tuple(teams.get(visit.id, [str(visit.officer_id)])),
-                plan_date=visit.plan_date,
-                completed=visit.status == VisitStatus.done,
-                met=met.get(visit.id, False),
-                promised=visit.id in promised,
-                bucket=dpd_bucket(worst_dpd),
-                segment=str(segments.get(visit.borrower_id, "")),
-                overdue_fen=overdue,
-                recovered_fen=recovered,
-                loans=len(mine),
-                cured_loans=cured,
-                distance_m=visit.leg_distance_m or 0,
-            )
-        )
-    return facts
+    return [_visit_fact(visit, sources) for visit in visits]
 
 
 def promise_facts(
@@ -147,7 +179,7 @@ def promise_facts(
         .join(Loan, col(Loan.id) == Promise.loan_id)
         .join(Borrower, col(Borrower.id) == Promise.borrower_id)
         .where(
-            Borrower.branch_id == branch_id,
+            branch_column(Borrower) == branch_id,
             col(Promise.due_date) >= date_from,
             col(Promise.due_date) <= date_to,
             col(Promise.status).in_([PromiseStatus.kept, PromiseStatus.broken]),
@@ -166,26 +198,17 @@ def promise_facts(
 
 
 def kpi_report(
-    *,
-    session: Session,
-    manager: User,
-    date_from: date,
-    date_to: date,
-    group_by: str,
+    *, session: Session, branch: Branch, date_from: date, date_to: date, group_by: str
 ) -> list[KpiRow]:
+    """Every KPI of each group over the branch's visits and promises in the range."""
     _check_range(date_from, date_to)
-    branch = session.get(Branch, manager.branch_id)
     cost = int(
-        ((branch.settings if branch else {}).get("reports") or {}).get(
-            "cost_per_km_fen", DEFAULT_COST_PER_KM_FEN
-        )
+        (branch.settings.get("reports") or {}).get("cost_per_km_fen", DEFAULT_COST_PER_KM_FEN)
     )
     try:
         return compute(
-            visit_facts(session, branch_id=manager.branch_id, date_from=date_from, date_to=date_to),
-            promise_facts(
-                session, branch_id=manager.branch_id, date_from=date_from, date_to=date_to
-            ),
+            visit_facts(session, branch_id=branch.id, date_from=date_from, date_to=date_to),
+            promise_facts(session, branch_id=branch.id, date_from=date_from, date_to=date_to),
             group_by=group_by,
             cost_per_km_fen=cost,
         )
@@ -193,19 +216,16 @@ def kpi_report(
         raise InvalidInput(str(exc)) from exc
 
 
-def group_labels(session: Session, *, manager: User, group_by: str) -> dict[str, str]:
+def group_labels(session: Session, *, branch_id: uuid.UUID, group_by: str) -> dict[str, str]:
     """Readable names for officer ids; other groupings are already readable."""
     if group_by != "officer":
         return {}
-    return {
-        str(u.id): u.full_name
-        for u in session.exec(select(User).where(User.branch_id == manager.branch_id))
-    }
+    return {str(u.id): u.full_name for u in session.exec(branch_statement(User, branch_id))}
 
 
 def hardship_breakdown(
-    *, session: Session, manager: User, date_from: date, date_to: date
-) -> list[dict[str, Any]]:
+    *, session: Session, branch_id: uuid.UUID, date_from: date, date_to: date
+) -> list[HardshipRow]:
     """How often each hardship reason was recorded on the branch's visits in the range."""
     _check_range(date_from, date_to)
     counts: dict[str, int] = defaultdict(int)
@@ -213,7 +233,7 @@ def hardship_breakdown(
         select(VisitOutcome.hardship_reasons)
         .join(Visit, col(Visit.id) == VisitOutcome.visit_id)
         .where(
-            Visit.branch_id == manager.branch_id,
+            branch_column(Visit) == branch_id,
             col(Visit.plan_date) >= date_from,
             col(Visit.plan_date) <= date_to,
         )
@@ -223,12 +243,12 @@ def hardship_breakdown(
     labels = {r.code: r for r in session.exec(select(HardshipReason))}
     total = sum(counts.values())
     return [
-        {
-            "code": code,
-            "label_zh": labels[code].label_zh if code in labels else code,
-            "label_en": labels[code].label_en if code in labels else code,
-            "count": count,
-            "share": count / total if total else None,
-        }
+        HardshipRow(
+            code=code,
+            label_zh=labels[code].label_zh if code in labels else code,
+            label_en=labels[code].label_en if code in labels else code,
+            count=count,
+            share=count / total if total else None,
+        )
         for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]

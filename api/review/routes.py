@@ -3,82 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path
 
 from api.deps import ClockDep, CurrentManager, SessionDep
-from api.review import service
+from api.review import schemas, service
 
 router = APIRouter(tags=["review"])
+# Entry ids are the log's 32-bit keys: a larger number is no entry, not a database error.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-class ReviewMutation(BaseModel):
-    id: int
-    device_id: uuid.UUID
-    officer_id: uuid.UUID
-    officer_name: str
-    mutation_id: int
-    name: str
-    args: dict[str, Any]
-    status: str
-    reason: str
-    client_time: datetime | None
-    received_at: datetime
-
-
-class ReviewChangeRequest(BaseModel):
-    id: uuid.UUID
-    visit_id: uuid.UUID
-    borrower_id: uuid.UUID
-    borrower_name: str = ""
-    officer_id: uuid.UUID
-    officer_name: str = ""
-    kind: str
-    reason: str
-    proposed: dict[str, Any]
-    status: str
-    decision_reason: str
-    created_at: datetime
-
-
-class ReviewList(BaseModel):
-    mutations: list[ReviewMutation]
-    change_requests: list[ReviewChangeRequest]
-
-
-class ResolveBody(BaseModel):
-    note: str = Field(default="", max_length=500)
-
-
-class DecisionBody(BaseModel):
-    reason: str = Field(default="", max_length=500)
-
-
-@router.get("/review", operation_id="review-list", response_model=ReviewList)
-def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
+@router.get("/review", operation_id="review-list", response_model=schemas.ReviewList)
+def review_list(manager: CurrentManager, session: SessionDep) -> schemas.ReviewList:
     """Flagged and rejected entries from phones, and open change requests, of the branch."""
-    return ReviewList(
+    return schemas.ReviewList(
         mutations=[
-            ReviewMutation(
-                id=log.id or 0,
-                device_id=log.device_id,
-                officer_id=log.user_id,
-                officer_name=name,
-                mutation_id=log.mutation_id,
-                name=log.name,
-                args=log.args,
-                status=log.status,
-                reason=log.reason,
-                client_time=log.client_time,
-                received_at=log.received_at,
+            schemas.ReviewMutation.model_validate(
+                log.model_dump()
+                | {"id": log.id or 0, "officer_id": log.user_id, "officer_name": name}
             )
             for log, name in service.list_entries(session=session, manager=manager)
         ],
         change_requests=[
-            ReviewChangeRequest.model_validate(r, from_attributes=True).model_copy(
+            schemas.ReviewChangeRequest.model_validate(r, from_attributes=True).model_copy(
                 update={"borrower_name": borrower, "officer_name": officer}
             )
             for r, borrower, officer in service.list_change_requests(
@@ -88,63 +38,58 @@ def review_list(manager: CurrentManager, session: SessionDep) -> ReviewList:
     )
 
 
-@router.post("/review/entries/{entry_id}/resolve", operation_id="review-resolve")
+@router.post(
+    "/review/entries/{entry_id}/resolve",
+    operation_id="review-resolve",
+    response_model=schemas.ResolvedEntry,
+)
 def resolve(
-    entry_id: int, body: ResolveBody, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> dict[str, Any]:
+    entry_id: EntryId,
+    body: schemas.ResolveBody,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+) -> schemas.ResolvedEntry:
     entry = service.resolve_entry(
         session=session, manager=manager, entry_id=entry_id, note=body.note, now=now
     )
-    return {"id": entry.id, "reviewed_at": entry.reviewed_at, "review_note": entry.review_note}
+    return schemas.ResolvedEntry.model_validate(entry, from_attributes=True)
 
 
-def _decided(request: Any) -> ReviewChangeRequest:
-    return ReviewChangeRequest.model_validate(request, from_attributes=True)
+def _decide(decision: service.Decision) -> Callable[..., schemas.ReviewChangeRequest]:
+    """The route that approves or declines a change request (the two differ only here)."""
 
-
-@router.post(
-    "/change-requests/{request_id}/approve",
-    operation_id="change-requests-approve",
-    response_model=ReviewChangeRequest,
-)
-def approve(
-    request_id: uuid.UUID,
-    body: DecisionBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> ReviewChangeRequest:
-    return _decided(
-        service.decide_change_request(
+    def decide(
+        request_id: uuid.UUID,
+        body: schemas.DecisionBody,
+        manager: CurrentManager,
+        session: SessionDep,
+        now: ClockDep,
+    ) -> schemas.ReviewChangeRequest:
+        request = service.decide_change_request(
             session=session,
             manager=manager,
             request_id=request_id,
-            decision="approved",
+            decision=decision,
             reason=body.reason,
             now=now,
         )
-    )
+        return schemas.ReviewChangeRequest.model_validate(request, from_attributes=True)
+
+    return decide
 
 
-@router.post(
-    "/change-requests/{request_id}/decline",
-    operation_id="change-requests-decline",
-    response_model=ReviewChangeRequest,
+DECISIONS: tuple[tuple[str, service.Decision], ...] = (
+    ("approve", "approved"),
+    ("decline", "declined"),
 )
-def decline(
-    request_id: uuid.UUID,
-    body: DecisionBody,
-    manager: CurrentManager,
-    session: SessionDep,
-    now: ClockDep,
-) -> ReviewChangeRequest:
-    return _decided(
-        service.decide_change_request(
-            session=session,
-            manager=manager,
-            request_id=request_id,
-            decision="declined",
-            reason=body.reason,
-            now=now,
-        )
+for action, decision in DECISIONS:
+    router.add_api_route(
+        f"/change-requests/{{request_id}}/{action}",
+        _decide(decision),
+        methods=["POST"],
+        operation_id=f"change-requests-{action}",
+        response_model=schemas.ReviewChangeRequest,
+        name=action,
+        summary=action.capitalize(),
     )

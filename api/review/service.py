@@ -9,20 +9,21 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput
+from api.review.repository import open_change_requests, waiting_entries
+from api.scoping import get_in_branch
 from models import Borrower, ChangeRequest, MutationLog, User, Visit
 from models.base import mark_changed
 
+Decision = Literal["approved", "declined"]
+
 
 def list_entries(*, session: Session, manager: User) -> list[tuple[MutationLog, str]]:
+    """The newest 500 entries waiting for review, with the officer's name."""
     rows = session.exec(
         select(MutationLog, User.full_name)
         .join(User, col(User.id) == MutationLog.user_id)
-        .where(
-            MutationLog.branch_id == manager.branch_id,
-            col(MutationLog.status).in_(["flagged", "rejected"]),
-            col(MutationLog.reviewed_at).is_(None),
-        )
+        .where(*waiting_entries(manager.branch_id))
         .order_by(col(MutationLog.received_at).desc(), col(MutationLog.id).desc())
         .limit(500)
     )
@@ -37,7 +38,7 @@ def list_change_requests(
         select(ChangeRequest, Borrower.name, User.full_name)
         .join(Borrower, col(Borrower.id) == ChangeRequest.borrower_id)
         .join(User, col(User.id) == ChangeRequest.officer_id)
-        .where(ChangeRequest.branch_id == manager.branch_id, ChangeRequest.status == "open")
+        .where(*open_change_requests(manager.branch_id))
         .order_by(col(ChangeRequest.received_at).desc())
     )
     return [(request, borrower, officer) for request, borrower, officer in rows]
@@ -47,9 +48,13 @@ def resolve_entry(
     *, session: Session, manager: User, entry_id: int, note: str, now: datetime
 ) -> MutationLog:
     """Mark a flagged or rejected entry as looked at, with what the manager concluded."""
-    entry = session.get(MutationLog, entry_id)
-    if entry is None or entry.branch_id != manager.branch_id:
-        raise NotFound("No such entry in your branch's review list.")
+    entry = get_in_branch(
+        session,
+        MutationLog,
+        entry_id,
+        branch_id=manager.branch_id,
+        missing="No such entry in your branch's review list.",
+    )
     if entry.reviewed_at is not None:
         raise Conflict("This entry was already reviewed.")
     entry.reviewed_at, entry.reviewed_by, entry.review_note = now, manager.id, note
@@ -68,22 +73,32 @@ def resolve_entry(
     return entry
 
 
+def _check_decision(request: ChangeRequest, decision: Decision, reason: str) -> None:
+    """An open request only, and a declined one says why (the officer reads it)."""
+    if request.status != "open":
+        raise Conflict(f"This request was already {request.status}.")
+    if decision == "declined" and not reason.strip():
+        raise InvalidInput("Say why the request is declined: the officer will read it.")
+
+
 def decide_change_request(
     *,
     session: Session,
     manager: User,
     request_id: uuid.UUID,
-    decision: Literal["approved", "declined"],
+    decision: Decision,
     reason: str,
     now: datetime,
 ) -> ChangeRequest:
-    request = session.get(ChangeRequest, request_id)
-    if request is None or request.branch_id != manager.branch_id:
-        raise NotFound("No such change request in your branch.")
-    if request.status != "open":
-        raise Conflict(f"This request was already {request.status}.")
-    if decision == "declined" and not reason.strip():
-        raise InvalidInput("Say why the request is declined: the officer will read it.")
+    """Approve or decline an open change request; the phone sees it on its next pull."""
+    request = get_in_branch(
+        session,
+        ChangeRequest,
+        request_id,
+        branch_id=manager.branch_id,
+        missing="No such change request in your branch.",
+    )
+    _check_decision(request, decision, reason)
     request.status, request.decision_reason = decision, reason.strip()
     request.decided_by, request.decided_at = manager.id, now
     session.add(request)

@@ -1,0 +1,71 @@
+"""Effectiveness reports: query and public models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from api.compliance.schemas import Period
+from api.reports.kpis import KpiRow
+
+Grouping = Literal["all", "officer", "bucket", "segment"]
+TableFormat = Literal["json", "csv", "xlsx"]
+
+
+class KpiQuery(Period):
+    group_by: Grouping = "all"
+    format: TableFormat = "json"
+
+
+class HardshipQuery(Period):
+    format: TableFormat = "json"
+
+
+class KpiRowPublic(BaseModel):
+    """Every KPI of one group; a rate is null when its denominator is zero."""
+
+    group: str
+    visits_planned: int
+    visits_completed: int
+    met: int
+    promised: int
+    promises_due: int
+    promises_kept: int
+    overdue_at_visit_fen: int
+    recovered_fen: int
+    loans_visited: int
+    loans_cured: int
+    km: float
+    contact_rate: float | None
+    ptp_rate: float | None
+    ptp_kept_rate: float | None
+    recovery_rate: float | None
+    cure_rate: float | None
+    km_per_visit: float | None
+    travel_cost_fen: int
+    cost_per_100_recovered_fen: int | None
+    group_label: str
+
+    @classmethod
+    def of(cls, row: KpiRow, *, label: str) -> KpiRowPublic:
+        """The row's figures (fields and computed rates) with its readable label."""
+        figures = {name: getattr(row, name) for name in cls.model_fields if name != "group_label"}
+        return cls.model_validate({**figures, "group_label": label})
+
+
+class KpiReport(Period):
+    group_by: Grouping
+    rows: list[KpiRowPublic]
+
+
+class HardshipRow(BaseModel):
+    code: str
+    label_zh: str
+    label_en: str
+    count: int
+    share: float | None
+
+
+class HardshipReport(Period):
+    rows: list[HardshipRow]
