@@ -236,6 +236,7 @@ def test_retention_blanks_and_purges(own_db: Engine) -> None:
         assert remaining[-1].action == "retention.apply"
         assert remaining[-1].data["audit_purged"] == 7
         (anchor,) = session.exec(select(AuditAnchor)).all()
+        assert remaining[0].id is not None
         assert anchor.purged == 7 and anchor.last_id < remaining[0].id
         assert remaining[0].prev_hash == anchor.last_hash
         report = verify_chain(session)

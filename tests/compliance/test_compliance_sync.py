@@ -65,7 +65,7 @@ def _near(b: Borrower) -> dict[str, float]:
     return {"lat": b.lat, "lon": b.lon, "accuracy_m": 10}  # type: ignore[dict-item]
 
 
-def _reasons(response) -> list[tuple[str, set[str]]]:  # type: ignore[no-untyped-def]
+def _reasons(response) -> list[tuple[str, set[str]]]:
     assert response.status_code == 200, response.text
     return [
         (r["status"], {part.split(":")[0] for part in r["reason"].split("; ") if part})

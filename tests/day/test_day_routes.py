@@ -20,7 +20,7 @@ def test_the_day_shows_phone_events_as_they_arrive(
     session: Session,
     world: World,
     phone_for,
-    auth_headers: TokenFor,  # type: ignore[no-untyped-def]
+    auth_headers: TokenFor,
     clock: Clock,
 ) -> None:
     manager = auth_headers(world.manager.username)

@@ -21,7 +21,7 @@ def visit(
     loans=1,
     cured=0,
     distance=10_000,
-):  # type: ignore[no-untyped-def]
+):
     return VisitFact(
         "v",
         tuple(officers),

@@ -13,7 +13,7 @@ def test_a_declined_change_request_reaches_the_phone(
     client: TestClient,
     world: World,
     phone_for,
-    auth_headers: TokenFor,  # type: ignore[no-untyped-def]
+    auth_headers: TokenFor,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -57,7 +57,7 @@ def test_flagged_entries_are_resolved_once(
     client: TestClient,
     world: World,
     phone_for,
-    auth_headers: TokenFor,  # type: ignore[no-untyped-def]
+    auth_headers: TokenFor,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.queue("visit.check_in", visit_id=world.visits[0].id, at="2026-11-23T14:30:00Z")

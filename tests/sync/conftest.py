@@ -41,7 +41,7 @@ def world(session: Session) -> World:
 
 
 @pytest.fixture
-def phone_for(client: TestClient, clock: Clock):  # type: ignore[no-untyped-def]
+def phone_for(client: TestClient, clock: Clock):
     def _phone(user: User) -> Phone:
         return Phone(client, user.username, now=clock).sign_in()
 

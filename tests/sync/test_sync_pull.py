@@ -18,7 +18,7 @@ def _ids(objs: list) -> set[str]:  # type: ignore[type-arg]
     return {str(o.id) for o in objs}
 
 
-def test_first_pull_holds_exactly_the_officers_scope(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
+def test_first_pull_holds_exactly_the_officers_scope(world: World, phone_for) -> None:
     phone: Phone = phone_for(world.alice)
     response = phone.pull()
     body = response.json()
@@ -38,7 +38,7 @@ def test_first_pull_holds_exactly_the_officers_scope(world: World, phone_for) ->
     assert policy["visiting_hours"] == {"start": "08:00", "end": "21:00"}
 
 
-def test_empty_delta_pull_is_small_and_keeps_cookie(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
+def test_empty_delta_pull_is_small_and_keeps_cookie(world: World, phone_for) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
     cookie = phone.cookie
@@ -50,7 +50,7 @@ def test_changes_and_access_loss_arrive_as_puts_and_dels(
     world: World,
     phone_for,
     session: Session,
-    client: TestClient,  # type: ignore[no-untyped-def]
+    client: TestClient,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -75,7 +75,7 @@ def test_changes_and_access_loss_arrive_as_puts_and_dels(
     )
 
 
-def test_unknown_or_foreign_cookie_resets(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_or_foreign_cookie_resets(world: World, phone_for) -> None:
     alice: Phone = phone_for(world.alice)
     bob: Phone = phone_for(world.bob)
     alice.pull()
@@ -89,7 +89,7 @@ def test_unknown_or_foreign_cookie_resets(world: World, phone_for) -> None:  # t
 def test_older_cookie_still_works_after_a_lost_answer(
     world: World,
     phone_for,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -103,7 +103,7 @@ def test_older_cookie_still_works_after_a_lost_answer(
     assert [(c["op"], c["id"]) for c in changes] == [("put", str(world.visits[0].id))]
 
 
-def test_expires_at_follows_policy(world: World, phone_for, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_expires_at_follows_policy(world: World, phone_for, clock: Clock) -> None:
     phone: Phone = phone_for(world.alice)
     body = phone.pull().json()
     assert body["expires_at"].startswith(
@@ -111,7 +111,7 @@ def test_expires_at_follows_policy(world: World, phone_for, clock: Clock) -> Non
     )
 
 
-def test_protocol_and_device_checks(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_protocol_and_device_checks(world: World, phone_for, client: TestClient) -> None:
     phone: Phone = phone_for(world.alice)
     old = client.post(
         "/api/v1/sync/pull",
@@ -132,7 +132,7 @@ def test_retired_device_wipes_after_pushing(
     world: World,
     phone_for,
     client: TestClient,
-    auth_headers,  # type: ignore[no-untyped-def]
+    auth_headers,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -157,7 +157,7 @@ def test_revoked_device_gets_401_wipe_everywhere(
     world: World,
     phone_for,
     client: TestClient,
-    auth_headers,  # type: ignore[no-untyped-def]
+    auth_headers,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     phone.pull()
@@ -177,7 +177,7 @@ def test_revoked_device_gets_401_wipe_everywhere(
         assert response.json()["error"] == "DeviceRevoked" and response.json()["wipe"] is True
 
 
-def test_responses_are_gzip_compressed(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_responses_are_gzip_compressed(world: World, phone_for, client: TestClient) -> None:
     phone: Phone = phone_for(world.alice)
     raw = gzip.compress(
         json.dumps({"protocol": 1, "device_id": phone.device_id, "cookie": None}).encode()

@@ -31,7 +31,7 @@ AT = "2026-11-23T02:10:00Z"  # 10:10 in Asia/Shanghai
 LOC = {"lat": 37.341, "lon": 116.581, "accuracy_m": 15}
 
 
-def _results(response) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def _results(response) -> list[tuple[int, str]]:
     assert response.status_code == 200, response.text
     return [(r["id"], r["status"]) for r in response.json()["results"]]
 
@@ -45,7 +45,7 @@ def test_a_whole_visit_is_applied_once(
     world: World,
     phone_for,
     session: Session,
-    auth_headers,  # type: ignore[no-untyped-def]
+    auth_headers,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     visit, loan = world.visits[2], world.loans[2]
@@ -122,7 +122,7 @@ def test_a_whole_visit_is_applied_once(
 def test_lost_response_resend_is_duplicate_not_applied_twice(
     world: World,
     phone_for,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     note_id = uuid.uuid4()
@@ -150,7 +150,7 @@ def test_lost_response_resend_is_duplicate_not_applied_twice(
     assert len(notes) == 1
 
 
-def test_gap_is_409_with_expected_id(world: World, phone_for) -> None:  # type: ignore[no-untyped-def]
+def test_gap_is_409_with_expected_id(world: World, phone_for) -> None:
     phone: Phone = phone_for(world.alice)
     phone.next_id = 3
     phone.queue(
@@ -166,7 +166,7 @@ def test_rejections_are_stored_and_do_not_block_the_queue(
     phone_for,
     session: Session,
     client: TestClient,
-    auth_headers,  # type: ignore[no-untyped-def]
+    auth_headers,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v, loan = world.visits[0], world.loans[0]
@@ -233,7 +233,7 @@ def test_facts_win_but_are_flagged(
     session: Session,
     client: TestClient,
     auth_headers,
-    clock: Clock,  # type: ignore[no-untyped-def]
+    clock: Clock,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v = world.visits[0]
@@ -278,7 +278,7 @@ def test_facts_win_but_are_flagged(
 def test_reassigned_visit_fact_is_flagged_not_lost(
     world: World,
     phone_for,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     from models import VisitOfficer
 
@@ -299,7 +299,7 @@ def test_reassigned_visit_fact_is_flagged_not_lost(
     assert result["status"] == "flagged" and result["reason"].startswith("not_assigned")
 
 
-def test_clock_skew_is_flagged(world: World, phone_for, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_clock_skew_is_flagged(world: World, phone_for, clock: Clock) -> None:
     phone: Phone = phone_for(world.alice)
     phone.now = lambda: clock.now - timedelta(minutes=20)
     phone.queue(
@@ -312,7 +312,7 @@ def test_clock_skew_is_flagged(world: World, phone_for, clock: Clock) -> None:  
 def test_agreements_are_immutable_and_checked(
     world: World,
     phone_for,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v, loan = world.visits[0], world.loans[0]
@@ -361,7 +361,7 @@ def test_change_request_and_sos(
     phone_for,
     session: Session,
     client: TestClient,
-    auth_headers,  # type: ignore[no-untyped-def]
+    auth_headers,
 ) -> None:
     phone: Phone = phone_for(world.alice)
     request_id, alert_id = uuid.uuid4(), uuid.uuid4()
@@ -389,7 +389,7 @@ def test_change_request_and_sos(
     assert [r["kind"] for r in review["change_requests"]] == ["extension"]
 
 
-def test_limits_413(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_limits_413(world: World, phone_for, client: TestClient) -> None:
     phone: Phone = phone_for(world.alice)
     for _ in range(501):
         phone.queue(
@@ -414,7 +414,7 @@ def test_limits_413(world: World, phone_for, client: TestClient) -> None:  # typ
     assert response.status_code == 413
 
 
-def test_gzip_request_body_is_accepted(world: World, phone_for, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_gzip_request_body_is_accepted(world: World, phone_for, client: TestClient) -> None:
     phone: Phone = phone_for(world.alice)
     body = {
         "protocol": 1,
@@ -450,7 +450,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     world: World,
     phone_for,
     session: Session,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     """Another writer stores a note id between the batch's look-ups and its INSERT: the batch
     is redone entry by entry, so only the clashing entry is affected."""
@@ -469,7 +469,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     original = Known.load
     calls: list[int] = []
 
-    def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def blind_first_load(*args, **kwargs):
         known = original(*args, **kwargs)
         if not calls:
             known.created[Note] = {}  # the first look-up misses the racing row
@@ -497,7 +497,7 @@ def _stored_version(session: Session, visit: Visit) -> int:
 def test_one_push_moves_a_visits_version_by_one_step(
     world: World,
     phone_for,
-    session: Session,  # type: ignore[no-untyped-def]
+    session: Session,
 ) -> None:
     """Several facts about one visit in one push: its version moves once (not once per fact,
     nor twice per fact); the next push moves it once more, and the phone pulls both."""
@@ -535,7 +535,7 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
     world: World,
     phone_for,
     session: Session,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    monkeypatch,
 ) -> None:
     """Redone entry by entry (each flushed in its own savepoint), a push still moves the
     visit's version by one step."""
@@ -556,7 +556,7 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
     original = Known.load
     calls: list[int] = []
 
-    def blind_first_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def blind_first_load(*args, **kwargs):
         known = original(*args, **kwargs)
         if not calls:
             known.created[Note] = {}  # the first look-up misses the racing row
