@@ -196,8 +196,8 @@ export interface EntityRow<E extends EntityName = EntityName> {
 }
 
 /**
- * One change of a pull, per operation. TODO(typed-api): generated once the pull's
- * `Change.data` has a model per entity (the API's schema has a free object).
+ * One change of a pull, per operation. `data` is the entity's client-view record, checked
+ * where it is applied (data/apply.ts): the pull's schema carries it as a free object.
  */
 export type Change =
   | { op: "put"; entity: EntityName; id: string; version: number; data: unknown }

@@ -44,7 +44,7 @@ function mergeAlerts(live: Live, dayStart: string): AlertItem[] {
     id: a.id,
     kind: a.kind === "sos" ? "sos" : "overdue_checkout",
     officer: a.officer_name,
-    borrower: a.borrower_name ?? (a.visit_id ? (byVisit.get(a.visit_id)?.borrower_name ?? null) : null),
+    borrower: a.visit_id ? (byVisit.get(a.visit_id)?.borrower_name ?? null) : null,
     at: a.at,
     lat: a.lat,
     lon: a.lon,

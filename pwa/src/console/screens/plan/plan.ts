@@ -165,10 +165,15 @@ export function newPlanBody(input: NewPlanInput): PlanCreate {
 // ---- Routes --------------------------------------------------------------------------------
 
 /** A route as the screen shows it: its team's visits in order and the summary's figures. */
+/** A route's figures: a team that has no route in the summary yet (a visit was moved to it
+ * after the plan was optimised) has only what the visits give. */
+export type RouteFigures = Pick<RouteSummary, "officer_ids" | "visit_ids" | "distance_m" | "duration_s"> &
+  Partial<RouteSummary>;
+
 export interface RouteView {
   key: string;
   colour: string;
-  summary: RouteSummary;
+  summary: RouteFigures;
   name: string;
   visits: VisitPublic[];
 }
@@ -191,7 +196,7 @@ export function buildRoutes(plan: PlanPublic, users: readonly UserPublic[] | und
   summaries.forEach((r) => r.visit_ids.forEach((id, i) => order.set(id, i)));
   return teams.map((team) => {
     const key = keyOf(team);
-    const summary = summaries.find((r) => keyOf(r.officer_ids) === key) ?? { officer_ids: team, visit_ids: [], distance_m: 0, duration_s: 0 };
+    const summary = summaries.find((r) => keyOf(r.officer_ids) === key) ?? ({ officer_ids: team, visit_ids: [], distance_m: 0, duration_s: 0 } satisfies RouteFigures);
     const mine = visits
       .filter((v) => keyOf(v.officer_ids) === key)
       .sort((a, b) => (a.route_position ?? LAST) - (b.route_position ?? LAST) || (order.get(a.id) ?? LAST) - (order.get(b.id) ?? LAST));

@@ -27,7 +27,7 @@ import {
   visitLabel,
   type NewPlanInput,
 } from "../../../../src/console/screens/plan/plan";
-import type { Candidate, DayView, DayVisit, PlanPublic, UserPublic, VisitPublic } from "../../../../src/console/types";
+import type { Candidate, DayView, DayVisit, PlanPublic, PlanSummary, RouteSummary, UserPublic, VisitPublic } from "../../../../src/console/types";
 
 // ---- Fixtures ----------------------------------------------------------------------------
 
@@ -62,8 +62,20 @@ function visit(id: string, officer_ids: string[], patch: Partial<VisitPublic> = 
   };
 }
 
-function plan(visits: VisitPublic[], summary: PlanPublic["summary"] = {}): PlanPublic {
-  return { id: "p1", plan_date: "2026-11-24", status: "draft", created_by: "m", created_at: "2026-11-23T02:00:00Z", version: 1, summary, visits };
+/** A summary with only the parts a test is about: plan.ts reads every part defensively. */
+type SummaryPart = Omit<Partial<PlanSummary>, "routes"> & { routes?: Partial<RouteSummary>[] };
+
+function plan(visits: VisitPublic[], summary: SummaryPart = {}): PlanPublic {
+  return {
+    id: "p1",
+    plan_date: "2026-11-24",
+    status: "draft",
+    created_by: "m",
+    created_at: "2026-11-23T02:00:00Z",
+    version: 1,
+    summary: summary as PlanSummary,
+    visits,
+  };
 }
 
 function candidate(borrower_id: string): Candidate {
@@ -107,6 +119,9 @@ function dayVisit(id: string, patch: Partial<DayVisit> = {}): DayVisit {
     checked_out_at: null,
     flags: [],
     overdue_checkout: false,
+    priority: 0,
+    leg_distance_m: null,
+    check_out_location: null,
     ...patch,
   };
 }
@@ -244,7 +259,7 @@ describe("new plan", () => {
 describe("routes", () => {
   const teamA = ["lead-a", "a2"];
   const teamB = ["lead-b", "b2"];
-  const summary: PlanPublic["summary"] = {
+  const summary: SummaryPart = {
     routes: [
       { officer_ids: teamA, visit_ids: ["v1", "v2", "v3"], distance_m: 12_000, duration_s: 3_600, saved_km: 1.5 },
       { officer_ids: teamB, visit_ids: ["v4"], distance_m: 8_000, duration_s: 1_800 },
@@ -319,7 +334,7 @@ describe("map and places", () => {
   const day: DayView = {
     date: "2026-11-24",
     generated_at: "2026-11-23T02:00:00Z",
-    branch: { name: "陵城支行", lat: 37.3, lon: 116.5 },
+    branch: { id: "b1", name: "陵城支行", lat: 37.3, lon: 116.5 },
     routes: [
       { officer_ids: ["lead-a"], officer_names: ["王芳"], distance_m: 0, visits: [dayVisit("v1"), dayVisit("v2", { lat: null })] },
       { officer_ids: ["lead-b"], officer_names: ["杨兰英"], distance_m: 0, visits: [dayVisit("v3")] },
