@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from api.public import from_record
 from api.writes.args import Location, MutationArgs
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
@@ -107,24 +108,15 @@ class BranchPublic(BaseModel):
     work_end: time
 
 
-def _fields(row: object, model: type[BaseModel], **extra: object) -> dict[str, object]:
-    # Attributes, not model_dump(): enum columns come back from the database as plain str.
-    return {
-        name: extra[name] if name in extra else getattr(row, name) for name in model.model_fields
-    }
-
-
 def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
-    return VisitPublic.model_validate(_fields(visit, VisitPublic, officer_ids=officer_ids))
+    return from_record(VisitPublic, visit, officer_ids=officer_ids)
 
 
 def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
-    return BorrowerPublic.model_validate(
-        _fields(
-            borrower,
-            BorrowerPublic,
-            loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
-        )
+    return from_record(
+        BorrowerPublic,
+        borrower,
+        loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
     )
 
 
