@@ -116,13 +116,20 @@ class ApproveBody(BaseModel):
 # --- from the service's rows ------------------------------------------------------------
 
 
+def _names(row: AgreementRow | PromiseRow) -> dict[str, str]:
+    """The names an `_Undertaking` shows for its ids: joined in by both lists' queries."""
+    return {
+        "borrower_name": row.borrower_name,
+        "account_number": row.account_number,
+        "officer_name": row.officer_name,
+    }
+
+
 def agreement_summary(row: AgreementRow) -> AgreementSummary:
     return from_record(
         AgreementSummary,
         row.agreement,
-        borrower_name=row.borrower_name,
-        account_number=row.account_number,
-        officer_name=row.officer_name,
+        **_names(row),
         paid_fen=row.paid_fen,
         instalments=len(row.lines),
         missed_lines=row.missed_lines,
@@ -148,10 +155,4 @@ def agreement_public(
 
 
 def promise_public(row: PromiseRow) -> PromisePublic:
-    return from_record(
-        PromisePublic,
-        row.promise,
-        borrower_name=row.borrower_name,
-        account_number=row.account_number,
-        officer_name=row.officer_name,
-    )
+    return from_record(PromisePublic, row.promise, **_names(row))
