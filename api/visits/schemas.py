@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 from api.public import from_record
 from api.writes.args import Location, MutationArgs
@@ -95,6 +95,19 @@ class HardshipReasonPublic(BaseModel):
     active: bool
 
 
+def _wall_clock(value: object) -> object:
+    return value.strftime("%H:%M:%S") if isinstance(value, time) else value
+
+
+# A time of day on the branch's clock, sent as "17:30:00". A plain `time` would be documented
+# as `format: time`, which (RFC 3339) wants an offset the answer does not carry.
+WallClock = Annotated[
+    str,
+    BeforeValidator(_wall_clock),
+    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", description="HH:MM:SS, branch time."),
+]
+
+
 class BranchPublic(BaseModel):
     id: uuid.UUID
     code: str
@@ -104,8 +117,8 @@ class BranchPublic(BaseModel):
     lat: float
     lon: float
     timezone: str
-    work_start: time
-    work_end: time
+    work_start: WallClock
+    work_end: WallClock
 
 
 def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
