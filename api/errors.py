@@ -157,6 +157,7 @@ _ERROR_DOCS: dict[int, tuple[type[ErrorBody], str, dict[str, Any]]] = {
     422: (InvalidInputBody, "Invalid input, or the branch policy forbids it.", {}),
     426: (UpgradeRequiredBody, "Update the app: this sync protocol is not supported.", {}),
     429: (ErrorBody, "Too many attempts.", _retry_after("Seconds to wait before trying again.")),
+    500: (ErrorBody, "The server is not set up for this; tell its administrator.", {}),
     503: (ErrorBody, "Busy or unavailable; nothing was lost.", _retry_after("Seconds to wait.")),
 }
 ERROR_STATUSES = frozenset(_ERROR_DOCS)

@@ -12,15 +12,23 @@ from openpyxl import Workbook
 
 ExportFormat = Literal["csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE, "jsonl": "application/x-ndjson"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": XLSX_TYPE,
+    "jsonl": "application/x-ndjson",
+    "pdf": "application/pdf",
+}
 
 
-def file_responses(*formats: str) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route whose 200 answer is JSON or, by its `format`, a file: the
-    OpenAPI schema then lists the file's media types beside the JSON model."""
+def file_responses(
+    *formats: str, description: str = "The answer in the `format` asked for."
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route whose 200 answer is a file (of one of `formats`), or JSON
+    unless the route answers files only: the OpenAPI schema then lists the file's media
+    types beside the JSON model."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     content = {MEDIA_TYPES[fmt]: binary for fmt in formats}
-    return {200: {"description": "The answer in the `format` asked for.", "content": content}}
+    return {200: {"description": description, "content": content}}
 
 
 def table_response(

@@ -38,13 +38,6 @@ __all__ = ["world"]
 
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 4}
-# Failures in routes other packages own, reported to their owners; listed here so that this
-# test guards every other route meanwhile. Remove an entry once its route is fixed.
-KNOWN_ELSEWHERE = {
-    # visits/schemas.py BranchPublic.work_start/work_end are `time`: pydantic documents
-    # `format: time` (RFC 3339, with an offset) but answers "17:30:00".
-    "GET /api/v1/branches/current [JsonSchemaError: Response violates schema]",
-}
 # The solver runs for seconds per call; its contract is checked with fewer examples.
 SLOW = {"routing-solve": 2, "plans-create": 2, "plans-optimise": 2}
 
@@ -159,7 +152,5 @@ def test_every_answer_matches_the_openapi_schema(
                 fixed={"x-device-id": str(device.id)},
             )
         )
-    for known in KNOWN_ELSEWHERE:
-        failures.pop(known, None)
     listing = "\n".join(sorted(failures))
     assert not failures, listing + "\n\n" + "\n\n".join(failures[k] for k in sorted(failures))

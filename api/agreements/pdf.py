@@ -47,9 +47,8 @@ def get_pdf_settings() -> PdfSettings:
     return PdfSettings()
 
 
-class PdfFontMissing(DomainError):
-    status_code = 500
-    error = "PdfFontMissing"
+class PdfFontMissing(DomainError, status=500):
+    """The server cannot print until its administrator installs the font (or names another)."""
 
 
 def check_font(path: Path) -> Path:

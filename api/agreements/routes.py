@@ -18,7 +18,13 @@ from sqlmodel import Session
 
 from api.agreements import export, lists, plan, repository, service
 from api.agreements.labels import Lang
-from api.agreements.pdf import PdfSettings, PrintData, get_pdf_settings, render_agreement_pdf
+from api.agreements.pdf import (
+    PdfFontMissing,
+    PdfSettings,
+    PrintData,
+    get_pdf_settings,
+    render_agreement_pdf,
+)
 from api.agreements.schemas import (
     AgreementPublic,
     AgreementSummary,
@@ -31,22 +37,20 @@ from api.agreements.schemas import (
     promise_public,
 )
 from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
+from api.errors import error_responses
+from api.exports import file_responses
 from models import User
 
 router = APIRouter(tags=["agreements"])
 
 Format = Literal["json", "csv", "xlsx"]
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/csv": {},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-        },
-        "description": "JSON, or a file download with ?format=csv|xlsx.",
-    }
-}
-PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "The printable agreement."}
+FILE_RESPONSES = file_responses(
+    "csv", "xlsx", description="JSON, or a file download with ?format=csv|xlsx."
+)
+# A missing font (PdfFontMissing) answers 500: the server's setup, not the request, is wrong.
+PDF_RESPONSES = {
+    **file_responses("pdf", description="The printable agreement."),
+    **error_responses({PdfFontMissing.status_code}),
 }
 
 

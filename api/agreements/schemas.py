@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.agreements.lists import AgreementRow, PromiseRow
+from api.public import from_record
 from models.enums import AgreementStatus, PromiseStatus, ScheduleLineStatus
 
 
@@ -115,27 +115,21 @@ class ApproveBody(BaseModel):
 
 # --- from the service's rows ------------------------------------------------------------
 
-Public = TypeVar("Public", bound=BaseModel)
 
-
-def _public(model: type[Public], record: object, **joined: object) -> Public:
-    """`model` from the record's attributes of the same names and what the query joined in.
-    Attributes, not model_dump(): enum columns come back from the database as plain str."""
-    return model.model_validate(
-        {
-            name: joined[name] if name in joined else getattr(record, name)
-            for name in model.model_fields
-        }
-    )
+def _names(row: AgreementRow | PromiseRow) -> dict[str, str]:
+    """The names an `_Undertaking` shows for its ids: joined in by both lists' queries."""
+    return {
+        "borrower_name": row.borrower_name,
+        "account_number": row.account_number,
+        "officer_name": row.officer_name,
+    }
 
 
 def agreement_summary(row: AgreementRow) -> AgreementSummary:
-    return _public(
+    return from_record(
         AgreementSummary,
         row.agreement,
-        borrower_name=row.borrower_name,
-        account_number=row.account_number,
-        officer_name=row.officer_name,
+        **_names(row),
         paid_fen=row.paid_fen,
         instalments=len(row.lines),
         missed_lines=row.missed_lines,
@@ -147,7 +141,7 @@ def agreement_public(
     row: AgreementRow, *, superseded_by: uuid.UUID | None, allowed_actions: list[str]
 ) -> AgreementPublic:
     """The full record: the summary, the signed text and signatures, the schedule."""
-    return _public(
+    return from_record(
         AgreementPublic,
         row.agreement,
         **dict(agreement_summary(row)),
@@ -161,10 +155,4 @@ def agreement_public(
 
 
 def promise_public(row: PromiseRow) -> PromisePublic:
-    return _public(
-        PromisePublic,
-        row.promise,
-        borrower_name=row.borrower_name,
-        account_number=row.account_number,
-        officer_name=row.officer_name,
-    )
+    return from_record(PromisePublic, row.promise, **_names(row))

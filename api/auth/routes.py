@@ -21,6 +21,7 @@ from api.auth.schemas import (
 )
 from api.deps import ClockDep, CurrentManager, CurrentUser, SessionDep, SettingsDep
 from api.errors import DomainError, InvalidInput, error_response
+from api.public import from_record
 from models import Device, User
 from models.enums import DeviceStatus
 
@@ -93,18 +94,7 @@ def read_me(user: CurrentUser) -> UserPublic:
 
 
 def _device_public(device: Device, username: str) -> DevicePublic:
-    return DevicePublic(
-        device_id=device.id,
-        user_id=device.user_id,
-        username=username,
-        name=device.name,
-        platform=device.platform,
-        status=device.status,
-        created_at=device.created_at,
-        last_seen_at=device.last_seen_at,
-        last_pull_at=device.last_pull_at,
-        last_mutation_id=device.last_mutation_id,
-    )
+    return from_record(DevicePublic, device, device_id=device.id, username=username)
 
 
 @router.post(

@@ -20,6 +20,7 @@ from api.day.schemas import (
     DayView,
     DayVisit,
 )
+from api.public import from_record
 from api.review.repository import open_change_requests, waiting_entries
 from api.scoping import branch_statement
 from models import (
@@ -116,24 +117,16 @@ class OverdueTest:
 def _day_visit(visit: Visit, rows: _VisitRows, *, overdue: bool) -> DayVisit:
     borrower = rows.borrowers.get(visit.borrower_id)
     events = rows.events[visit.id]
-    return DayVisit(
-        id=visit.id,
+    return from_record(
+        DayVisit,
+        visit,
         position=visit.route_position,
-        borrower_id=visit.borrower_id,
         borrower_name=borrower.name if borrower else "",
         village=borrower.village if borrower else "",
         lat=borrower.lat if borrower else None,
         lon=borrower.lon if borrower else None,
         safety_flags=borrower.safety_flags if borrower else [],
-        status=visit.status,
-        priority=visit.priority,
-        window_start=visit.window_start,
-        window_end=visit.window_end,
-        planned_arrival=visit.planned_arrival,
-        leg_distance_m=visit.leg_distance_m,
-        checked_in_at=visit.checked_in_at,
         check_in_location=_check_in_place(events),
-        checked_out_at=visit.checked_out_at,
         check_out_location=_check_out_place(events),
         flags=sorted({f for e in events for f in e.flags}),
         overdue_checkout=overdue,
@@ -164,17 +157,10 @@ def _alerts(
 ) -> list[DayAlert]:
     """The branch's alerts since `since`: open ones first, newest first."""
     return [
-        DayAlert(
-            id=a.id,
-            kind=a.kind,
-            officer_id=a.officer_id,
+        from_record(
+            DayAlert,
+            a,
             officer_name=names.get(a.officer_id, ""),
-            visit_id=a.visit_id,
-            at=a.at,
-            received_at=a.received_at,
-            lat=a.lat,
-            lon=a.lon,
-            message=a.message,
             acknowledged=a.acknowledged_at is not None,
         )
         for a in session.exec(

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -61,22 +61,6 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         errors = [e.as_dict() for e in sorted(self.errors, key=lambda e: e.row)]
         return {**self.totals(), "errors": errors}
-
-
-class Importer(Protocol[Row]):
-    """`import_loans` and `import_payments`: what the route and the CLI call alike."""
-
-    def __call__(
-        self,
-        *,
-        session: Session,
-        branch_id: uuid.UUID,
-        actor_id: uuid.UUID | None,
-        rows: ParseResult[Row],
-        now: datetime,
-        source: str = "",
-        progress: Progress | None = None,
-    ) -> ImportReport: ...
 
 
 def _chunks(values: Sequence[K], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[K]]:
@@ -196,6 +180,28 @@ class _ImportRun(ABC, Generic[Row]):
         return self.report
 
 
+@dataclass(frozen=True)
+class Importer(Generic[Row]):
+    """`import_loans` and `import_payments`: what the route and the CLI call alike. Each
+    call is one run of `kind` (which says what the file's rows do to the branch)."""
+
+    kind: type[_ImportRun[Row]]
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        branch_id: uuid.UUID,
+        actor_id: uuid.UUID | None,
+        rows: ParseResult[Row],
+        now: datetime,
+        source: str = "",
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        run = self.kind(session, branch_id=branch_id, rows=rows, now=now)
+        return run.run(actor_id=actor_id, source=source, progress=progress)
+
+
 class _Inserts:
     """New rows, written in batches with multi-row INSERTs.
 
@@ -304,8 +310,15 @@ def _loan_values(row: LoanRow, borrower_id: uuid.UUID) -> dict[str, Any]:
 
 
 class _LoanImport(_ImportRun[LoanRow]):
-    """`import_loans`: what the branch has stored, and what the rows read so far add or
-    change. Nothing is written before `write`, except batches of new rows."""
+    """`import_loans`: upsert loans by account number and borrowers by national-ID hash
+    within the branch.
+
+    An account that belongs to another branch is a row error and is never touched. Borrower
+    fields missing from the file (village, location, segment) keep their stored values; a
+    borrower's first row in the file describes them. The run holds what the branch has
+    stored, and what the rows read so far add or change. Nothing is written before `write`,
+    except batches of new rows.
+    """
 
     action = "import.loans"
 
@@ -414,24 +427,7 @@ class _LoanImport(_ImportRun[LoanRow]):
         }
 
 
-def import_loans(
-    *,
-    session: Session,
-    branch_id: uuid.UUID,
-    actor_id: uuid.UUID | None,
-    rows: ParseResult[LoanRow],
-    now: datetime,
-    source: str = "",
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Upsert loans by account number and borrowers by national-ID hash within the branch.
-
-    An account that belongs to another branch is a row error and is never touched. Borrower
-    fields missing from the file (village, location, segment) keep their stored values; a
-    borrower's first row in the file describes them.
-    """
-    run = _LoanImport(session, branch_id=branch_id, rows=rows, now=now)
-    return run.run(actor_id=actor_id, source=source, progress=progress)
+import_loans = Importer(_LoanImport)
 
 
 # --- payments ------------------------------------------------------------------------------
@@ -484,7 +480,9 @@ def _payment_problem(
 
 
 class _PaymentImport(_ImportRun[PaymentRow]):
-    """`import_payments`: the branch's loans, the payments already stored under the file's
+    """`import_payments`: add payments by core-banking reference; a reference already
+    imported is unchanged (or a row error when the file now says something different about
+    it). The run holds the branch's loans, the payments already stored under the file's
     references, and the new payments read so far."""
 
     action = "import.payments"
@@ -547,17 +545,4 @@ class _PaymentImport(_ImportRun[PaymentRow]):
         return {**totals, "tracking": tracked.as_dict()}
 
 
-def import_payments(
-    *,
-    session: Session,
-    branch_id: uuid.UUID,
-    actor_id: uuid.UUID | None,
-    rows: ParseResult[PaymentRow],
-    now: datetime,
-    source: str = "",
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Add payments by core-banking reference; a reference already imported is unchanged
-    (or a row error when the file now says something different about it)."""
-    run = _PaymentImport(session, branch_id=branch_id, rows=rows, now=now)
-    return run.run(actor_id=actor_id, source=source, progress=progress)
+import_payments = Importer(_PaymentImport)

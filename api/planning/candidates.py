@@ -27,6 +27,7 @@ from api.planning import priority
 from api.planning.repository import of_branch
 from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
 from api.planning.settings import branch_zone, priority_settings
+from api.public import from_record
 from api.scoping import get_branch
 from models import Borrower, Branch, Loan, Promise, User, Visit, VisitOfficer, VisitOutcome
 from models.enums import Contact, LoanStatus, PromiseStatus, VisitStatus
@@ -357,23 +358,20 @@ def _matches(c: Candidate, filters: CandidateFilters) -> bool:
 
 
 def candidate_public(c: Candidate) -> CandidatePublic:
-    b = c.borrower
-    return CandidatePublic(
-        borrower_id=b.id,
-        name=b.name,
-        village=b.village,
-        address=b.address,
-        segment=b.segment,
-        lat=b.lat,
-        lon=b.lon,
-        loan_ids=[uuid.UUID(loan.id) for loan in c.scored.loans],
-        account_numbers=[loan.account_number for loan in c.scored.loans],
-        overdue_fen=c.scored.overdue_fen,
-        outstanding_fen=c.scored.outstanding_fen,
-        dpd=c.scored.dpd,
-        bucket=c.scored.bucket,
-        score=c.scored.score,
-        reasons=[ReasonPublic.model_validate(r.as_dict()) for r in c.scored.reasons],
+    """The borrower's own columns, with how their loans scored."""
+    scored = c.scored
+    return from_record(
+        CandidatePublic,
+        c.borrower,
+        borrower_id=c.borrower.id,
+        loan_ids=[uuid.UUID(loan.id) for loan in scored.loans],
+        account_numbers=[loan.account_number for loan in scored.loans],
+        overdue_fen=scored.overdue_fen,
+        outstanding_fen=scored.outstanding_fen,
+        dpd=scored.dpd,
+        bucket=scored.bucket,
+        score=scored.score,
+        reasons=[ReasonPublic.model_validate(r.as_dict()) for r in scored.reasons],
         last_visit_on=c.last_visit,
         last_contact_on=c.last_contact,
     )

@@ -26,6 +26,7 @@ from api.planning.schemas import (
     VisitAssign,
     VisitCancel,
 )
+from api.public import from_record
 from api.visits.schemas import VisitPublic, visit_public
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
@@ -47,8 +48,7 @@ BranchVisit = Annotated[Visit, Depends(branch_visit)]
 
 def plan_public(session: SessionDep, plan: VisitPlan) -> PlanPublic:
     visits = [visit_public(v, team) for v, team in plans.plan_visits(session, plan)]
-    fields = {name: getattr(plan, name) for name in PlanSummaryItem.model_fields}
-    return PlanPublic.model_validate({**fields, "visits": visits})
+    return from_record(PlanPublic, plan, visits=visits)
 
 
 def _visit_public(session: SessionDep, visit: Visit) -> VisitPublic:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from api.compliance.schemas import Period
+from api.public import from_record
 from api.reports.kpis import KpiRow
 
 Grouping = Literal["all", "officer", "bucket", "segment"]
@@ -50,8 +51,7 @@ class KpiRowPublic(BaseModel):
     @classmethod
     def of(cls, row: KpiRow, *, label: str) -> KpiRowPublic:
         """The row's figures (fields and computed rates) with its readable label."""
-        figures = {name: getattr(row, name) for name in cls.model_fields if name != "group_label"}
-        return cls.model_validate({**figures, "group_label": label})
+        return from_record(cls, row, group_label=label)
 
 
 class KpiReport(Period):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from api.public import from_record
 from api.writes.args import Location, MutationArgs
 from models import SafetyAlert
 
@@ -62,16 +63,12 @@ def alert_public(
     borrower_name: str | None,
 ) -> AlertPublic:
     """The alert's own columns, with the names a manager reads it by."""
-    named = {
-        "officer_name": officer_name,
-        "borrower_id": borrower_id,
-        "borrower_name": borrower_name,
-    }
-    return AlertPublic.model_validate(
-        {
-            name: named[name] if name in named else getattr(alert, name)
-            for name in AlertPublic.model_fields
-        }
+    return from_record(
+        AlertPublic,
+        alert,
+        officer_name=officer_name,
+        borrower_id=borrower_id,
+        borrower_name=borrower_name,
     )
 
 

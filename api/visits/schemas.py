@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
+from api.public import from_record
 from api.writes.args import Location, MutationArgs
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
@@ -94,6 +95,19 @@ class HardshipReasonPublic(BaseModel):
     active: bool
 
 
+def _wall_clock(value: object) -> object:
+    return value.strftime("%H:%M:%S") if isinstance(value, time) else value
+
+
+# A time of day on the branch's clock, sent as "17:30:00". A plain `time` would be documented
+# as `format: time`, which (RFC 3339) wants an offset the answer does not carry.
+WallClock = Annotated[
+    str,
+    BeforeValidator(_wall_clock),
+    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", description="HH:MM:SS, branch time."),
+]
+
+
 class BranchPublic(BaseModel):
     id: uuid.UUID
     code: str
@@ -103,28 +117,19 @@ class BranchPublic(BaseModel):
     lat: float
     lon: float
     timezone: str
-    work_start: time
-    work_end: time
-
-
-def _fields(row: object, model: type[BaseModel], **extra: object) -> dict[str, object]:
-    # Attributes, not model_dump(): enum columns come back from the database as plain str.
-    return {
-        name: extra[name] if name in extra else getattr(row, name) for name in model.model_fields
-    }
+    work_start: WallClock
+    work_end: WallClock
 
 
 def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
-    return VisitPublic.model_validate(_fields(visit, VisitPublic, officer_ids=officer_ids))
+    return from_record(VisitPublic, visit, officer_ids=officer_ids)
 
 
 def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
-    return BorrowerPublic.model_validate(
-        _fields(
-            borrower,
-            BorrowerPublic,
-            loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
-        )
+    return from_record(
+        BorrowerPublic,
+        borrower,
+        loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
     )
 
 

@@ -5,9 +5,11 @@ rather than refused when the plan changed meanwhile."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from api.compliance import rules as compliance
 from api.visits.schemas import (
@@ -135,13 +137,7 @@ def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:
 
 def add_note(ctx: Context, args: NoteArgs) -> Outcome:
     """A note on a borrower, optionally made at one of their visits."""
-    if ctx.received_before(
-        Note,
-        args.note_id,
-        text=args.text,
-        borrower_id=args.borrower_id,
-        conflict=f"Note {args.note_id} already exists with other content.",
-    ):
+    if _resent(ctx, Note, args.note_id, "Note", text=args.text, borrower_id=args.borrower_id):
         return Outcome([], duplicate_of_entity=True)
     borrower = ctx.known.borrowers.get(args.borrower_id)
     if borrower is None:
@@ -171,12 +167,8 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
 
 def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
     """The officer asks the manager to reschedule, extend, restructure or go legal."""
-    if ctx.received_before(
-        ChangeRequest,
-        args.request_id,
-        kind=args.kind,
-        reason=args.reason,
-        conflict=f"Change request {args.request_id} already exists with other content.",
+    if _resent(
+        ctx, ChangeRequest, args.request_id, "Change request", kind=args.kind, reason=args.reason
     ):
         return Outcome([], duplicate_of_entity=True)
     visit = ctx.visit(args.visit_id)
@@ -194,6 +186,14 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
     ctx.touch(visit)  # the visit's pulled record lists its change requests
     ctx.audit("visit.request_change", "change_request", args.request_id, kind=args.kind)
     return Outcome(flags)
+
+
+def _resent(ctx: Context, model: type[SQLModel], row_id: uuid.UUID, what: str, **same: Any) -> bool:
+    """Whether this note or change request was received before with the same content (the
+    phone resent it); the same id with other content is refused."""
+    return ctx.received_before(
+        model, row_id, conflict=f"{what} {row_id} already exists with other content.", **same
+    )
 
 
 def _fact(ctx: Context, visit: Visit, at: datetime, flags: list[Flag]) -> dict[str, object]:
