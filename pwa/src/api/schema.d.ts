@@ -1395,12 +1395,12 @@ export interface components {
             timezone: string;
             /**
              * Work Start
-             * Format: time
+             * @description HH:MM:SS, branch time.
              */
             work_start: string;
             /**
              * Work End
-             * Format: time
+             * @description HH:MM:SS, branch time.
              */
             work_end: string;
         };
@@ -7120,8 +7120,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgreementSummary"][];
-                    "text/csv": unknown;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
@@ -7227,8 +7227,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromisePublic"][];
-                    "text/csv": unknown;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
@@ -7329,7 +7329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": unknown;
+                    "application/pdf": string;
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
@@ -7393,6 +7393,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description The server is not set up for this; tell its administrator. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Busy or unavailable; nothing was lost. */
@@ -7430,7 +7439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": unknown;
+                    "application/pdf": string;
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
@@ -7494,6 +7503,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description The server is not set up for this; tell its administrator. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Busy or unavailable; nothing was lost. */
