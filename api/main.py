@@ -29,6 +29,7 @@ from api.middleware import (
     BodyLimit,
     ConcurrencyLimitMiddleware,
     RequestBodyMiddleware,
+    SecurityHeadersMiddleware,
     ServerTimingMiddleware,
 )
 from api.planning.routes import router as planning_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync_limit=settings.max_concurrent_syncs,
     )
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(_health_router(), prefix=API_PREFIX)
     for router, errors in ROUTER_ERRORS:
         responses = error_responses(SIGNED_IN_ERRORS | errors)

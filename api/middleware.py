@@ -248,3 +248,87 @@ class ServerTimingMiddleware:
             await send(message)
 
         await self.app(scope, receive, timed_send)
+
+
+# The phone app and the console: scripts, styles, workers and data only from this server.
+# Images may also be map tiles from the tile server a manager configures (https only), data:
+# and blob: (signatures, Leaflet's icons); the agreement PDF is shown from a blob: URL in a
+# frame (Chromium's viewer counts as an object there).
+APP_CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob: https:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "frame-src 'self' blob:",
+        "object-src blob:",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+# API answers are data, never a document to render.
+API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from their CDN with an inline
+# bootstrap script; they hold no personal data and get a policy of their own.
+DOCS_CSP = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
+        "font-src https://fonts.gstatic.com",
+        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
+        "worker-src blob:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every answer: a Content-Security-Policy (per kind of path),
+    `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, a Referrer-Policy that never
+    sends a path to another site; and `Cache-Control: no-store` on every API answer (borrower
+    records, pulls, PDFs, CSV and XLSX exports carry personal data: no browser or proxy cache
+    keeps them). A route's own Cache-Control wins; static files keep theirs."""
+
+    def __init__(self, app: ASGIApp, *, api_prefix: str = "/api/") -> None:
+        self.app = app
+        self.api_prefix = api_prefix
+
+    def _headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
+        api = path.startswith(self.api_prefix)
+        docs = path.startswith(DOCS_PATHS)
+        csp = API_CSP if api else DOCS_CSP if docs else APP_CSP
+        headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if api:
+            headers.append((b"cache-control", b"no-store"))
+        return headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self._headers_for(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
