@@ -63,7 +63,7 @@ def test_known_or_short_keys_are_refused_in_every_mode(
     no_key_in_env: Path, env: str, key: str, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(env=env, secret_key=key)  # type: ignore[arg-type]
+        Settings(env=env, secret_key=key)
 
 
 def test_serve_never_signs_with_the_repository_key(no_key_in_env: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ API = "/api/v1"
 
 def _assert_secure(headers: object, *, api: bool) -> None:
     assert isinstance(headers, dict) or hasattr(headers, "get")
-    get = headers.get  # type: ignore[attr-defined]
+    get = headers.get
     csp = get("content-security-policy")
     assert csp is not None and "frame-ancestors 'none'" in csp
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
