@@ -11,7 +11,8 @@ RUN npm run build
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     FIELDVISIT_ENV=production \
-    FIELDVISIT_DATABASE_URL=sqlite:////data/fieldvisit.db
+    FIELDVISIT_DATABASE_URL=sqlite:////data/fieldvisit.db \
+    FIELDVISIT_VAR_DIR=/data
 # A CJK TrueType font for the printable agreements; curl for the health check.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei curl \

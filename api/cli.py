@@ -6,6 +6,7 @@ them: every other command, and `--help`, starts a second sooner without them.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from api.agreements.cli import register as register_agreements
 from api.auth.service import create_user as create
 from api.compliance.cli import register as register_compliance
 from api.compliance.logs import install_log_redaction
-from api.config import PROJECT_ROOT, get_settings
+from api.config import PROJECT_ROOT, SECRET_FILE, get_settings
 from api.db import get_engine
 from api.errors import DomainError
 from api.imports.cli import register as register_imports
@@ -79,9 +80,21 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API and the phone app."""
-    import uvicorn
+    """Serve the API and the phone app.
 
+    Without FIELDVISIT_SECRET_KEY the server signs with its own random key, made once and
+    kept in var/secret_key (0600): never with a key anyone else knows."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        err.print(f"[red]{messages}[/red]")
+        raise typer.Exit(1) from exc
+    if not os.environ.get("FIELDVISIT_SECRET_KEY"):
+        console.print(f"Signing key: {settings.var_dir / SECRET_FILE} (made once, kept)")
     console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,8 +12,39 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+# Keys published in this repository's history: a token signed with one could be forged by
+# anyone, so the server refuses to run with them.
+KNOWN_SECRETS = frozenset({"dev-only-secret-change-me-0123456789abcdef"})
+SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_or_create_secret(var_dir: Path) -> str:
+    """The server's own signing key, kept in `var_dir/secret_key` (mode 0600): made once
+    with 48 random bytes, then read back on every start (so tokens survive restarts, and
+    every worker and command of this installation uses the same key). Creation is atomic:
+    workers starting together end up with one key."""
+    path = var_dir / SECRET_FILE
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        scratch = var_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(scratch, path)  # fails if another process made it first: theirs wins
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink()
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ValueError(f"{path} holds no usable key: delete it and start again")
+    return key
 
 
 class Settings(BaseSettings):
@@ -18,7 +52,11 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/fieldvisit.db"
-    secret_key: str = DEFAULT_SECRET
+    # Empty: the key kept in var_dir (made on first use). Set it when several machines
+    # serve the same database.
+    secret_key: str = ""
+    # The server's own files: the generated signing key (FIELDVISIT_VAR_DIR).
+    var_dir: Path = Path("var")
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     # Sign-in rate limit: failures within the window, per username and per address.
@@ -35,11 +73,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
-            raise ValueError("FIELDVISIT_SECRET_KEY must be set in production")
-        if self.env == "production" and len(self.secret_key) < 32:
-            raise ValueError("FIELDVISIT_SECRET_KEY must be at least 32 characters")
+    def _never_a_known_key(self) -> Settings:
+        """In every mode: no key given means the installation's own random key; a key from
+        this repository or a short one is refused."""
+        if not self.secret_key:
+            self.secret_key = load_or_create_secret(self.var_dir)
+        if self.secret_key in KNOWN_SECRETS:
+            raise ValueError(
+                "FIELDVISIT_SECRET_KEY is the development key published in the repository; "
+                "unset it (the server then makes its own) or set a random one"
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"FIELDVISIT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+            )
         return self
 
 

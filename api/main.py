@@ -23,10 +23,13 @@ from api.config import Settings, get_settings
 from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, error_responses, install_error_handlers
+from api.imports.routes import MAX_UPLOAD_BYTES
 from api.imports.routes import router as imports_router
 from api.middleware import (
+    BodyLimit,
     ConcurrencyLimitMiddleware,
     RequestBodyMiddleware,
+    SecurityHeadersMiddleware,
     ServerTimingMiddleware,
 )
 from api.planning.routes import router as planning_router
@@ -94,6 +97,19 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
 )
 
 
+# Request bodies, raw and once inflated: sync pushes, import files (plus the multipart
+# envelope), and 1 MB for everything else (sign-in, plans, reviews: a few KB in practice).
+BODY_LIMITS = (
+    BodyLimit(f"{API_PREFIX}/sync/", MAX_BODY_BYTES, "Send fewer entries per request."),
+    BodyLimit(
+        f"{API_PREFIX}/imports/",
+        MAX_UPLOAD_BYTES + 1024 * 1024,
+        "Split the file into several files and import them one after the other.",
+    ),
+)
+DEFAULT_BODY_LIMIT = BodyLimit("/", 1024 * 1024, "Send less data in one request.")
+
+
 def _mount_pwa(app: FastAPI, dist: Path) -> None:
     index = dist / "index.html"
     if not index.is_file():
@@ -131,15 +147,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # The last added runs first: bodies are capped and inflated inside the concurrency limit.
+    app.add_middleware(RequestBodyMiddleware, limits=BODY_LIMITS, default=DEFAULT_BODY_LIMIT)
     app.add_middleware(
         ConcurrencyLimitMiddleware,
         limit=settings.max_concurrent_requests,
         sync_limit=settings.max_concurrent_syncs,
     )
-    app.add_middleware(
-        RequestBodyMiddleware, limited_prefixes=(f"{API_PREFIX}/sync/",), limit=MAX_BODY_BYTES
-    )
     app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(_health_router(), prefix=API_PREFIX)
     for router, errors in ROUTER_ERRORS:
         responses = error_responses(SIGNED_IN_ERRORS | errors)

@@ -9,6 +9,7 @@ with the current app's schema, so a route whose shape changes fails until the ty
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ SCHEMA_PATH = PROJECT_ROOT / "pwa" / "src" / "api" / "openapi.json"
 def current_schema() -> dict[str, Any]:
     """The schema `create_app` serves at /openapi.json (no database is opened)."""
     # The PWA's files are served outside the schema, so a built or missing dist is the same.
-    return create_app(Settings(env="test", database_url="sqlite://")).openapi()
+    # A throwaway key: nothing is signed, and no key file is made.
+    settings = Settings(env="test", database_url="sqlite://", secret_key=secrets.token_urlsafe(32))
+    return create_app(settings).openapi()
 
 
 def render(schema: dict[str, Any]) -> str:

@@ -28,6 +28,18 @@ from models.enums import DeviceStatus
 router = APIRouter(tags=["auth"])
 
 
+MAX_USERNAME = 64  # models.org.User.username
+
+
+def _unusable_username(username: str) -> str | None:
+    """Why a user name cannot be looked up (it could never match a user), or None."""
+    if len(username) > MAX_USERNAME:
+        return f"username: at most {MAX_USERNAME} characters; check the user name."
+    if "\x00" in username:
+        return "username: must not contain a NUL character; check the user name."
+    return None
+
+
 def _user_public(user: User) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
@@ -55,6 +67,9 @@ def issue_token(
     now: ClockDep,
 ) -> TokenResponse | JSONResponse:
     """OAuth2 password flow. `client_id` may name this user's registered device."""
+    refused = _unusable_username(form.username)
+    if refused is not None:
+        return error_response(InvalidInput(refused))
     device_id = None
     if form.client_id:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # 18-character resident identity numbers (the last may be X) and mainland mobile numbers,
@@ -37,11 +38,37 @@ def install_log_redaction() -> None:
             return record
         cleaned = redact(message)
         if cleaned != message:
-            record.msg, record.args = cleaned, None
+            _redact_record(record, cleaned)
         return record
 
     logging.setLogRecordFactory(factory)
     _installed.append(previous)
+
+
+def _redact_record(record: logging.LogRecord, cleaned: str) -> None:
+    """Mask the record's format string and each of its arguments, keeping their shape:
+    formatters that read `record.args` (uvicorn's access log unpacks five of them) still
+    work. Only when a number spans two arguments is the message flattened."""
+    record.msg = redact(record.msg) if isinstance(record.msg, str) else record.msg
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_arg(a) for a in record.args)
+    elif isinstance(record.args, Mapping):
+        record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+    try:
+        formatted = record.getMessage()
+    except (TypeError, ValueError):  # a masked number no longer fits its %d
+        formatted = ""
+    if formatted != cleaned:
+        record.msg, record.args = cleaned, ()
+
+
+def _redact_arg(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        return value if redact(text) == text else redact(text)
+    return value
 
 
 def uninstall_log_redaction() -> None:

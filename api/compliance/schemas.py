@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.compliance.policy import PolicyData
+from api.dates import SaneDate
 
 
 class PolicyPublic(BaseModel):
@@ -25,8 +26,8 @@ class Period(BaseModel):
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: SaneDate = Field(alias="from")
+    date_to: SaneDate = Field(alias="to")
 
 
 class ReportQuery(Period):

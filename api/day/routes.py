@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
+from api.dates import SaneDate
 from api.day import service
 from api.day.schemas import DayView
 from api.deps import ClockDep, CurrentBranch, CurrentManager, SessionDep
@@ -20,7 +20,7 @@ def live_day(
     branch: CurrentBranch,
     session: SessionDep,
     now: ClockDep,
-    day: date | None = None,
+    day: SaneDate | None = None,
 ) -> DayView:
     """Every route of the day with each visit's status, check-in place and time, and the
     branch's safety alerts. `day` defaults to today in the branch's time zone."""

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.dates import SaneDate
 from api.planning.schedule import TravelSettings
 from api.routing.schemas import MAX_ITERATIONS, MAX_STOPS, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from api.visits.schemas import VisitPublic
@@ -86,7 +87,7 @@ class PlanCreate(_Strict):
     """Either `borrower_ids` (in clerk order) or `auto` (the top candidates); either
     `officer_ids` (one route each) or `teams` (officers travelling together, lead first)."""
 
-    plan_date: date
+    plan_date: SaneDate
     borrower_ids: list[uuid.UUID] | None = Field(None, max_length=MAX_STOPS)
     auto: bool = False
     limit: int | None = Field(

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from uvicorn.logging import AccessFormatter
 
 from api.compliance.logs import install_log_redaction, redact, uninstall_log_redaction
 from models import Borrower, Loan
@@ -156,3 +157,43 @@ def test_log_redaction_masks_numbers_from_any_logger(caplog: pytest.LogCaptureFi
     assert caplog.messages[-1] == "user 3714**********0011 called from 138****5678"
     logging.getLogger("some.library").info("after %s", "13812345678")
     assert caplog.messages[-1] == "after 13812345678"  # uninstalled
+
+
+def test_redaction_keeps_uvicorn_access_lines_formattable() -> None:
+    """A URL with a phone-like number went through the redaction as `args=None`: uvicorn's
+    access formatter unpacks five args, so it raised and the line was lost."""
+    formatter = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s')
+    install_log_redaction()
+    try:
+        record = logging.getLogger("uvicorn.access").makeRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5000", "GET", "/api/v1/borrowers?q=13812345678", "1.1", 200),
+            None,
+        )
+        line = formatter.format(record)
+    finally:
+        uninstall_log_redaction()
+    assert line == '127.0.0.1:5000 - "GET /api/v1/borrowers?q=138****5678 HTTP/1.1" 200 OK'
+    assert "13812345678" not in line
+
+
+def test_redaction_of_a_number_split_over_two_args_flattens_the_message() -> None:
+    install_log_redaction()
+    try:
+        record = logging.getLogger("x").makeRecord(
+            "x",
+            logging.INFO,
+            __file__,
+            1,
+            "phone %s%s, code %d",
+            ("138", "12345678", 13812345678),
+            None,
+        )
+    finally:
+        uninstall_log_redaction()
+    assert "12345678" not in record.getMessage()
+    assert record.getMessage().startswith("phone 138****5678, code 138****5678")

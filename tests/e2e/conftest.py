@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Geolocation,
     Page,
     Playwright,
@@ -165,6 +166,33 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Chromium logs a refused load as "Refused to ... Content Security Policy ..."; the page's
+# `securitypolicyviolation` event is logged too, so a violation is never silent.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI}`);
+});
+"""
+
+
+def _watch_csp(context: BrowserContext) -> list[str]:
+    """Every Content-Security-Policy violation reported in the context's console log."""
+    violations: list[str] = []
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def _assert_no_csp_violation(violations: list[str]) -> None:
+    assert not violations, "CSP violations in the console:\n" + "\n".join(violations)
+
+
 def _phone_context(browser: Browser, server: Server) -> BrowserContext:
     """A cheap Android phone: 360x740, touch, Chinese, GPS granted."""
     context = browser.new_context(
@@ -186,8 +214,10 @@ def _phone_context(browser: Browser, server: Server) -> BrowserContext:
 @pytest.fixture
 def phone(browser: Browser, server: Server) -> Iterator[BrowserContext]:
     context = _phone_context(browser, server)
+    violations = _watch_csp(context)
     yield context
     context.close()
+    _assert_no_csp_violation(violations)
 
 
 @pytest.fixture(scope="session")
@@ -207,16 +237,20 @@ def desk(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
         accept_downloads=True,
     )
     context.set_default_timeout(20_000)
+    violations = _watch_csp(context)
     yield context
     context.close()
+    _assert_no_csp_violation(violations)
 
 
 @pytest.fixture
 def console_phone(browser: Browser, console_server: Server) -> Iterator[BrowserContext]:
     """An officer's phone (as `phone`) on the console tests' server."""
     context = _phone_context(browser, console_server)
+    violations = _watch_csp(context)
     yield context
     context.close()
+    _assert_no_csp_violation(violations)
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

@@ -8,6 +8,18 @@ import { validTileUrl } from "../settings";
 import { stopStyle } from "../colours";
 import { placesKey, type MapModel } from "./mapModel";
 
+/** A stop's badge as an element: colours set through the DOM (no inline style attribute,
+ * which the Content-Security-Policy's `style-src 'self'` refuses). */
+function stopBadge(cls: string, id: string, label: string, css: Partial<Record<"background" | "color" | "borderColor" | "opacity", string>>, colour: string): HTMLElement {
+  const span = document.createElement("span");
+  span.className = cls;
+  Object.assign(span.style, css);
+  span.dataset.stopId = id;
+  span.dataset.colour = colour;
+  span.textContent = label;
+  return span;
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -79,7 +91,7 @@ export function createMap(el: HTMLElement, settings: MapSettings): DrawnMap {
           const fg = style.fill ? "#fff" : route.colour;
           const icon = L.divIcon({
             className: "m-stop-icon",
-            html: `<span class="${cls}" style="background:${bg};color:${fg};border-color:${route.colour};opacity:${style.opacity}" data-stop-id="${esc(stop.id)}" data-colour="${route.colour}">${esc(stop.label)}</span>`,
+            html: stopBadge(cls, stop.id, stop.label, { background: bg, color: fg, borderColor: route.colour, opacity: String(style.opacity) }, route.colour),
             iconSize: [26, 26],
             iconAnchor: [13, 13],
           });
