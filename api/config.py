@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # A sign-in ends this long after it started, however often its tokens were refreshed.
+    session_max_days: int = 30
     # Sign-in rate limit: failures within the window, per username and per address.
     login_window_minutes: int = 15
     login_max_failures_per_user: int = 5
