@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import Session
 
-from api.auth import service, sessions
+from api.auth import service, sessions, throttle
 from api.auth.schemas import (
     DeviceCreate,
     DevicePublic,
@@ -61,6 +61,13 @@ def issue_token(
         except ValueError:
             return error_response(InvalidInput("client_id must be a device id."))
     address = request.client.host if request.client else "unknown"
+    username = form.username.strip().lower()
+    try:
+        throttle.reserve(session, settings=settings, username=username, address=address, now=now)
+    except DomainError as exc:
+        return error_response(exc)
+    # The slot is committed before the slow password check: parallel attempts see it.
+    session.commit()
     try:
         pair = service.login(
             session=session,

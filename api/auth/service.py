@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit
+from api.auth import throttle
 from api.auth.repository import DeviceWithOwner, branch_devices, readable_devices
 from api.auth.sessions import TokenPair, revoke_sessions, rotate, start_session
 from api.config import Settings
@@ -19,39 +19,12 @@ from api.errors import (
     NotAuthenticated,
     NotFound,
     PhoneBlocked,
-    TooManyAttempts,
 )
 from api.security import DUMMY_HASH, hash_password, verify_password
 from models import Branch, Device, LoginAttempt, User
 from models.enums import DeviceStatus, Role
 
 DEMO_PASSWORDS = frozenset({"demo-manager", "demo-officer", "demo-admin"})
-
-
-def _check_rate_limit(
-    session: Session, *, settings: Settings, username: str, address: str, now: datetime
-) -> None:
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    failures = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded == False,  # noqa: E712
-        )
-    )
-    by_user = session.exec(failures.where(LoginAttempt.username == username)).one()
-    by_address = session.exec(failures.where(LoginAttempt.address == address)).one()
-    if (
-        by_user >= settings.login_max_failures_per_user
-        or by_address >= settings.login_max_failures_per_address
-    ):
-        retry = settings.login_window_minutes * 60
-        raise TooManyAttempts(
-            f"Too many failed sign-ins. Wait {settings.login_window_minutes} minutes "
-            "and try again, or ask your branch manager to reset the password.",
-            headers={"Retry-After": str(retry)},
-        )
 
 
 def login(
@@ -64,14 +37,15 @@ def login(
     now: datetime,
     device_id: uuid.UUID | None = None,
 ) -> TokenPair:
-    """Check the password; every attempt is recorded (the caller must commit on failure too)."""
+    """Check the password; every attempt is recorded (the caller must commit on failure too).
+    The caller has taken a slot first (`throttle.reserve`) and committed it."""
     username = username.strip().lower()
-    _check_rate_limit(session, settings=settings, username=username, address=address, now=now)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if ok and settings.env == "production" and password in DEMO_PASSWORDS:
         ok = False
     session.add(LoginAttempt(username=username, address=address, at=now, succeeded=ok))
+    throttle.settle(session, settings=settings, username=username, address=address, ok=ok, now=now)
     session.flush()
     if user is None or not ok:
         raise NotAuthenticated("Wrong user name or password.")

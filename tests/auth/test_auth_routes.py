@@ -56,14 +56,16 @@ def test_rate_limit_window_expires(client: TestClient, session: Session, clock: 
     assert _login(client, officer.username).status_code == 200
 
 
-def test_sign_in_is_rate_limited_per_address(client: TestClient, session: Session) -> None:
+def test_one_users_failures_do_not_lock_the_office_address(
+    client: TestClient, session: Session
+) -> None:
     branch = make_branch(session)
     users = [make_user(session, branch) for _ in range(5)]
     for user in users:
-        for _ in range(4):
+        for _ in range(8):  # past the user's own lock: the extra attempts are not counted
             _login(client, user.username, "bad-password")
     other = make_user(session, branch)
-    assert _login(client, other.username).status_code == 429
+    assert _login(client, other.username).status_code == 200
 
 
 def test_refresh_gives_new_tokens_and_refuses_access_tokens(
