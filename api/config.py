@@ -59,10 +59,15 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    # Sign-in rate limit: failures within the window, per username and per address.
+    # A sign-in ends this long after it started, however often its tokens were refreshed.
+    session_max_days: int = 30
+    # Sign-in throttling (api/auth/throttle.py): failures within the window per user at an
+    # address and per address; past `login_user_backoff_after` failures of a user anywhere,
+    # addresses that failed for them back off exponentially.
     login_window_minutes: int = 15
-    login_max_failures_per_user: int = 5
-    login_max_failures_per_address: int = 20
+    login_max_failures_per_user_address: int = 5
+    login_max_failures_per_address: int = 50
+    login_user_backoff_after: int = 10
     # API requests a worker runs at once (below the thread pool and connection pool sizes).
     max_concurrent_requests: int = 16
     # Sync calls a worker runs at once; the rest wait their turn in the event loop. Sync

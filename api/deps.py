@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from api.config import Settings, get_settings
 from api.db import get_session
-from api.errors import DeviceRevoked, Forbidden, NotAuthenticated
+from api.errors import DeviceRetired, DeviceRevoked, Forbidden, NotAuthenticated
 from api.security import decode_token
-from models import Branch, Device, User
+from models import AuthSession, Branch, Device, User
 from models.enums import DeviceStatus, Role
 
 # scope="function": commit before the response is sent, so a 200 means "stored".
@@ -74,12 +74,27 @@ def check_device(
     return device
 
 
-def get_current_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    now: ClockDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-    x_device_id: Annotated[str | None, Header()] = None,
+def _check_session(
+    session: Session, *, user_id: uuid.UUID, session_id: uuid.UUID | None, now: datetime
+) -> None:
+    """The token's sign-in must still be live: not signed out, revoked or over its age."""
+    if session_id is None:
+        raise NotAuthenticated("Sign in again (this token predates session tracking).")
+    auth = session.get(AuthSession, session_id)
+    if auth is None or auth.user_id != user_id or auth.revoked_at is not None:
+        raise NotAuthenticated("This session ended (signed out or revoked). Sign in again.")
+    if auth.expires_at <= now:
+        raise NotAuthenticated("This session reached its maximum length. Sign in again.")
+
+
+def _authenticate(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    token: str | None,
+    x_device_id: str | None,
+    *,
+    allow_retired: bool,
 ) -> User:
     if not token:
         raise NotAuthenticated()
@@ -106,12 +121,40 @@ def get_current_user(
         check_device(session, user=user, device_id=device_id)
         for device_id in {claims.device_id, header_device} - {None}
     ]
+    _check_session(session, user_id=user.id, session_id=claims.session_id, now=now)
+    if not allow_retired and any(
+        d is not None and d.status == DeviceStatus.retired for d in devices
+    ):
+        raise DeviceRetired()
     # The identity map holds unchanged rows weakly: kept here for the request, the
     # caller's branch and device answer later `session.get` calls without a query.
     session.info[CALLER_ROWS] = (branch, devices)
     return user
 
 
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: ClockDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    x_device_id: Annotated[str | None, Header()] = None,
+) -> User:
+    """The signed-in user; a retired phone is refused (403 DeviceRetired)."""
+    return _authenticate(session, settings, now, token, x_device_id, allow_retired=False)
+
+
+def get_sync_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: ClockDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    x_device_id: Annotated[str | None, Header()] = None,
+) -> User:
+    """The signed-in user for sync: a retired phone may still push, and pull to be wiped."""
+    return _authenticate(session, settings, now, token, x_device_id, allow_retired=True)
+
+
+SyncUser = Annotated[User, Depends(get_sync_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 

@@ -66,6 +66,33 @@ class Forbidden(DomainError, status=403):
     """Signed in, but not allowed to do this (wrong role, or not your device)."""
 
 
+class DeviceRetired(Forbidden):
+    """The phone was retired: it may still push its outbox and pull (which wipes it),
+    nothing else."""
+
+    error = "DeviceRetired"
+
+    def __init__(
+        self,
+        detail: str = "This phone was retired. It may only send what it still holds; "
+        "use your new phone.",
+    ) -> None:
+        super().__init__(detail)
+
+
+class PhoneBlocked(Forbidden):
+    """A device of this user was revoked: no new phone until a manager re-enables it."""
+
+    error = "PhoneBlocked"
+
+    def __init__(
+        self,
+        detail: str = "Your phone was revoked. Ask your branch manager to re-enable your "
+        "phone, then sign in again.",
+    ) -> None:
+        super().__init__(detail)
+
+
 class NotFound(DomainError, status=404):
     """No such row, or not in the caller's branch (the two look the same on purpose)."""
 

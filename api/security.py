@@ -38,6 +38,10 @@ class TokenClaims:
     token_type: TokenType
     device_id: uuid.UUID | None
     expires_at: datetime
+    # The sign-in (auth_session row) the token belongs to, and for a refresh token its
+    # place in the rotation. None/0 only in tokens issued before sessions existed.
+    session_id: uuid.UUID | None = None
+    generation: int = 0
 
 
 def create_token(
@@ -71,7 +75,7 @@ def decode_token(token: str, *, secret: str, expected: TokenType, now: datetime)
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"verify_exp": False, "require": ["sub", "typ", "exp"]},
+            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "typ", "exp"]},
         )
     except jwt.PyJWTError as exc:
         raise ValueError("invalid token") from exc
@@ -84,6 +88,8 @@ def decode_token(token: str, *, secret: str, expected: TokenType, now: datetime)
     try:
         user_id = uuid.UUID(str(payload["sub"]))
         device_id = uuid.UUID(str(payload["did"])) if payload.get("did") else None
-    except ValueError as exc:
+        session_id = uuid.UUID(str(payload["sid"])) if payload.get("sid") else None
+        generation = int(payload.get("gen", 0))
+    except (TypeError, ValueError) as exc:
         raise ValueError("invalid token") from exc
-    return TokenClaims(user_id, expected, device_id, expires_at)
+    return TokenClaims(user_id, expected, device_id, expires_at, session_id, generation)

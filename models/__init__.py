@@ -5,7 +5,7 @@ from models.audit import AuditEvent
 from models.base import Versioned
 from models.borrower import Borrower, Loan, LoanSnapshot, Payment
 from models.compliance import AuditAnchor, CompliancePolicy
-from models.org import Branch, Device, LoginAttempt, User
+from models.org import AuthSession, Branch, Device, LoginAttempt, LoginCounter, User
 from models.sync import ClientView, MutationLog
 from models.visit import (
     ChangeRequest,
@@ -25,6 +25,7 @@ __all__ = [
     "AgreementLine",
     "AuditAnchor",
     "AuditEvent",
+    "AuthSession",
     "Borrower",
     "Branch",
     "ChangeRequest",
@@ -35,6 +36,7 @@ __all__ = [
     "Loan",
     "LoanSnapshot",
     "LoginAttempt",
+    "LoginCounter",
     "MutationLog",
     "Note",
     "Payment",

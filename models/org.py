@@ -47,6 +47,9 @@ class User(Versioned, table=True):
     home_lon: float | None = None
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when one of the user's devices is revoked: no new device (nor a sign-in without
+    # one) until a manager re-enables the user's phone.
+    phone_blocked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Device(SQLModel, table=True):
@@ -76,3 +79,33 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(max_length=64, index=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     succeeded: bool
+
+
+class AuthSession(SQLModel, table=True):
+    """One sign-in. Its refresh tokens rotate (`generation`); presenting an older one is
+    reuse, which revokes the session. It ends at `expires_at` whatever the refreshes."""
+
+    __tablename__ = "auth_session"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    # None: signed in without client_id (device registration, the console, scripts).
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    generation: int = 0
+    refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_reason: str = Field(default="", max_length=32)
+
+
+class LoginCounter(SQLModel, table=True):
+    """Sign-in failures of one key (a user at an address, a user, an address) in the current
+    window; counted with conditional UPDATEs, so parallel attempts never overshoot."""
+
+    __tablename__ = "login_counter"
+
+    key: str = Field(primary_key=True, max_length=64)  # sha256 hex of the key
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    failures: int = 0
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,15 +9,15 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, text
 from sqlmodel import Session, SQLModel, col, select
 
 import models  # noqa: F401
 from api.db import make_engine
-from models import PlanTeam, VisitPlan
+from models import Branch, PlanTeam, User, VisitPlan
 from models.enums import Role
 from tests.conftest import alembic_config, build_database
-from tests.factories import make_branch, make_user
+from tests.factories import make_branch
 
 
 def test_models_match_migrations(engine: Engine) -> None:
@@ -52,6 +52,22 @@ def test_downgrade_base_then_upgrade_head(database_url: str, tmp_path: Path) -> 
         engine.dispose()
 
 
+def _user_at_0006(session: Session, branch: Branch, role: Role) -> User:
+    """A user row with the columns app_user had at 0006 (the model has more since)."""
+    user = User(
+        id=uuid.uuid4(),
+        branch_id=branch.id,
+        username=f"u{uuid.uuid4().hex[:12]}",
+        full_name="用户",
+        role=role,
+        password_hash="x",
+    )
+    columns = ("id", "branch_id", "username", "full_name", "role", "password_hash")
+    values = {name: getattr(user, name) for name in columns}
+    session.execute(insert(User).values(version=1, is_active=True, phone="", **values))
+    return user
+
+
 def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path: Path) -> None:
     """0007 gives existing plans their plan_team rows from the summary's routes, skipping
     what the optimiser skipped: ids that are not UUIDs, empty and repeated teams, and
@@ -66,8 +82,8 @@ def test_plan_teams_are_read_from_existing_summaries(database_url: str, tmp_path
             command.downgrade(alembic_config(conn), "0006")
             session = Session(bind=conn)
             branch = make_branch(session)
-            manager = make_user(session, branch, role=Role.manager)
-            a, b, c = (make_user(session, branch) for _ in range(3))
+            manager = _user_at_0006(session, branch, Role.manager)
+            a, b, c = (_user_at_0006(session, branch, Role.officer) for _ in range(3))
             routes: list[list[object]] = [
                 [a.id, b.id],
                 [c.id],

@@ -33,6 +33,7 @@ PUBLIC = {
     ("GET", "/api/v1/health"),
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/sign-out"),  # the refresh token in the body is the credential
 }
 
 

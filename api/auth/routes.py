@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import Session
 
-from api.auth import service
+from api.auth import service, sessions, throttle
 from api.auth.schemas import (
     DeviceCreate,
     DevicePublic,
@@ -44,7 +44,7 @@ def _user_public(user: User) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-def _token_response(pair: service.TokenPair) -> TokenResponse:
+def _token_response(pair: sessions.TokenPair) -> TokenResponse:
     return TokenResponse(
         access_token=pair.access_token,
         refresh_token=pair.refresh_token,
@@ -77,6 +77,13 @@ def issue_token(
         except ValueError:
             return error_response(InvalidInput("client_id must be a device id."))
     address = request.client.host if request.client else "unknown"
+    username = form.username.strip().lower()
+    try:
+        throttle.reserve(session, settings=settings, username=username, address=address, now=now)
+    except DomainError as exc:
+        return error_response(exc)
+    # The slot is committed before the slow password check: parallel attempts see it.
+    session.commit()
     try:
         pair = service.login(
             session=session,
@@ -93,14 +100,46 @@ def issue_token(
     return _token_response(pair)
 
 
-@router.post("/auth/refresh", operation_id="auth-refresh", response_model=TokenResponse)
+@router.post(
+    "/auth/refresh",
+    operation_id="auth-refresh",
+    response_model=TokenResponse,
+    responses={401: {}},
+)
 def refresh_token(
     body: RefreshRequest, session: SessionDep, settings: SettingsDep, now: ClockDep
-) -> TokenResponse:
-    pair = service.refresh(
-        session=session, settings=settings, refresh_token=body.refresh_token, now=now
-    )
+) -> TokenResponse | JSONResponse:
+    """Spend the refresh token for a new pair: keep the new refresh token, the old one is
+    spent. Presenting a spent one ends the session (401)."""
+    try:
+        pair = service.refresh(
+            session=session, settings=settings, refresh_token=body.refresh_token, now=now
+        )
+    except DomainError as exc:
+        # Returned, not raised: ending a session on reuse must be committed.
+        return error_response(exc)
     return _token_response(pair)
+
+
+@router.post("/auth/sign-out", operation_id="auth-sign-out", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, now: ClockDep
+) -> None:
+    """End the session of this refresh token (its access tokens stop working too)."""
+    sessions.end_session(session, settings=settings, refresh_token=body.refresh_token, now=now)
+
+
+@router.post(
+    "/users/{user_id}/phone/enable",
+    operation_id="users-enable-phone",
+    response_model=UserPublic,
+)
+def enable_phone(
+    user_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> UserPublic:
+    """After a revoke, let the officer register a (new) phone and sign in on it again."""
+    user = service.enable_phone(session=session, manager=manager, user_id=user_id, now=now)
+    return _user_public(user)
 
 
 @router.get("/users/me", operation_id="users-me", response_model=UserPublic)
@@ -108,8 +147,14 @@ def read_me(user: CurrentUser) -> UserPublic:
     return _user_public(user)
 
 
-def _device_public(device: Device, username: str) -> DevicePublic:
-    return from_record(DevicePublic, device, device_id=device.id, username=username)
+def _device_public(device: Device, owner: User) -> DevicePublic:
+    return from_record(
+        DevicePublic,
+        device,
+        device_id=device.id,
+        username=owner.username,
+        owner_phone_blocked=owner.phone_blocked_at is not None,
+    )
 
 
 @router.post(
@@ -124,14 +169,12 @@ def register_device(
     device = service.register_device(
         session=session, user=user, name=body.name, platform=body.platform, now=now
     )
-    return _device_public(device, user.username)
+    return _device_public(device, user)
 
 
 @router.get("/devices", operation_id="devices-list", response_model=list[DevicePublic])
 def list_devices(user: CurrentUser, session: SessionDep) -> list[DevicePublic]:
-    return [
-        _device_public(d, u.username) for d, u in service.list_devices(session=session, user=user)
-    ]
+    return [_device_public(d, u) for d, u in service.list_devices(session=session, user=user)]
 
 
 def _set_status(
@@ -141,7 +184,8 @@ def _set_status(
         session=session, manager=manager, device_id=device_id, status=status, now=now
     )
     owner = session.get(User, device.user_id)
-    return _device_public(device, owner.username if owner else "")
+    assert owner is not None  # the device was found through its owner
+    return _device_public(device, owner)
 
 
 @router.post(

@@ -17,6 +17,9 @@ class UserPublic(BaseModel):
     role: Role
     branch_id: uuid.UUID
     phone: str
+    # Set when one of the user's devices was revoked: no new phone until a manager
+    # re-enables it (POST /users/{user_id}/phone/enable).
+    phone_blocked_at: datetime | None = None
 
 
 class TokenResponse(BaseModel):
@@ -47,3 +50,5 @@ class DevicePublic(BaseModel):
     last_seen_at: datetime | None
     last_pull_at: datetime | None
     last_mutation_id: int
+    # The owner may not sign in on a new phone until a manager re-enables it.
+    owner_phone_blocked: bool = False

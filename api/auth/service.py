@@ -3,95 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit
+from api.auth import throttle
 from api.auth.repository import DeviceWithOwner, branch_devices, readable_devices
+from api.auth.sessions import TokenPair, revoke_sessions, rotate, start_session
 from api.config import Settings
 from api.errors import (
     Conflict,
-    DeviceRevoked,
     Forbidden,
     InvalidInput,
     NotAuthenticated,
     NotFound,
-    TooManyAttempts,
+    PhoneBlocked,
 )
-from api.security import (
-    DUMMY_HASH,
-    create_token,
-    decode_token,
-    hash_password,
-    verify_password,
-)
+from api.security import DUMMY_HASH, hash_password, verify_password
 from models import Branch, Device, LoginAttempt, User
 from models.enums import DeviceStatus, Role
 
 DEMO_PASSWORDS = frozenset({"demo-manager", "demo-officer", "demo-admin"})
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    user: User
-
-
-def _issue(settings: Settings, user: User, now: datetime, device_id: uuid.UUID | None) -> TokenPair:
-    access_lifetime = timedelta(minutes=settings.access_token_minutes)
-    extra = {"role": str(user.role), "bid": str(user.branch_id)}
-    return TokenPair(
-        access_token=create_token(
-            user_id=user.id,
-            token_type="access",
-            secret=settings.secret_key,
-            now=now,
-            lifetime=access_lifetime,
-            device_id=device_id,
-            extra=extra,
-        ),
-        refresh_token=create_token(
-            user_id=user.id,
-            token_type="refresh",
-            secret=settings.secret_key,
-            now=now,
-            lifetime=timedelta(days=settings.refresh_token_days),
-            device_id=device_id,
-        ),
-        expires_in=int(access_lifetime.total_seconds()),
-        user=user,
-    )
-
-
-def _check_rate_limit(
-    session: Session, *, settings: Settings, username: str, address: str, now: datetime
-) -> None:
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    failures = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded == False,  # noqa: E712
-        )
-    )
-    by_user = session.exec(failures.where(LoginAttempt.username == username)).one()
-    by_address = session.exec(failures.where(LoginAttempt.address == address)).one()
-    if (
-        by_user >= settings.login_max_failures_per_user
-        or by_address >= settings.login_max_failures_per_address
-    ):
-        retry = settings.login_window_minutes * 60
-        raise TooManyAttempts(
-            f"Too many failed sign-ins. Wait {settings.login_window_minutes} minutes "
-            "and try again, or ask your branch manager to reset the password.",
-            headers={"Retry-After": str(retry)},
-        )
 
 
 def login(
@@ -104,26 +37,29 @@ def login(
     now: datetime,
     device_id: uuid.UUID | None = None,
 ) -> TokenPair:
-    """Check the password; every attempt is recorded (the caller must commit on failure too)."""
+    """Check the password; every attempt is recorded (the caller must commit on failure too).
+    The caller has taken a slot first (`throttle.reserve`) and committed it."""
     username = username.strip().lower()
-    _check_rate_limit(session, settings=settings, username=username, address=address, now=now)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if ok and settings.env == "production" and password in DEMO_PASSWORDS:
         ok = False
     session.add(LoginAttempt(username=username, address=address, at=now, succeeded=ok))
+    throttle.settle(session, settings=settings, username=username, address=address, ok=ok, now=now)
     session.flush()
     if user is None or not ok:
         raise NotAuthenticated("Wrong user name or password.")
     if not user.is_active:
         raise NotAuthenticated("This account is disabled. Ask your branch manager.")
-    device = None
     if device_id is not None:
         device = session.get(Device, device_id)
         if device is None or device.user_id != user.id:
             raise Forbidden("This device is not registered to you. Register it again.")
         if device.status == DeviceStatus.revoked:
             raise NotAuthenticated("This device was revoked.")
+    elif user.phone_blocked_at is not None:
+        # Unbound tokens read as much as a phone's: a revoked phone's officer gets none.
+        raise PhoneBlocked()
     record_audit(
         session,
         at=now,
@@ -135,26 +71,14 @@ def login(
         branch_id=user.branch_id,
         data={"address": address},
     )
-    return _issue(settings, user, now, device.id if device else None)
+    return start_session(session, settings=settings, user=user, device_id=device_id, now=now)
 
 
 def refresh(
     *, session: Session, settings: Settings, refresh_token: str, now: datetime
 ) -> TokenPair:
-    try:
-        claims = decode_token(
-            refresh_token, secret=settings.secret_key, expected="refresh", now=now
-        )
-    except ValueError as exc:
-        raise NotAuthenticated(f"Sign in again ({exc}).") from exc
-    user = session.get(User, claims.user_id)
-    if user is None or not user.is_active:
-        raise NotAuthenticated("This account is disabled. Ask your branch manager.")
-    if claims.device_id is not None:
-        device = session.get(Device, claims.device_id)
-        if device is None or device.status == DeviceStatus.revoked:
-            raise DeviceRevoked()
-    return _issue(settings, user, now, claims.device_id)
+    """Rotate the refresh token (see `api.auth.sessions.rotate`)."""
+    return rotate(session, settings=settings, refresh_token=refresh_token, now=now)
 
 
 def create_user(
@@ -195,6 +119,8 @@ def create_user(
 def register_device(
     *, session: Session, user: User, name: str, platform: str, now: datetime
 ) -> Device:
+    if user.phone_blocked_at is not None:
+        raise PhoneBlocked()
     device = Device(
         user_id=user.id, name=name.strip() or "phone", platform=platform, created_at=now
     )
@@ -238,6 +164,7 @@ def set_device_status(
         device.status_changed_at = now
         device.status_changed_by = manager.id
         session.add(device)
+        _end_device_sessions(session, device=device, status=status, now=now)
         record_audit(
             session,
             at=now,
@@ -249,6 +176,49 @@ def set_device_status(
         )
         session.flush()
     return device
+
+
+def _end_device_sessions(
+    session: Session, *, device: Device, status: DeviceStatus, now: datetime
+) -> None:
+    """Revoked: the device's sessions and the owner's device-less ones end, and the owner
+    gets no new phone until a manager re-enables it. Retired: the device's sessions stay
+    (it may still push its outbox) but refresh no more."""
+    if status != DeviceStatus.revoked:
+        return
+    revoke_sessions(
+        session,
+        user_id=device.user_id,
+        device_id=device.id,
+        include_unbound=True,
+        reason="device_revoked",
+        now=now,
+    )
+    owner = session.get(User, device.user_id)
+    if owner is not None and owner.phone_blocked_at is None:
+        owner.phone_blocked_at = now
+        session.add(owner)
+
+
+def enable_phone(*, session: Session, manager: User, user_id: uuid.UUID, now: datetime) -> User:
+    """Let a user whose phone was revoked sign in on a (new) phone again."""
+    user = session.get(User, user_id)
+    if user is None or user.branch_id != manager.branch_id:
+        raise NotFound("No such user in your branch.")
+    if user.phone_blocked_at is not None:
+        user.phone_blocked_at = None
+        session.add(user)
+        record_audit(
+            session,
+            at=now,
+            action="user.phone_enabled",
+            entity="user",
+            entity_id=user.id,
+            actor_id=manager.id,
+            branch_id=manager.branch_id,
+        )
+        session.flush()
+    return user
 
 
 def list_devices(*, session: Session, user: User) -> list[DeviceWithOwner]:

@@ -2,7 +2,7 @@ import Dexie from "dexie";
 import { afterEach, describe, expect, it } from "vitest";
 import { Api, parseRetryAfter, type FetchFn } from "../src/data/api";
 import { wipeAll } from "../src/data/apply";
-import { signIn } from "../src/data/auth";
+import { signIn, signOut } from "../src/data/auth";
 import type { FieldDb } from "../src/data/db";
 import { getMeta, setMeta } from "../src/data/meta";
 import { enqueue, listOutbox } from "../src/data/outbox";
@@ -327,6 +327,35 @@ describe("sign-in", () => {
     expect(server.paths()).toEqual(["/auth/token"]);
     expect(server.calls[0]?.body.client_id).toBe("dev-9");
     expect((await listOutbox(db)).map((e) => e.id)).toEqual([1]);
+  });
+
+  it("spends each refresh token once: the next refresh sends the rotated one", async () => {
+    const server = new FakeServer().on("/auth/refresh", token(2), token(3));
+    const db = freshDb();
+    dbs.push(db);
+    const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
+    await setMeta(db, "refreshToken", "r1");
+    await Promise.all([api.refresh(), api.refresh()]); // one refresh, whoever asks
+    await api.refresh();
+    expect(server.paths()).toEqual(["/auth/refresh", "/auth/refresh"]);
+    expect(server.calls.map((c) => c.body)).toEqual([{ refresh_token: "r1" }, { refresh_token: "r2" }]);
+    expect(await getMeta(db, "refreshToken")).toBe("r3");
+  });
+
+  it("signs out on the server too, and drops the refresh token even offline", async () => {
+    const server = new FakeServer().on("/auth/sign-out", () => ({ status: 204, body: null }));
+    const db = freshDb();
+    dbs.push(db);
+    const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
+    await setMeta(db, "refreshToken", "r7");
+    await signOut(db, api);
+    expect(server.paths()).toEqual(["/auth/sign-out"]);
+    expect(server.calls[0]?.body).toEqual({ refresh_token: "r7" });
+    expect(await getMeta(db, "refreshToken")).toBeUndefined();
+    const offline = new Api({ db, fetch: () => Promise.reject(new Error("offline")), onRevoked: async () => undefined });
+    await setMeta(db, "refreshToken", "r8");
+    await signOut(db, offline);
+    expect(await getMeta(db, "refreshToken")).toBeUndefined();
   });
 
   it("refuses another officer while this phone holds unsent entries", async () => {

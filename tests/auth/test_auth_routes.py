@@ -56,14 +56,16 @@ def test_rate_limit_window_expires(client: TestClient, session: Session, clock: 
     assert _login(client, officer.username).status_code == 200
 
 
-def test_sign_in_is_rate_limited_per_address(client: TestClient, session: Session) -> None:
+def test_one_users_failures_do_not_lock_the_office_address(
+    client: TestClient, session: Session
+) -> None:
     branch = make_branch(session)
     users = [make_user(session, branch) for _ in range(5)]
     for user in users:
-        for _ in range(4):
+        for _ in range(8):  # past the user's own lock: the extra attempts are not counted
             _login(client, user.username, "bad-password")
     other = make_user(session, branch)
-    assert _login(client, other.username).status_code == 429
+    assert _login(client, other.username).status_code == 200
 
 
 def test_refresh_gives_new_tokens_and_refuses_access_tokens(
@@ -120,8 +122,9 @@ def test_device_register_revoke_and_wipe(
         response = client.get("/api/v1/users/me", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"] == "DeviceRevoked" and response.json()["wipe"] is True
-    # Without naming the lost phone the officer can still work from a new one.
-    assert client.get("/api/v1/users/me", headers=officer_headers).status_code == 200
+    # The token signed in without a device ended with the phone (it may have been on it).
+    unbound = client.get("/api/v1/users/me", headers=officer_headers)
+    assert unbound.status_code == 401 and "session ended" in unbound.json()["detail"]
 
 
 def test_only_the_branch_manager_revokes(

@@ -237,6 +237,11 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
         @rule(data=st.data())
         def new_phone(self, data: st.DataObject) -> None:
             officer = data.draw(st.sampled_from(self.officers))
+            # After a revoke the officer gets a new phone only once the manager allows it.
+            enabled = self.client.post(
+                f"/api/v1/users/{officer.id}/phone/enable", headers=self.manager_headers
+            )
+            assert enabled.status_code == 200
             self.all_phones.append(Phone(self.client, officer.username, now=self.clock).sign_in())
 
         def _visits(self) -> list[Visit]:

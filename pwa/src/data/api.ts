@@ -161,17 +161,43 @@ export class Api {
     });
   }
 
-  /** One refresh at a time, whoever asks. */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.doRefresh().finally(() => {
-      this.refreshing = null;
+  /**
+   * End the server's session of this refresh token (sign-out). Best effort: offline, the
+   * token is dropped locally anyway and ends at the session's absolute lifetime.
+   */
+  async signOut(refreshToken: string): Promise<void> {
+    await this.send("/auth/sign-out", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: refreshToken }),
     });
-    return this.refreshing;
   }
 
-  private async doRefresh(): Promise<void> {
-    const refreshToken = await getMeta(this.db, "refreshToken");
+  /**
+   * One refresh at a time, whoever asks, across tabs too (Web Locks where available): a
+   * refresh token is spent when used, and presenting a spent one ends the session.
+   */
+  refresh(): Promise<void> {
+    const before = this.accessTokenSeen;
+    const run = (): Promise<void> => this.doRefresh(before);
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    if (this.refreshing) return this.refreshing;
+    const locked: Promise<void> = locks ? locks.request("fieldvisit-refresh", run).then(() => undefined) : run();
+    const refreshing = locked.finally(() => {
+      this.refreshing = null;
+    });
+    this.refreshing = refreshing;
+    return refreshing;
+  }
+
+  /** The access token the last failed request used; another tab may have refreshed since. */
+  private accessTokenSeen: string | undefined;
+
+  private async doRefresh(failedWith?: string): Promise<void> {
+    const { refreshToken, accessToken } = await getMetaMany(this.db, ["refreshToken", "accessToken"] as const);
     if (!refreshToken) throw new SignInRequiredError();
+    // Another tab refreshed while this one waited for the lock: use its tokens.
+    if (failedWith !== undefined && accessToken && accessToken !== failedWith) return;
     const deviceId = await getMeta(this.db, "deviceId");
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     if (deviceId) headers["X-Device-Id"] = deviceId;
@@ -207,6 +233,7 @@ export class Api {
         return (await res.json()) as T;
       } catch (err) {
         if (attempt === 0 && err instanceof ApiError && err.status === 401) {
+          this.accessTokenSeen = accessToken;
           await this.refresh();
           continue;
         }
@@ -239,6 +266,7 @@ export class Api {
         return await this.send(path + query, { method: opts.method ?? (body ? "POST" : "GET"), headers, body });
       } catch (err) {
         if (attempt === 0 && err instanceof ApiError && err.status === 401) {
+          this.accessTokenSeen = accessToken;
           await this.refresh();
           continue;
         }

@@ -1,7 +1,7 @@
 import { Api, ApiError } from "./api";
 import { signOutLocal, wipeAll } from "./apply";
 import type { FieldDb } from "./db";
-import { deleteMeta, getMetaMany, setMeta } from "./meta";
+import { deleteMeta, getMeta, getMetaMany, setMeta } from "./meta";
 
 /** Another officer's entries are still waiting on this phone: they must be sent first. */
 export class OtherOfficerPendingError extends Error {
@@ -61,8 +61,13 @@ export async function signIn(
   await deleteMeta(db, "notice");
 }
 
-/** Sign out: see `signOutLocal` (the outbox and the device id stay on the phone). */
-export async function signOut(db: FieldDb): Promise<void> {
+/**
+ * Sign out: the server ends the session (best effort, offline it is skipped), then see
+ * `signOutLocal` (the outbox and the device id stay on the phone).
+ */
+export async function signOut(db: FieldDb, api?: Api): Promise<void> {
+  const refreshToken = await getMeta(db, "refreshToken");
+  if (api && refreshToken) await api.signOut(refreshToken).catch(() => undefined);
   await signOutLocal(db);
   await setMeta(db, "notice", "signed_out");
 }

@@ -97,7 +97,7 @@ export async function signIn(username: string, password: string): Promise<void> 
 }
 
 export async function signOut(): Promise<void> {
-  await signOutWith(db);
+  await signOutWith(db, api);
   engine.reset();
 }
 

@@ -48,6 +48,7 @@ export const en: Record<MessageKey, string> = {
   "signin.error.tooMany": "Too many attempts. Try again in {minutes} minutes.",
   "signin.error.offline": "No connection. Signing in needs signal: try again where there is some.",
   "signin.error.server": "The server cannot sign you in right now. Try again in a moment.",
+  "signin.error.phoneBlocked": "Your branch revoked your phone. Ask your branch manager to re-enable your phone, then sign in again.",
   "signin.error.otherOfficer": "This phone still holds unsent entries of {user}. Sign in as {user} and sync first.",
   "signin.notice.revoked": "Your branch blocked this phone. Its data were erased.",
   "signin.notice.retired": "Your branch retired this phone. Its data were erased.",

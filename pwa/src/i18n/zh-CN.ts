@@ -48,6 +48,7 @@ export const zhCN = {
   "signin.error.tooMany": "尝试次数过多，请 {minutes} 分钟后再试。",
   "signin.error.offline": "没有网络。登录需要网络，请到有信号的地方再试。",
   "signin.error.server": "服务器暂时无法登录，请稍后再试。",
+  "signin.error.phoneBlocked": "您的手机已被网点停用。请联系网点负责人重新启用后再登录。",
   "signin.error.otherOfficer": "本机还有 {user} 未发送的记录。请先用 {user} 登录并同步。",
   "signin.notice.revoked": "此手机已被支行停用，本机数据已清除。",
   "signin.notice.retired": "此手机已被支行更换，本机数据已清除。",

@@ -7,6 +7,7 @@ function errorText(err: unknown): string {
   if (err instanceof OtherOfficerPendingError) return t("signin.error.otherOfficer", { user: err.username });
   if (err instanceof NetworkError) return t("signin.error.offline");
   if (err instanceof ApiError) {
+    if (err.code === "PhoneBlocked") return t("signin.error.phoneBlocked");
     if (err.status === 401) return t("signin.error.credentials");
     if (err.status === 429) {
       const minutes = Math.max(1, Math.ceil((err.retryAfterMs ?? 60_000) / 60_000));
