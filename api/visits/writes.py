@@ -153,6 +153,8 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
             raise Rejected("The note's visit is not a visit of this borrower.", "visit_mismatch")
         flags = ctx.assignment_flags(visit)
         ctx.touch(visit)
+    else:
+        ctx.check_borrower_visited(borrower.id)
     ctx.insert(
         Note,
         id=args.note_id,

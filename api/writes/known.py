@@ -19,6 +19,7 @@ from api.scoping import branch_statement
 from models import (
     Agreement,
     AgreementLine,
+    AuditEvent,
     Borrower,
     ChangeRequest,
     HardshipReason,
@@ -34,6 +35,12 @@ from models import (
 )
 from models.enums import AgreementStatus, VisitEventKind
 
+# The audit events that set a visit's team, and the keys of their data that name members
+# (written by api.planning: a plan's visits, a manager's reassignment, an optimisation).
+TEAM_EVENTS: dict[str, tuple[str, ...]] = {
+    "visit.plan": ("officer_ids",),
+    "visit.assign": ("from", "to"),
+}
 OPEN_AGREEMENT = (AgreementStatus.pending_approval, AgreementStatus.signed, AgreementStatus.active)
 # Records a mutation creates, by the argument that carries their phone-made id.
 CREATED_BY_ARG: dict[str, type[SQLModel]] = {
@@ -73,6 +80,9 @@ class Known:
     # Borrowers whose pulled record changes (recent contacts): bumped once, at the end.
     touched_borrowers: list[uuid.UUID] = field(default_factory=list)
     pending: dict[type[SQLModel], list[dict[str, Any]]] = field(default_factory=dict)
+    # Everyone a visit's team ever had (current members and the audit trail), when asked.
+    past_teams: dict[uuid.UUID, set[uuid.UUID]] = field(default_factory=dict)
+    visited: dict[uuid.UUID, bool] = field(default_factory=dict)  # borrower -> by this user
 
     @classmethod
     def load(cls, session: Session, *, branch_id: uuid.UUID, args: list[dict[str, Any]]) -> Known:
@@ -89,6 +99,25 @@ class Known:
         if any("hardship_reasons" in a for a in args):
             known.hardship_codes = set(session.exec(select(HardshipReason.code)))
         return known
+
+    def ever_on_team(self, session: Session, visit_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Whether the user is or ever was on the visit's team. Only asked when they are
+        not on it now (a reassignment, or an officer of another team), so the audit trail
+        is read for those visits alone."""
+        if user_id in self.teams.get(visit_id, set()):
+            return True
+        if visit_id not in self.past_teams:
+            self.past_teams.update(team_history(session, [visit_id]))
+        return user_id in self.past_teams.get(visit_id, set())
+
+    def ever_visited(self, session: Session, borrower_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Whether the user is or ever was on the team of a visit to the borrower."""
+        if borrower_id not in self.visited:
+            visits = list(session.exec(select(Visit.id).where(Visit.borrower_id == borrower_id)))
+            history = team_history(session, visits)
+            self.past_teams.update(history)
+            self.visited[borrower_id] = any(user_id in team for team in history.values())
+        return self.visited[borrower_id]
 
     def existing(self, model: type[SQLModel], row_id: uuid.UUID) -> Any:
         return self.created.setdefault(model, {}).get(row_id)
@@ -133,6 +162,29 @@ def _load_visits(known: Known, session: Session, branch_id: uuid.UUID, ids: set[
     known.with_outcome = set(
         session.exec(select(VisitOutcome.visit_id).where(col(VisitOutcome.visit_id).in_(found)))
     )
+
+
+def team_history(session: Session, visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Everyone who was ever on each visit's team: its team now and every member the
+    audit trail names in the events that set it (see TEAM_EVENTS)."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = {v: set() for v in visit_ids}
+    if not visit_ids:
+        return found
+    for link in session.exec(select(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids))):
+        found[link.visit_id].add(link.user_id)
+    events = session.exec(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.data).where(
+            AuditEvent.entity == "visit",
+            col(AuditEvent.entity_id).in_([str(v) for v in visit_ids]),
+            col(AuditEvent.action).in_(list(TEAM_EVENTS)),
+        )
+    )
+    for entity_id, action, data in events:
+        members = found.setdefault(uuid.UUID(entity_id), set())
+        for key in TEAM_EVENTS[action]:
+            value = (data or {}).get(key)
+            members |= _uuids(value if isinstance(value, list) else [])
+    return found
 
 
 def _load_borrowers(
