@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,7 +34,7 @@ from models import (
     VisitOfficer,
     VisitOutcome,
 )
-from models.enums import AgreementStatus, VisitEventKind
+from models.enums import AgreementStatus, PromiseStatus, VisitEventKind
 
 # The audit events that set a visit's team, and the keys of their data that name members
 # (written by api.planning: a plan's visits, a manager's reassignment, an optimisation).
@@ -74,6 +75,8 @@ class Known:
     checked_in: set[uuid.UUID] = field(default_factory=set)
     with_outcome: set[uuid.UUID] = field(default_factory=set)
     loans_with_open_agreement: set[uuid.UUID] = field(default_factory=set)
+    # The open promises stored on the batch's loans: loan -> [(id, amount_fen, due_date)].
+    open_promises: dict[uuid.UUID, list[tuple[uuid.UUID, int, date]]] = field(default_factory=dict)
     # What the batch writes besides domain rows, inserted in bulk at the end.
     log_rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -196,12 +199,21 @@ def _load_borrowers(
 
 
 def _load_loans(known: Known, session: Session, ids: set[uuid.UUID]) -> None:
-    """The loans named by the batch, and which of them already have an open agreement."""
+    """The loans named by the batch, their open promises, and which of them already have
+    an open agreement."""
     if not ids:
         return
     known.loans = {
         loan.id: loan for loan in session.exec(select(Loan).where(col(Loan.id).in_(ids)))
     }
+    for promise_id, loan_id, amount_fen, due_date in session.exec(
+        select(
+            col(Promise.id), col(Promise.loan_id), col(Promise.amount_fen), col(Promise.due_date)
+        )
+        .where(col(Promise.loan_id).in_(ids), Promise.status == PromiseStatus.open)
+        .order_by(col(Promise.made_at), col(Promise.id))
+    ):
+        known.open_promises.setdefault(loan_id, []).append((promise_id, amount_fen, due_date))
     known.loans_with_open_agreement = set(
         session.exec(
             select(Agreement.loan_id).where(
