@@ -29,6 +29,7 @@ from models import (
     Note,
     Promise,
     SafetyAlert,
+    User,
     Visit,
     VisitEvent,
     VisitOfficer,
@@ -72,6 +73,8 @@ class Known:
     loans: dict[uuid.UUID, Loan] = field(default_factory=dict)
     created: dict[type[SQLModel], dict[uuid.UUID, Any]] = field(default_factory=dict)
     hardship_codes: set[str] = field(default_factory=set)
+    # The branch's users named as co-visitors by the batch's check-ins.
+    users: dict[uuid.UUID, User] = field(default_factory=dict)
     checked_in: set[uuid.UUID] = field(default_factory=set)
     with_outcome: set[uuid.UUID] = field(default_factory=set)
     loans_with_open_agreement: set[uuid.UUID] = field(default_factory=set)
@@ -97,6 +100,12 @@ class Known:
         borrower_ids |= {v.borrower_id for v in known.visits.values()}
         _load_borrowers(known, session, branch_id, borrower_ids)
         _load_loans(known, session, _uuids(a.get("loan_id") for a in args))
+        co_visitors = _uuids(
+            i for a in args if isinstance(ids := a.get("co_visitor_ids"), list) for i in ids
+        )
+        if co_visitors:
+            statement = branch_statement(User, branch_id).where(col(User.id).in_(co_visitors))
+            known.users = {u.id: u for u in session.exec(statement)}
         for arg, model in CREATED_BY_ARG.items():
             _load_created(known, session, model, _uuids(a.get(arg) for a in args))
         if any("hardship_reasons" in a for a in args):

@@ -251,3 +251,39 @@ def test_reading_an_agreement_follows_its_visit(
         assert client.get(path, headers=bob).status_code == 404, path
         assert client.get(path, headers=amy).status_code == 200, path
     assert client.get(url, headers=auth_headers(teams.manager.username)).status_code == 200
+
+
+# --- issue 13, item 11: co-visitors -------------------------------------------------------
+
+
+def test_made_up_co_visitors_do_not_count_for_the_staff_minimum(
+    teams: Teams, phone_for: Any, session: Session
+) -> None:
+    """The reviewer's attack: a random uuid as co-visitor cleared `below_min_staff`. Only
+    active officers of the branch on the visit's team count; the others are flagged."""
+    outsider = make_user(session, make_branch(session))
+    disabled = make_user(session, teams.branch)
+    disabled.is_active = False
+    session.add(disabled)
+    session.flush()
+    made_up = uuid.uuid4()
+    phone: Phone = phone_for(teams.alice)
+    claims = [[made_up], [teams.bob.id], [outsider.id], [disabled.id], [teams.alice.id]]
+    visit, here = teams.visits[0], _here(teams.borrowers[0])
+    for co_visitors in claims:
+        phone.queue(
+            "visit.check_in", visit_id=visit.id, at=AT, location=here, co_visitor_ids=co_visitors
+        )
+    phone.queue(  # Amy is on the team: two staff, nothing to flag
+        "visit.check_in", visit_id=visit.id, at=AT, location=here, co_visitor_ids=[teams.amy.id]
+    )
+    results = phone.push().json()["results"]
+    for result in results[:4]:
+        assert result["status"] == "flagged", result
+        assert set(result["codes"]) == {"below_min_staff", "unknown_co_visitor"}, result
+    assert str(made_up) in results[0]["reason"]
+    assert (results[4]["status"], results[4]["codes"]) == ("flagged", ["below_min_staff"])
+    assert (results[5]["status"], results[5]["codes"]) == ("applied", [])
+    events = session.exec(select(VisitEvent).where(VisitEvent.visit_id == visit.id)).all()
+    # Only the colleagues that count are stored as having been there.
+    assert sorted(e.co_visitor_ids for e in events) == [[]] * 5 + [[str(teams.amy.id)]]
