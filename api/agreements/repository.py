@@ -1,9 +1,9 @@
 """Which agreements and promises a caller may read: the statements every query starts from.
 
 People read by the borrower's branch: a manager reads the branch's agreements and promises;
-an officer the agreements they signed and those of visits of their team. Anything else
-answers 404, as if it did not exist. Tracking against payments reads by the loan's branch,
-as payments are imported per loan.
+an officer reads an agreement as they read its visit (on its team now, visit not cancelled),
+whoever signed it. Anything else answers 404, as if it did not exist. Tracking against
+payments reads by the loan's branch, as payments are imported per loan.
 """
 
 from __future__ import annotations
@@ -13,14 +13,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from api.errors import NotFound
 from api.scoping import branch_column
-from models import Agreement, AgreementLine, Borrower, Loan, Promise, User, VisitOfficer
-from models.enums import Role
+from models import (
+    Agreement,
+    AgreementLine,
+    Borrower,
+    Loan,
+    Promise,
+    User,
+    Visit,
+    VisitOfficer,
+)
+from models.enums import Role, VisitStatus
 
 CHUNK = 500  # ids per IN (...) query
 
@@ -45,20 +54,24 @@ def branch_agreements(branch_id: uuid.UUID) -> SelectOfScalar[Agreement]:
     )
 
 
-def _signed_or_on_team(officer: User) -> Any:
-    """An officer reads the agreements they signed and those of visits of their team."""
-    on_team = exists().where(
+def _visit_readable(officer: User) -> Any:
+    """The agreement's visit is one the officer may read (api.visits.repository): they are
+    on its team now and it is not cancelled. Having signed it is not enough: an officer
+    the visit was taken from reads it no more than the visit."""
+    return exists().where(
         col(VisitOfficer.visit_id) == col(Agreement.visit_id),
         col(VisitOfficer.user_id) == officer.id,
+        col(Visit.id) == col(Agreement.visit_id),
+        col(Visit.status) != VisitStatus.cancelled,
     )
-    return or_(col(Agreement.officer_id) == officer.id, on_team)
 
 
 def readable_agreements(user: User) -> SelectOfScalar[Agreement]:
-    """The agreements `user` may read: a manager the branch's, an officer their own."""
+    """The agreements `user` may read: a manager the branch's, an officer those of the
+    visits they may read."""
     statement = branch_agreements(user.branch_id)
     if user.role == Role.officer:
-        statement = statement.where(_signed_or_on_team(user))
+        statement = statement.where(_visit_readable(user))
     return statement
 
 

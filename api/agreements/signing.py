@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from api.agreements import canonical, plan
 from api.agreements.lifecycle import OPEN, agreement_transition, allowed_agreement_events
 from api.agreements.mutations import AgreementArgs
-from api.writes.context import Context, Outcome, location_columns
+from api.writes.context import NOT_ASSIGNED, Context, Outcome, location_columns
 from api.writes.known import Known
 from api.writes.rules import Flag
 from models import Agreement, AgreementLine, Loan, Visit
@@ -46,6 +46,13 @@ class SignDecision:
     approval_reasons: list[dict[str, str]] = field(default_factory=list)
     supersedes_id: uuid.UUID | None = None
     supersede: Target | None = None
+
+
+REASSIGNED = plan.Reason(
+    NOT_ASSIGNED,
+    "signed by an officer the visit was reassigned from",
+    "签署人已不在该走访的小组中(走访已改派)",
+)
 
 
 # --- the mutation ---------------------------------------------------------------------------
@@ -79,6 +86,7 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
         loan=loan,
         branch_settings=ctx.branch.settings,
         tz=ctx.tz,
+        reassigned=any(f.code == NOT_ASSIGNED for f in flags),
     )
     ctx.known.loans_with_open_agreement.add(loan.id)
     _insert_agreement(ctx, args, visit, decision, digest)
@@ -221,8 +229,10 @@ def decide(
     loan: Loan,
     branch_settings: dict[str, Any],
     tz: ZoneInfo,
+    reassigned: bool = False,
 ) -> SignDecision:
-    """The status a newly signed agreement gets, and why. Reads only."""
+    """The status a newly signed agreement gets, and why. Reads only. An agreement signed
+    by an officer the visit was taken from (`reassigned`) always waits for the manager."""
     terms = plan.Terms.of(
         amount_fen=args.terms.principal_fen,
         down_payment_fen=args.terms.down_payment_fen,
@@ -235,7 +245,7 @@ def decide(
     flags += [Flag(reason.code, reason.text) for reason in second]
     if limits:
         flags.append(Flag("needs_approval", "; ".join(str(r) for r in limits)))
-    reasons = [*limits, *second]
+    reasons = [*limits, *second, *([REASSIGNED] if reassigned else [])]
     status = AgreementStatus.pending_approval if reasons else AgreementStatus.active
     return SignDecision(
         status=status,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.audit import record_audit
+from api.audit import audit_row, record_audit, write_audit_rows
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
@@ -477,8 +477,40 @@ def optimise_plan(
             "unscheduled": len(reorder.unscheduled),
         },
     )
+    _audit_moves(session, reorder.moves, plan=plan, manager=manager, now=now)
     session.flush()
     return plan
+
+
+def _audit_moves(
+    session: Session,
+    moves: list[tuple[uuid.UUID, list[uuid.UUID], list[uuid.UUID]]],
+    *,
+    plan: VisitPlan,
+    manager: User,
+    now: datetime,
+) -> None:
+    """One `visit.assign` event per visit the optimiser gave to another team, as a manager's
+    reassignment writes: the team history sync judges offline facts by (api.writes.known)."""
+    rows = [
+        audit_row(
+            at=now,
+            action="visit.assign",
+            entity="visit",
+            entity_id=visit_id,
+            actor_id=manager.id,
+            branch_id=plan.branch_id,
+            data={
+                "from": [str(u) for u in before],
+                "to": [str(u) for u in after],
+                "by": "plan.optimise",
+                "plan_id": str(plan.id),
+            },
+        )
+        for visit_id, before, after in moves
+    ]
+    if rows:
+        write_audit_rows(session, rows)
 
 
 def _users_of(session: Session, team_order: list[list[uuid.UUID]]) -> list[list[User]]:
@@ -514,6 +546,7 @@ class _Reorder:
     by_key: dict[str, Visit] = field(default_factory=dict)
     unscheduled: list[UnscheduledVisit] = field(default_factory=list)
     moved: int = 0
+    moves: list[tuple[uuid.UUID, list[uuid.UUID], list[uuid.UUID]]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -584,6 +617,7 @@ class _Reorder:
         visit = self.by_key[stop.key]
         if team_key(self.current[visit.id]) != team_key([u.id for u in team]):
             set_team(self.session, visit, team)
+            self.moves.append((visit.id, list(self.current[visit.id]), [u.id for u in team]))
             self.moved += 1
         _assign_fields(
             visit,

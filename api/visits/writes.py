@@ -22,7 +22,10 @@ from api.visits.schemas import (
 from api.writes.context import Context, Outcome, location_columns
 from api.writes.rules import Flag, Rejected
 from models import ChangeRequest, Note, Visit, VisitEvent, VisitOutcome
-from models.enums import Contact, VisitEventKind, VisitStatus
+from models.enums import Contact, Role, VisitEventKind, VisitStatus
+
+# Who may go on a visit (api.planning.assignment.TEAM_ROLES).
+VISITING_ROLES = (Role.officer, Role.manager)
 
 
 def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
@@ -31,7 +34,10 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
     visit = ctx.visit(args.visit_id)
     flags = ctx.assignment_flags(visit)
     borrower = ctx.known.borrowers.get(visit.borrower_id)
-    team = {ctx.user.id, *args.co_visitor_ids}
+    co_visitors, unknown = _co_visitors(ctx, visit, args.co_visitor_ids)
+    if unknown is not None:
+        flags.append(unknown)
+    team = {ctx.user.id, *co_visitors}
     location = args.location
     flags += compliance.evaluate(
         compliance.Context(
@@ -48,7 +54,7 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
         VisitEvent,
         **_fact(ctx, visit, args.at, flags),
         kind=VisitEventKind.check_in,
-        co_visitor_ids=[str(i) for i in args.co_visitor_ids],
+        co_visitor_ids=[str(i) for i in co_visitors],
         **location_columns(location),
     )
     ctx.known.checked_in.add(visit.id)
@@ -149,6 +155,8 @@ def add_note(ctx: Context, args: NoteArgs) -> Outcome:
             raise Rejected("The note's visit is not a visit of this borrower.", "visit_mismatch")
         flags = ctx.assignment_flags(visit)
         ctx.touch(visit)
+    else:
+        ctx.check_borrower_visited(borrower.id)
     ctx.insert(
         Note,
         id=args.note_id,
@@ -194,6 +202,34 @@ def _resent(ctx: Context, model: type[SQLModel], row_id: uuid.UUID, what: str, *
     return ctx.received_before(
         model, row_id, conflict=f"{what} {row_id} already exists with other content.", **same
     )
+
+
+def _co_visitors(
+    ctx: Context, visit: Visit, claimed: list[uuid.UUID]
+) -> tuple[list[uuid.UUID], Flag | None]:
+    """The colleagues a check-in names that count for the staff minimum: active officers
+    (or managers) of the branch on the visit's team, now or before (the plan or a manager
+    put them there). Others are left out of the count and of the stored check-in, and
+    flagged (`unknown_co_visitor`); the pushed entry keeps what the phone sent."""
+    counted: list[uuid.UUID] = []
+    ignored: list[str] = []
+    for user_id in dict.fromkeys(claimed):
+        user = ctx.known.users.get(user_id)
+        if user_id == ctx.user.id:
+            continue
+        if (
+            user is not None
+            and user.is_active
+            and user.role in VISITING_ROLES
+            and ctx.known.ever_on_team(ctx.session, visit.id, user_id)
+        ):
+            counted.append(user_id)
+        else:
+            ignored.append(str(user_id))
+    if not ignored:
+        return counted, None
+    text = f"not counted as co-visitors (not on this visit's team): {', '.join(ignored)}"
+    return counted, Flag("unknown_co_visitor", text)
 
 
 def _fact(ctx: Context, visit: Visit, at: datetime, flags: list[Flag]) -> dict[str, object]:

@@ -20,6 +20,9 @@ from models import Branch, Device, Loan, User, Visit
 from models.base import mark_changed
 from models.enums import VisitStatus
 
+NOT_ON_TEAM = "not_on_team"  # refused: never on the visit's team
+NOT_ASSIGNED = "not_assigned"  # flagged: on the team once, reassigned since
+
 
 @dataclass
 class Outcome:
@@ -65,13 +68,29 @@ class Context:
         return loan
 
     def assignment_flags(self, visit: Visit) -> list[Flag]:
-        """Facts from the field are kept even when the plan changed meanwhile: flagged."""
+        """Facts from the field are kept even when the plan changed meanwhile: flagged. A
+        fact by someone who was never on the visit's team is refused (`not_on_team`)."""
         flags = []
         if self.user.id not in self.known.teams.get(visit.id, set()):
-            flags.append(Flag("not_assigned", "the visit is no longer assigned to this officer"))
+            if not self.known.ever_on_team(self.session, visit.id, self.user.id):
+                raise Rejected(
+                    f"Visit {visit.id} was never assigned to you or your team: only its team "
+                    "records facts at it. Ask your manager to assign it to you.",
+                    NOT_ON_TEAM,
+                )
+            flags.append(Flag(NOT_ASSIGNED, "the visit is no longer assigned to this officer"))
         if visit.status == VisitStatus.cancelled:
             flags.append(Flag("visit_cancelled", "the visit was cancelled"))
         return flags
+
+    def check_borrower_visited(self, borrower_id: uuid.UUID) -> None:
+        """Refused unless the user is or was on the team of a visit to the borrower."""
+        if not self.known.ever_visited(self.session, borrower_id, self.user.id):
+            raise Rejected(
+                f"Borrower {borrower_id} has no visit of yours: notes go on the borrowers of "
+                "your visits.",
+                NOT_ON_TEAM,
+            )
 
     def received_before(
         self,

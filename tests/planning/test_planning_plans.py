@@ -387,11 +387,24 @@ def test_optimise_plans_the_routes_stored_in_plan_team(
     newcomer = str(w.officers[2].id)
     moved = plan["visits"][0]["id"]
     _post(client, f"/api/v1/visits/{moved}/assign", {"officer_ids": [newcomer]}, w.headers)
+    ids = [v["id"] for v in plan["visits"]]
+    before = _teams(session, ids)
     response = _post(client, f"/api/v1/plans/{plan['id']}/optimise", FAST, w.headers)
     assert response.status_code == 200, response.text
     routes = response.json()["summary"]["routes"]
     assert [r["officer_ids"] for r in routes] == [[first], [second], [newcomer]]
     assert moved in routes[2]["visit_ids"]  # pinned to the new team
+    # Every visit the optimiser gave to another team has its team history in the audit
+    # trail (sync judges an offline officer's facts by it), and only those.
+    after = _teams(session, ids)
+    changed = {v for v in ids if sorted(before[v]) != sorted(after[v])}
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "visit.assign")).all()
+    by_optimiser = {e.entity_id: e.data for e in events if e.data.get("by") == "plan.optimise"}
+    assert set(by_optimiser) == changed
+    for visit_id, data in by_optimiser.items():
+        assert data["from"] == [u for u, _lead in before[visit_id]] or sorted(
+            data["from"]
+        ) == sorted(u for u, _lead in before[visit_id])
     rows = session.exec(
         select(PlanTeam)
         .where(PlanTeam.plan_id == UUID(plan["id"]))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.audit import record_audit
 from api.writes.known import Known
 from models import (
     Agreement,
@@ -287,6 +288,15 @@ def test_reassigned_visit_fact_is_flagged_not_lost(
     link = session.get(VisitOfficer, (v.id, world.alice.id))
     session.delete(link)
     session.add(VisitOfficer(visit_id=v.id, user_id=world.bob.id, is_lead=True))
+    # As a manager's reassignment records it: Alice was on the team (else: not_on_team).
+    record_audit(
+        session,
+        at=FIXED_NOW,
+        action="visit.assign",
+        entity="visit",
+        entity_id=v.id,
+        data={"from": [str(world.alice.id)], "to": [str(world.bob.id)]},
+    )
     session.flush()
     phone.queue(
         "visit.check_in",

@@ -434,6 +434,7 @@ export const en: Record<MessageKey, string> = {
   "console.flag.clock_skew": "phone clock off",
   "console.flag.no_check_in": "no check-in",
   "console.flag.not_assigned": "not assigned to this officer",
+  "console.flag.unknown_co_visitor": "co-visitor not on the visit's team",
   "console.flag.second_outcome": "second outcome",
   "console.flag.unknown_hardship_reason": "unknown hardship reason",
   "console.flag.visit_cancelled": "visit was cancelled",

@@ -434,6 +434,7 @@ export const zhCN = {
   "console.flag.clock_skew": "手机时间不准",
   "console.flag.no_check_in": "未签到",
   "console.flag.not_assigned": "非本人走访",
+  "console.flag.unknown_co_visitor": "同行人不在走访小组中",
   "console.flag.second_outcome": "重复记录结果",
   "console.flag.unknown_hardship_reason": "未知的逾期原因",
   "console.flag.visit_cancelled": "走访已取消",
