@@ -32,6 +32,7 @@ from api.writes.context import Context, Outcome
 from api.writes.rules import Rejected, clock_skew_flag
 
 log = logging.getLogger(__name__)
+MAX_REASON_CHARS = 2000
 
 Handler = tuple[type[BaseModel], Callable[[Context, Any], Outcome]]
 HANDLERS: dict[str, Handler] = {
@@ -69,6 +70,7 @@ def apply_mutation(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> 
         if not own_savepoint:
             raise
         status, reason, codes = _failure(mutation, exc)
+    reason = clean_text(reason)[:MAX_REASON_CHARS]
     if status == "rejected":
         del known.audit_rows[marks[0] :]
         del known.touched_borrowers[marks[1] :]
@@ -159,7 +161,7 @@ def _log_row(
         "client_time": ctx.client_time,
         "received_at": ctx.now,
         "status": status,
-        "reason": clean_text(reason),
+        "reason": reason,
         "review_note": "",
     }
 
@@ -169,7 +171,7 @@ def _validation_reason(exc: ValidationError) -> str:
     for err in exc.errors(include_url=False, include_input=False)[:10]:
         where = ".".join(str(p) for p in err["loc"])
         parts.append(f"{where or 'args'}: {err['msg']}")
-    return clean_text("Invalid entry: " + "; ".join(parts))[:2000]
+    return "Invalid entry: " + "; ".join(parts)
 
 
 def _validation_codes(exc: ValidationError) -> list[str]:

@@ -25,11 +25,17 @@ def limit_for(name: str) -> int:
 
 
 def clean_text(text: str) -> str:
-    return text.replace("\x00", NUL_SHOWN)
+    """NUL bytes shown as U+2400, lone surrogates (not Unicode) as U+FFFD."""
+    text = text.replace("\x00", NUL_SHOWN)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def storable(value: Any, depth: int = 0) -> Any:
-    """`value` as every database stores it: NUL bytes shown as U+2400, NaN and infinities as
+    """`value` as every database stores it: texts cleaned (`clean_text`), NaN and infinities as
     text, anything not JSON as its text; nesting beyond 20 levels cut."""
     if isinstance(value, str):
         return clean_text(value)

@@ -89,14 +89,15 @@ def unsafe_value(value: Any, path: str = "args", depth: int = 0) -> str | None:
     if depth > 20:
         return f"{path} is nested more than 20 levels deep"
     if isinstance(value, str):
-        return f"a NUL byte (\\x00) in {path}: remove it" if "\x00" in value else None
+        return _unsafe_text(value, path)
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{path} is {value}: send a finite number"
     items: list[tuple[str, Any]] = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in str(key):
-                return f"a NUL byte (\\x00) in a key of {path}: remove it"
+            found = _unsafe_text(str(key), f"a key of {path}")
+            if found:
+                return found
             items.append((f"{path}.{key}", item))
     elif isinstance(value, list | tuple):
         items = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
@@ -104,6 +105,16 @@ def unsafe_value(value: Any, path: str = "args", depth: int = 0) -> str | None:
         found = unsafe_value(item, where, depth + 1)
         if found:
             return found
+    return None
+
+
+def _unsafe_text(value: str, path: str) -> str | None:
+    if "\x00" in value:
+        return f"a NUL byte (\\x00) in {path}: remove it"
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return f"{path} is not valid Unicode text (a lone surrogate)"
     return None
 
 
