@@ -55,9 +55,10 @@ def apply_mutation(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> 
     known = ctx.known
     marks = (len(known.audit_rows), len(known.touched_borrowers))
     pending = {model: len(rows) for model, rows in known.pending.items()}
-    stored, size = storable(mutation.args), 0
+    stored = storable(mutation.args)
+    size = json_size(stored)
     try:
-        size = _check_size(mutation.name, stored)
+        _check_size(mutation.name, size)
         outcome = _run(ctx, mutation, own_savepoint=own_savepoint)
         status, reason, codes = _answer(ctx, outcome, mutation.client_time)
     except ValidationError as exc:
@@ -82,8 +83,7 @@ def apply_mutation(ctx: Context, mutation: Mutation, *, own_savepoint: bool) -> 
     return MutationResult(id=mutation.id, status=status, reason=reason, codes=codes)
 
 
-def _check_size(name: str, stored: dict[str, Any]) -> int:
-    size = json_size(stored)
+def _check_size(name: str, size: int) -> None:
     limit = limit_for(name)
     if size > limit:
         raise Rejected(
@@ -91,7 +91,6 @@ def _check_size(name: str, stored: dict[str, Any]) -> int:
             "A shortened copy is kept for review.",
             "payload_too_large",
         )
-    return size
 
 
 def _failure(mutation: Mutation, exc: Exception) -> tuple[MutationStatus, str, list[str]]:

@@ -73,14 +73,13 @@ def _template(name: str, world: World) -> dict[str, Any]:
     if name == "agreement.sign":
         return agreement_args(visit_id=visit.id, loan_id=loan.id)
     args: dict[str, Any] = {ID_ARG[name]: str(uuid.uuid4()), **ids, "at": AT}
-    args.update(
-        {
-            "promise.create": {"amount_fen": 100, "due_date": "2026-11-30"},
-            "visit.record_outcome": {"contact": "family"},
-            "note.add": {"text": "ok"},
-            "visit.request_change": {"kind": "reschedule", "proposed": {"date": "2026-12-01"}},
-        }.get(name, {})
-    )
+    extra: dict[str, dict[str, Any]] = {
+        "promise.create": {"amount_fen": 100, "due_date": "2026-11-30"},
+        "visit.record_outcome": {"contact": "family"},
+        "note.add": {"text": "ok"},
+        "visit.request_change": {"kind": "reschedule", "proposed": {"date": "2026-12-01"}},
+    }
+    args.update(extra.get(name, {}))
     return args
 
 
@@ -94,7 +93,8 @@ def garbage(draw: st.DrawFn, name: str, world: World) -> tuple[dict[str, Any], b
     keys = st.sampled_from(fields) | any_text
     args.update(draw(st.dictionaries(keys, json_values, max_size=3)))
     poisoned = [f for f in FIELD_POISON if f in fields]
-    if poisoned and draw(st.booleans()):
+    use_field_poison: bool = draw(st.booleans())
+    if poisoned and use_field_poison:
         field = draw(st.sampled_from(poisoned))
         args[field] = draw(FIELD_POISON[field])
     else:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.sync import handlers
 from models import MutationLog, Note, Promise, SafetyAlert, VisitEvent
-from tests.phone import Phone
+from tests.phone import Phone, agreement_args
 from tests.sync.conftest import World
 
 AT = "2026-11-23T02:10:00Z"  # 10:10 in Asia/Shanghai
@@ -119,9 +119,9 @@ def test_non_finite_numbers_in_args_are_rejected_and_stored(
     """JSON bodies may carry NaN and Infinity (Python's parser accepts them): the entry is
     rejected and its stored copy is one every database and the review list accept."""
     phone: Phone = phone_for(world.alice)
-    check_in = {"visit_id": str(world.visits[0].id), "at": AT}
+    check_in: dict[str, Any] = {"visit_id": str(world.visits[0].id), "at": AT}
     check_in["location"] = {"lat": math.nan, "lon": math.inf, "accuracy_m": -math.inf}
-    sos = {"alert_id": str(uuid.uuid4()), "at": AT}
+    sos: dict[str, Any] = {"alert_id": str(uuid.uuid4()), "at": AT}
     sos["location"] = {"lat": 1, "lon": 2, "accuracy_m": math.inf}
     mutations = [
         {"id": 1, "name": "visit.check_in", "args": check_in},
@@ -202,3 +202,54 @@ def test_a_database_error_in_one_entry_rejects_that_entry_alone(
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
     assert results[1]["codes"] == ["database_error"]
     assert [n.text for n in session.exec(select(Note)).all()] == ["fine"]
+
+
+def test_an_oversized_entry_is_rejected_and_a_truncated_copy_kept(
+    world: World, phone_for, session: Session, client
+) -> None:
+    """Issue 13, item 14: rejected payloads have a size limit (the review list grew to 13 MB):
+    an entry over it is refused with `payload_too_large`, a shortened copy is kept, and the
+    review list shows each entry's size."""
+    phone: Phone = phone_for(world.alice)
+    huge = {"note_id": uuid.uuid4(), "borrower_id": world.borrowers[0].id, "at": AT}
+    bad = _push_then_sos(
+        phone, session, "note.add", {**huge, "text": "x", "padding": "y" * 200_000}
+    )
+    assert bad["codes"] == ["payload_too_large"]
+    assert "65,536" in bad["reason"]
+    stored = session.exec(select(MutationLog).where(MutationLog.mutation_id == 1)).one()
+    assert len(json.dumps(stored.args)) < 20_000
+    assert stored.args["note_id"] == str(huge["note_id"])  # its shape is kept
+    review = client.get("/api/v1/review", headers=_manager(client, world)).json()
+    [entry] = [m for m in review["mutations"] if m["mutation_id"] == 1]
+    assert entry["args_bytes"] < 20_000 and entry["args_shortened"] is False
+
+
+def test_a_change_request_proposal_is_bounded(world: World, phone_for, session: Session) -> None:
+    phone: Phone = phone_for(world.alice)
+    args = {
+        "request_id": uuid.uuid4(),
+        "visit_id": world.visits[0].id,
+        "kind": "restructure",
+        "proposed": {"plan": ["month"] * 5000},
+    }
+    bad = _push_then_sos(phone, session, "visit.request_change", args)
+    assert bad["codes"] == ["payload_too_large"]
+    assert "proposal" in bad["reason"] and "8192" in bad["reason"]
+
+
+def test_the_review_list_shortens_large_stored_entries(
+    world: World, phone_for, session: Session, client
+) -> None:
+    """A rejected agreement keeps its full payload (signatures included), but the review list
+    shows its texts cut, with its size: 500 of them stay a readable page."""
+    phone: Phone = phone_for(world.alice)
+    args = agreement_args(visit_id=world.visits[0].id, loan_id=world.loans[0].id)
+    args["borrower_signature"] = "data:image/png;base64," + "A" * 100_000  # not a PNG
+    _push_then_sos(phone, session, "agreement.sign", args)
+    stored = session.exec(select(MutationLog).where(MutationLog.mutation_id == 1)).one()
+    assert stored.args["borrower_signature"] == args["borrower_signature"]  # kept in full
+    review = client.get("/api/v1/review", headers=_manager(client, world)).json()
+    [entry] = [m for m in review["mutations"] if m["mutation_id"] == 1]
+    assert entry["args_shortened"] is True and entry["args_bytes"] > 100_000
+    assert len(json.dumps(entry["args"])) < 20_000
