@@ -2,7 +2,7 @@
 location a phone attaches to a fact.
 
 Bounds (issue 13): a moment (`at`, `signed_at`) lies from 90 days before the server's time to
-one day after it; a due date from 400 days before the server's day to ten years after it; an
+7 days after it (a phone holds visits that far ahead); a due date from 400 days before the server's day to ten years after it; an
 amount of money is at most ¥1,000,000,000 (10^11 fen: every database and JavaScript hold it);
 no text anywhere holds a NUL byte (PostgreSQL refuses them) and no number is NaN or infinite.
 The window is judged against the `now` passed in the validation context; without one, only
@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 MOMENT_PAST = timedelta(days=90)
-MOMENT_AHEAD = timedelta(days=1)
+MOMENT_AHEAD = timedelta(days=7)  # the phone holds visits up to 7 days ahead
 DUE_PAST = timedelta(days=400)
 DUE_AHEAD = timedelta(days=3653)
 MAX_FEN = 10**11
@@ -58,7 +58,7 @@ def _check_moment(value: datetime, info: ValidationInfo) -> datetime:
     if not low <= value <= high:
         raise ValueError(
             f"{value.isoformat()} is outside the accepted window, from {low:%Y-%m-%d %H:%M} "
-            f"to {high:%Y-%m-%d %H:%M} UTC (90 days before the server's time to 1 day after); "
+            f"to {high:%Y-%m-%d %H:%M} UTC (90 days before the server's time to 7 days after); "
             "check the phone's date and clock"
         )
     return value
