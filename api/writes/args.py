@@ -2,8 +2,9 @@
 location a phone attaches to a fact.
 
 Bounds (issue 13): a moment (`at`, `signed_at`) lies from 90 days before the server's time to
-7 days after it (a phone holds visits that far ahead); a due date from 400 days before the server's day to ten years after it; an
-amount of money is at most ¥1,000,000,000 (10^11 fen: every database and JavaScript hold it);
+7 days after it (a phone holds visits that far ahead); a due date from 400 days before the
+server's day to ten years after it; an amount of money is at most ¥1,000,000,000 (10^11 fen:
+every database and JavaScript hold it);
 no text anywhere holds a NUL byte (PostgreSQL refuses them) and no number is NaN or infinite.
 The window is judged against the `now` passed in the validation context; without one, only
 the years 2000 to 2100 are accepted (so nothing overflows when made UTC)."""
