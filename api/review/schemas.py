@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
-from api.sync.stored import preview, storable
+from api.writes.stored import preview, storable
 from models import MutationLog
 
 

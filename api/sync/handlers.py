@@ -18,7 +18,6 @@ from api.agreements.signing import sign_agreement
 from api.safety.schemas import SosArgs
 from api.safety.sos import raise_sos
 from api.sync.protocol import Mutation, MutationResult, MutationStatus
-from api.sync.stored import clean_text, limit_for, storable, truncated
 from api.visits.schemas import (
     ChangeRequestArgs,
     CheckInArgs,
@@ -30,6 +29,7 @@ from api.visits.writes import add_note, check_in, check_out, record_outcome, req
 from api.writes.args import json_size
 from api.writes.context import Context, Outcome
 from api.writes.rules import Rejected, clock_skew_flag
+from api.writes.stored import clean_text, limit_for, storable, truncated
 
 log = logging.getLogger(__name__)
 MAX_REASON_CHARS = 2000
