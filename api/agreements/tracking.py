@@ -35,6 +35,15 @@ class PaymentFact:
     reference: str = ""
 
 
+def last_day_of(due: date, grace_days: int) -> date:
+    """The due date plus the grace days; a stored due date near the end of the calendar
+    (9999-12-31) stays there instead of overflowing."""
+    try:
+        return due + timedelta(days=grace_days)
+    except OverflowError:
+        return date.max if grace_days > 0 else date.min
+
+
 def _ordered(payments: Iterable[PaymentFact]) -> list[PaymentFact]:
     return sorted(payments, key=lambda p: (p.paid_on, p.reference))
 
@@ -68,7 +77,7 @@ def track_promises(
     left = [p.amount_fen for p in ordered]
     results: dict[Hashable, PromiseResult] = {}
     for promise in sorted(promises, key=lambda p: (p.due_date, p.made_on, str(p.id))):
-        last_day = promise.due_date + timedelta(days=grace_days)
+        last_day = last_day_of(promise.due_date, grace_days)
         need = promise.amount_fen
         for i, payment in enumerate(ordered):
             if need <= 0 or payment.paid_on > last_day:
@@ -119,7 +128,7 @@ class AgreementTrack:
 def _item(
     amount: int, paid: int, paid_on: date | None, due: date, *, today: date, grace_days: int
 ) -> ItemResult:
-    last_day = due + timedelta(days=grace_days)
+    last_day = last_day_of(due, grace_days)
     covered = paid >= amount
     late = (not covered and today > last_day) or (
         covered and paid_on is not None and paid_on > last_day

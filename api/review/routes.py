@@ -21,10 +21,7 @@ def review_list(manager: CurrentManager, session: SessionDep) -> schemas.ReviewL
     """Flagged and rejected entries from phones, and open change requests, of the branch."""
     return schemas.ReviewList(
         mutations=[
-            schemas.ReviewMutation.model_validate(
-                log.model_dump()
-                | {"id": log.id or 0, "officer_id": log.user_id, "officer_name": name}
-            )
+            schemas.review_mutation(log, name)
             for log, name in service.list_entries(session=session, manager=manager)
         ],
         change_requests=[

@@ -7,6 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
+from api.writes.stored import preview, storable
+from models import MutationLog
+
 
 class ReviewMutation(BaseModel):
     id: int
@@ -15,11 +18,33 @@ class ReviewMutation(BaseModel):
     officer_name: str
     mutation_id: int
     name: str
-    args: dict[str, JsonValue] = Field(description="The mutation's arguments, as sent.")
+    args: dict[str, JsonValue] = Field(
+        description="The mutation's arguments, as sent; when `args_shortened`, long texts "
+        "(signatures) are cut and the rest may be left out."
+    )
+    args_bytes: int = Field(description="Size of the stored arguments, as JSON.")
+    args_shortened: bool = Field(description="Whether `args` shows less than was stored.")
     status: str
     reason: str
     client_time: datetime | None
     received_at: datetime
+
+
+def review_mutation(log: MutationLog, officer_name: str) -> ReviewMutation:
+    """A stored entry as the review list shows it: at most about 16 KB of arguments (any row,
+    even one stored before the bounds, is shown as JSON can carry it)."""
+    args, size, shortened = preview(storable(log.args))
+    return ReviewMutation.model_validate(
+        log.model_dump()
+        | {
+            "id": log.id or 0,
+            "officer_id": log.user_id,
+            "officer_name": officer_name,
+            "args": args,
+            "args_bytes": size,
+            "args_shortened": shortened,
+        }
+    )
 
 
 class ReviewChangeRequest(BaseModel):

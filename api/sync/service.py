@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from api.audit import write_audit_rows
@@ -35,6 +35,7 @@ from api.sync.protocol import (
     PushResponse,
 )
 from api.sync.scope import Scope, load_scope
+from api.writes.args import EARLIEST, LATEST
 from api.writes.context import Context
 from api.writes.known import Known
 from models import Borrower, Branch, ClientView, Device, MutationLog, User
@@ -208,6 +209,14 @@ def push(*, session: Session, user: User, request: PushRequest, now: datetime) -
     return PushResponse(last_mutation_id=device.last_mutation_id, results=results)
 
 
+def storable_time(client_time: datetime | None) -> datetime | None:
+    """The phone's clock as stored: a time beyond the years 2000 to 2100 is not kept (it may
+    not even be expressible in UTC); the entry is still flagged for the clock skew."""
+    if client_time is None or not EARLIEST <= client_time <= LATEST:
+        return None
+    return client_time
+
+
 def _check_sequence(mutations: list[Mutation], last: int) -> None:
     """Ids follow on from the last one processed, without a gap (older ones may repeat)."""
     if not mutations:
@@ -267,7 +276,7 @@ class _Batch:
             self.policy,
             self.tz,
             self.now,
-            client_time=mutation.client_time,
+            client_time=storable_time(mutation.client_time),
             mutation_id=mutation.id,
             known=known,
             visit_versions=self.visit_versions,
@@ -275,8 +284,10 @@ class _Batch:
 
     def apply(self, fresh: list[Mutation]) -> list[MutationResult]:
         """Fast path: every entry is checked against rows loaded up front before it writes,
-        so the whole batch reaches the database in a few bulk INSERTs. If another writer
-        raced us to an id, redo the batch with one savepoint per entry."""
+        so the whole batch reaches the database in a few bulk INSERTs. If anything goes wrong
+        on the way (another writer raced us to an id, the database refused a value, a bug),
+        redo the batch with one savepoint per entry: the failing entry alone is rejected.
+        A transient database failure (busy, deadlock, lost connection) answers 503."""
         session = self.session
         try:
             with session.begin_nested():
@@ -287,7 +298,9 @@ class _Batch:
                 session.flush()
                 known.write(session)
             audit_rows, touched = known.audit_rows, known.touched_borrowers
-        except IntegrityError:
+        except OperationalError:
+            raise
+        except Exception:  # any failure: entry by entry, see the docstring
             applied, audit_rows, touched = [], [], []
             for m in fresh:
                 known = Known.load(session, branch_id=self.branch.id, args=[m.args])

@@ -8,10 +8,17 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from api.public import from_record
-from api.writes.args import Location, MutationArgs
+from api.writes.args import MAX_PROPOSED_BYTES, Location, Moment, MutationArgs, json_size
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
 
@@ -138,24 +145,26 @@ def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
 
 class CheckInArgs(MutationArgs):
     visit_id: uuid.UUID
-    at: AwareDatetime
+    at: Moment
     location: Location | None = None
-    co_visitor_ids: list[uuid.UUID] = Field(default_factory=list)
+    co_visitor_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
 
 class RecordOutcomeArgs(MutationArgs):
     outcome_id: uuid.UUID
     visit_id: uuid.UUID
     contact: Literal["borrower", "family", "guarantor", "third_party", "nobody", "refused"]
-    hardship_reasons: list[str] = Field(default_factory=list, max_length=20)
+    hardship_reasons: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20
+    )
     hardship_detail: str = Field(default="", max_length=4000)
     next_action: str = Field(default="", max_length=255)
-    at: AwareDatetime
+    at: Moment
 
 
 class CheckOutArgs(MutationArgs):
     visit_id: uuid.UUID
-    at: AwareDatetime
+    at: Moment
     location: Location | None = None
 
 
@@ -164,7 +173,7 @@ class NoteArgs(MutationArgs):
     borrower_id: uuid.UUID
     visit_id: uuid.UUID | None = None
     text: str = Field(min_length=1, max_length=4000)
-    at: AwareDatetime
+    at: Moment
 
 
 class ChangeRequestArgs(MutationArgs):
@@ -173,3 +182,16 @@ class ChangeRequestArgs(MutationArgs):
     kind: Literal["reschedule", "extension", "restructure", "legal"]
     reason: str = Field(default="", max_length=4000)
     proposed: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("proposed")
+    @classmethod
+    def _small(cls, value: dict[str, Any], _info: ValidationInfo) -> dict[str, Any]:
+        size = json_size(value)
+        if size > MAX_PROPOSED_BYTES:
+            raise PydanticCustomError(
+                "payload_too_large",
+                "the proposal is {size} bytes; at most {limit} are accepted (dates, amounts "
+                "and a few words: put longer explanations in `reason`)",
+                {"size": size, "limit": MAX_PROPOSED_BYTES},
+            )
+        return value

@@ -2835,11 +2835,21 @@ export interface components {
             name: string;
             /**
              * Args
-             * @description The mutation's arguments, as sent.
+             * @description The mutation's arguments, as sent; when `args_shortened`, long texts (signatures) are cut and the rest may be left out.
              */
             args: {
                 [key: string]: components["schemas"]["JsonValue"];
             };
+            /**
+             * Args Bytes
+             * @description Size of the stored arguments, as JSON.
+             */
+            args_bytes: number;
+            /**
+             * Args Shortened
+             * @description Whether `args` shows less than was stored.
+             */
+            args_shortened: boolean;
             /** Status */
             status: string;
             /** Reason */
