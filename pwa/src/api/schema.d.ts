@@ -763,6 +763,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agreements/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Agreement Text
+         * @description The text a borrower signs for these terms, exactly as the phone renders it from the
+         *     branch's template (the borrower's language, the officer's name, the signing day): a pushed
+         *     agreement with any other text is refused (`agreement_text_mismatch`). An officer may
+         *     render for the borrowers of their visits, a manager for the branch's.
+         */
+        post: operations["agreements-render"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agreements/{agreement_id}": {
         parameters: {
             query?: never;
@@ -1122,6 +1145,25 @@ export interface components {
              */
             allowed_actions: string[];
         };
+        /** AgreementRenderRequest */
+        AgreementRenderRequest: {
+            /**
+             * Loan Id
+             * Format: uuid
+             */
+            loan_id: string;
+            terms: components["schemas"]["RenderTermsIn"];
+            /**
+             * Signed On
+             * @description The signing day (default: today in the branch's zone).
+             */
+            signed_on?: string | null;
+            /**
+             * Officer Id
+             * @description Whose name the text carries (default: you; managers only).
+             */
+            officer_id?: string | null;
+        };
         /**
          * AgreementSettings
          * @description `Branch.settings["agreements"]`: what an officer may agree alone, and how agreements
@@ -1233,6 +1275,18 @@ export interface components {
             supersedes_id: string | null;
             /** Version */
             version: number;
+        };
+        /**
+         * AgreementTextPublic
+         * @description The text a borrower signs for these terms, as the phone renders it.
+         */
+        AgreementTextPublic: {
+            /** Text */
+            text: string;
+            /** Text Sha256 */
+            text_sha256: string;
+            /** Template Version */
+            template_version: number;
         };
         /** AlertPublic */
         AlertPublic: {
@@ -2662,6 +2716,28 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RenderLineIn */
+        RenderLineIn: {
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Amount Fen */
+            amount_fen: number;
+        };
+        /** RenderTermsIn */
+        RenderTermsIn: {
+            /** Principal Fen */
+            principal_fen: number;
+            /**
+             * Down Payment Fen
+             * @default 0
+             */
+            down_payment_fen: number;
+            /** Schedule */
+            schedule: components["schemas"]["RenderLineIn"][];
         };
         /** ResolveBody */
         ResolveBody: {
@@ -7529,6 +7605,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationPublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agreements-render": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementRenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementTextPublic"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
