@@ -311,8 +311,10 @@ export interface paths {
          * Import Loans
          * @description Import overdue loans and their borrowers into your branch.
          *
-         *     Good rows are imported even when others are wrong; the report lists every wrong cell
-         *     with its row number. Importing the same file again changes nothing.
+         *     Good rows are imported even when others are wrong; the report counts every wrong cell
+         *     (`error_count`) and lists the first 1,000 with their row numbers. A file of more than
+         *     50,000 data rows (a setting) answers 413: split it. Importing the same file again changes
+         *     nothing.
          */
         post: operations["imports-loans"];
         delete?: never;
@@ -335,6 +337,7 @@ export interface paths {
          * @description Import payments received (one row per core-banking transaction reference).
          *
          *     A reference already imported is left as it is, so the same file can be imported twice.
+         *     Limits as for loans: 50,000 data rows per file, the first 1,000 errors listed.
          */
         post: operations["imports-payments"];
         delete?: never;
@@ -1961,7 +1964,15 @@ export interface components {
              * @description Rows not imported because of the errors listed.
              */
             failed: number;
-            /** Errors */
+            /**
+             * Error Count
+             * @description Every error found in the file.
+             */
+            error_count: number;
+            /**
+             * Errors
+             * @description The errors by row: the first 1,000 (a setting) of `error_count`.
+             */
             errors: components["schemas"]["RowErrorPublic"][];
         };
         /** InvalidInputBody */
