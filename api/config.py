@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # calls are short and many: more of them at once only makes their threads queue for
     # the interpreter lock between database round trips (measured: tests/benchmarks/sync.py).
     max_concurrent_syncs: int = 2
+    # Imports: data rows per file (a larger file answers 413: split it), row errors listed
+    # in a report (all are counted in `error_count`).
+    import_max_rows: int = 50_000
+    import_max_errors: int = 1_000
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
     log_level: str = "INFO"
 

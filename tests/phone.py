@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 PNG_1PX = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
@@ -90,6 +91,20 @@ class Phone:
         self.next_id += 1
         self.outbox.append(mutation)
         return int(mutation["id"])
+
+    def rendered(self, args: dict[str, Any], *, tz: str = "Asia/Shanghai") -> dict[str, Any]:
+        """`agreement.sign` args with the text the phone renders for their terms (asked of
+        `POST /agreements/render` for the signing day in `tz`) and its hash."""
+        signed_at = datetime.fromisoformat(str(args["signed_at"]).replace("Z", "+00:00"))
+        body = {
+            "loan_id": str(args["loan_id"]),
+            "terms": _jsonable(args["terms"]),
+            "signed_on": signed_at.astimezone(ZoneInfo(tz)).date().isoformat(),
+        }
+        response = self.client.post("/api/v1/agreements/render", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+        rendered = response.json()
+        return {**args, "text": rendered["text"], "text_sha256": rendered["text_sha256"]}
 
     def push(self, *, lose_response: bool = False, limit: int = 100) -> Any:
         sent_at = self.now().isoformat()

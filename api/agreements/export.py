@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal, TypeVar
 
 from openpyxl import Workbook
@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from api.agreements.labels import AGREEMENT_STATUS, PROMISE_STATUS, label, local_time, yuan
 from api.agreements.lists import AgreementRow, PromiseRow
+from api.exports import csv_bytes, xlsx_append
 
 Cell = str | int | float | None
 ExportFormat = Literal["csv", "xlsx"]
@@ -69,17 +70,14 @@ def promise_columns(timezone: str) -> list[Column[PromiseRow]]:
     ]
 
 
-def _money(value: Cell) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else "" if value is None else str(value)
+def _money(value: Cell) -> Cell | Decimal:
+    """Amounts with two decimals (a number, so the export helper leaves a minus sign be)."""
+    return Decimal(f"{value:.2f}") if isinstance(value, float) else value
 
 
 def to_csv(headers: list[str], rows: list[list[Cell]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_money(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """Through the shared helper: text that a spreadsheet would run as a formula is quoted."""
+    return csv_bytes(headers, ([_money(value) for value in row] for row in rows))
 
 
 def to_xlsx(headers: list[str], rows: list[list[Cell]], *, title: str) -> bytes:
@@ -87,9 +85,9 @@ def to_xlsx(headers: list[str], rows: list[list[Cell]], *, title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = title
-    sheet.append(headers)
+    xlsx_append(sheet, headers)
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
     for index, header in enumerate(headers, start=1):
         if header.endswith("(元)"):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.agreements import export, lists, plan, repository, service
+from api.agreements import export, lists, plan, repository, service, signed_text
 from api.agreements.labels import Lang
 from api.agreements.pdf import (
     PdfFontMissing,
@@ -27,7 +27,9 @@ from api.agreements.pdf import (
 )
 from api.agreements.schemas import (
     AgreementPublic,
+    AgreementRenderRequest,
     AgreementSummary,
+    AgreementTextPublic,
     ApproveBody,
     PromisePublic,
     ReasonBody,
@@ -255,6 +257,26 @@ def verify_agreement(
     agreement = repository.get_agreement(session=session, user=user, agreement_id=agreement_id)
     result = service.verify(agreement, repository.agreement_lines(session, agreement.id))
     return VerificationPublic.model_validate(result, from_attributes=True)
+
+
+@router.post(
+    "/agreements/render", operation_id="agreements-render", response_model=AgreementTextPublic
+)
+def render_agreement_text(
+    body: AgreementRenderRequest,
+    user: CurrentUser,
+    branch: CurrentBranch,
+    session: SessionDep,
+    now: ClockDep,
+) -> AgreementTextPublic:
+    """The text a borrower signs for these terms, exactly as the phone renders it from the
+    branch's template (the borrower's language, the officer's name, the signing day): a pushed
+    agreement with any other text is refused (`agreement_text_mismatch`). An officer may
+    render for the borrowers of their visits, a manager for the branch's."""
+    rendered = signed_text.render_request(
+        session=session, user=user, branch=branch, request=body, now=now
+    )
+    return AgreementTextPublic.model_validate(rendered, from_attributes=True)
 
 
 @router.get(

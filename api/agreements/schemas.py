@@ -156,3 +156,40 @@ def agreement_public(
 
 def promise_public(row: PromiseRow) -> PromisePublic:
     return from_record(PromisePublic, row.promise, **_names(row))
+
+
+# --- the text to sign (POST /agreements/render) -------------------------------------------
+
+MAX_SAFE_FEN = 2**53 - 1  # what the phone can hold exactly
+
+
+class RenderLineIn(BaseModel):
+    due_date: date
+    amount_fen: int = Field(gt=0, le=MAX_SAFE_FEN)
+
+
+class RenderTermsIn(BaseModel):
+    principal_fen: int = Field(gt=0, le=MAX_SAFE_FEN)
+    down_payment_fen: int = Field(default=0, ge=0, le=MAX_SAFE_FEN)
+    schedule: list[RenderLineIn] = Field(min_length=1, max_length=120)
+
+
+class AgreementRenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    loan_id: uuid.UUID
+    terms: RenderTermsIn
+    signed_on: date | None = Field(
+        default=None, description="The signing day (default: today in the branch's zone)."
+    )
+    officer_id: uuid.UUID | None = Field(
+        default=None, description="Whose name the text carries (default: you; managers only)."
+    )
+
+
+class AgreementTextPublic(BaseModel):
+    """The text a borrower signs for these terms, as the phone renders it."""
+
+    text: str
+    text_sha256: str
+    template_version: int

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from api.agreements import canonical, plan
 from api.agreements.lifecycle import OPEN, agreement_transition, allowed_agreement_events
 from api.agreements.mutations import AgreementArgs
+from api.agreements.signed_text import check_signed_text
 from api.writes.context import NOT_ASSIGNED, Context, Outcome, location_columns
 from api.writes.known import Known
 from api.writes.rules import Flag
@@ -76,6 +77,7 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     canonical.check_agreement(args)
     visit = ctx.visit(args.visit_id)
     loan = ctx.visit_loan(visit, args.loan_id)
+    check_signed_text(ctx, args, loan)
     flags = ctx.assignment_flags(visit)
     # Within the branch limits: active at once; beyond them, or next to another open
     # agreement of the loan: pending_approval, flagged with the reasons (reads only).

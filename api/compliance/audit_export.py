@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from api.audit import EXPORT_COLUMNS
+from api.exports import SafeCsvWriter
 
 
 def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -23,8 +23,9 @@ def _csv_value(key: str, value: Any) -> Any:
 
 
 def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """The header, then one row per event (`data` as JSON); returns the number of events."""
-    writer = csv.writer(out)
+    """The header, then one row per event (`data` as JSON); returns the number of events.
+    Text that a spreadsheet would run as a formula is quoted (api/exports.py)."""
+    writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for record in records:

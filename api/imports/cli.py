@@ -129,12 +129,13 @@ def _run(
 
 def import_loans_command(file: FileArg, branch: BranchOpt) -> None:
     """Import overdue loans and borrowers from a core-banking export into a branch."""
-    key = get_settings().secret_key
+    settings = get_settings()
+    key, cap = settings.secret_key, settings.import_max_rows
     _run(
         file,
         branch,
         f"Loans imported into {branch}",
-        lambda data, tick: parse.parse_loans(data, id_key=key, on_row=tick),
+        lambda data, tick: parse.parse_loans(data, id_key=key, on_row=tick, max_rows=cap),
         service.import_loans,
     )
 
@@ -145,7 +146,9 @@ def import_payments_command(file: FileArg, branch: BranchOpt) -> None:
         file,
         branch,
         f"Payments imported into {branch}",
-        lambda data, tick: parse.parse_payments(data, on_row=tick),
+        lambda data, tick: parse.parse_payments(
+            data, on_row=tick, max_rows=get_settings().import_max_rows
+        ),
         service.import_payments,
     )
 

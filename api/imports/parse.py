@@ -33,13 +33,21 @@ EXCEL_EPOCH = date(1899, 12, 30)
 T = TypeVar("T")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (not CSV/XLSX, missing columns, empty)."""
+DEFAULT_MAX_ROWS = 50_000  # data rows per file (the setting `import_max_rows`)
+MAX_COLUMNS = 200  # cells read per XLSX row: the files have about 20 columns
 
-    def __init__(self, message: str, *, missing: Sequence[str] = ()) -> None:
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (not CSV/XLSX, missing columns, empty, more
+    rows than allowed: `too_large`)."""
+
+    def __init__(
+        self, message: str, *, missing: Sequence[str] = (), too_large: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.missing = list(missing)
+        self.too_large = too_large
 
 
 @dataclass(frozen=True)
@@ -198,7 +206,8 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
             sheet = workbook.worksheets[0]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                table = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+                for number, values in enumerate(table, start=1):
                     cells: list[Cell] = list(values)
                     if any(_present(c) for c in cells):
                         yield number, cells
@@ -531,6 +540,7 @@ def _parse(
     spec: Sequence[Column],
     build: Callable[[_RowReader], T | None],
     on_row: Callable[[int], None] | None,
+    max_rows: int,
 ) -> ParseResult[T]:
     table = read_table(data)
     try:
@@ -541,6 +551,13 @@ def _parse(
     result: ParseResult[T] = ParseResult(columns={k: v[1] for k, v in columns.items()})
     for number, cells in table:
         result.total += 1
+        if result.total > max_rows:
+            raise ImportFileError(
+                f"The file has more than {max_rows:,} data rows (row {number} is beyond the "
+                "limit). Split it into files of at most that many rows and import them one "
+                "after the other.",
+                too_large=True,
+            )
         reader = _RowReader(number, cells, columns)
         row = build(reader)
         if reader.errors or row is None:
@@ -659,14 +676,21 @@ class _LoanRows:
 
 
 def parse_loans(
-    data: bytes, *, id_key: str, on_row: Callable[[int], None] | None = None
+    data: bytes,
+    *,
+    id_key: str,
+    on_row: Callable[[int], None] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> ParseResult[LoanRow]:
     """Overdue loans and their borrowers. `id_key` keys the national-ID hash."""
-    return _parse(data, LOAN_COLUMNS, _LoanRows(id_key), on_row)
+    return _parse(data, LOAN_COLUMNS, _LoanRows(id_key), on_row, max_rows)
 
 
 def parse_payments(
-    data: bytes, *, on_row: Callable[[int], None] | None = None
+    data: bytes,
+    *,
+    on_row: Callable[[int], None] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> ParseResult[PaymentRow]:
     """Payments received, one per core-banking transaction reference."""
     seen: dict[str, int] = {}
@@ -714,4 +738,4 @@ def parse_payments(
             amount_fen=amount,
         )
 
-    return _parse(data, PAYMENT_COLUMNS, build, on_row)
+    return _parse(data, PAYMENT_COLUMNS, build, on_row, max_rows)

@@ -1,4 +1,9 @@
-"""HTTP endpoints for imports from core banking (branch managers only)."""
+"""HTTP endpoints for imports from core banking (branch managers only).
+
+The file is read and parsed before the request touches the database: on SQLite the first
+query of a request takes the write lock, and a large file parsed under it would stall every
+phone's sync. The token is checked first without the database (no anonymous parsing), then
+the file is parsed, then the caller is checked in full and the good rows are written."""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Depends, File, UploadFile
 from sqlmodel import Session
 
-from api.deps import ClockDep, CurrentManager, SessionDep, SettingsDep
-from api.errors import InvalidInput, PayloadTooLarge
+from api.deps import ClockDep, CurrentManager, SessionDep, SettingsDep, oauth2_scheme
+from api.errors import InvalidInput, NotAuthenticated, PayloadTooLarge
 from api.imports import parse, service
 from api.imports.schemas import ImportReportPublic
+from api.security import decode_token
 from models import User
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -33,41 +39,97 @@ def _read(upload: UploadFile) -> bytes:
     return data
 
 
-def _file_error(exc: parse.ImportFileError) -> InvalidInput:
+def _file_error(exc: parse.ImportFileError) -> InvalidInput | PayloadTooLarge:
+    if exc.too_large:
+        return PayloadTooLarge(exc.message)
     if exc.missing:
         return InvalidInput(exc.message, missing_columns=exc.missing)
     return InvalidInput(exc.message)
 
 
+def signed_in(
+    settings: SettingsDep, now: ClockDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> None:
+    """A valid access token, checked without the database (the full check comes after)."""
+    if not token:
+        raise NotAuthenticated()
+    try:
+        decode_token(token, secret=settings.secret_key, expected="access", now=now)
+    except ValueError as exc:
+        raise NotAuthenticated(f"Sign in again ({exc}).") from exc
+
+
+SignedIn = Annotated[None, Depends(signed_in)]
+
+
+Parsed = parse.ParseResult[Row] | InvalidInput | PayloadTooLarge
+
+
+def parse_upload(
+    upload: UploadFile, read: Callable[[bytes], parse.ParseResult[Row]]
+) -> Parsed[Row]:
+    """Read and parse the upload. What is wrong with the file as a whole (422; 413 for more
+    rows than the setting allows) is returned, raised once the caller is known to be a
+    manager: anyone else is told 403 first."""
+    try:
+        return read(_read(upload))
+    except PayloadTooLarge as exc:
+        return exc
+    except parse.ImportFileError as exc:
+        return _file_error(exc)
+
+
+def parsed_loans(
+    file: UploadDep, settings: SettingsDep, _signed_in: SignedIn
+) -> Parsed[parse.LoanRow]:
+    def read(data: bytes) -> parse.ParseResult[parse.LoanRow]:
+        return parse.parse_loans(
+            data, id_key=settings.secret_key, max_rows=settings.import_max_rows
+        )
+
+    return parse_upload(file, read)
+
+
+def parsed_payments(
+    file: UploadDep, settings: SettingsDep, _signed_in: SignedIn
+) -> Parsed[parse.PaymentRow]:
+    return parse_upload(
+        file, lambda data: parse.parse_payments(data, max_rows=settings.import_max_rows)
+    )
+
+
+# Declared before the caller in each route: FastAPI resolves them first, before any query.
+ParsedLoans = Annotated[Parsed[parse.LoanRow], Depends(parsed_loans)]
+ParsedPayments = Annotated[Parsed[parse.PaymentRow], Depends(parsed_payments)]
+
+
 def _import(
-    upload: UploadFile,
-    read: Callable[[bytes], parse.ParseResult[Row]],
+    rows: Parsed[Row],
     write: service.Importer[Row],
     *,
     manager: User,
     session: Session,
     now: datetime,
+    source: str,
+    max_errors: int,
 ) -> ImportReportPublic:
-    """Parse the upload (a file that cannot be read at all answers 422) and import its good
-    rows into the manager's branch."""
-    data = _read(upload)
-    try:
-        rows = read(data)
-    except parse.ImportFileError as exc:
-        raise _file_error(exc) from exc
+    """Import the parsed file's good rows into the manager's branch."""
+    if not isinstance(rows, parse.ParseResult):
+        raise rows
     report = write(
         session=session,
         branch_id=manager.branch_id,
         actor_id=manager.id,
         rows=rows,
         now=now,
-        source=upload.filename or "",
+        source=source,
     )
-    return ImportReportPublic.model_validate(report.as_dict())
+    return ImportReportPublic.model_validate(report.as_dict(max_errors=max_errors))
 
 
 @router.post("/loans", operation_id="imports-loans", response_model=ImportReportPublic)
 def import_loans(
+    rows: ParsedLoans,
     file: UploadDep,
     manager: CurrentManager,
     session: SessionDep,
@@ -76,32 +138,42 @@ def import_loans(
 ) -> ImportReportPublic:
     """Import overdue loans and their borrowers into your branch.
 
-    Good rows are imported even when others are wrong; the report lists every wrong cell
-    with its row number. Importing the same file again changes nothing.
+    Good rows are imported even when others are wrong; the report counts every wrong cell
+    (`error_count`) and lists the first 1,000 with their row numbers. A file of more than
+    50,000 data rows (a setting) answers 413: split it. Importing the same file again changes
+    nothing.
     """
-
-    def read(data: bytes) -> parse.ParseResult[parse.LoanRow]:
-        return parse.parse_loans(data, id_key=settings.secret_key)
-
-    return _import(file, read, service.import_loans, manager=manager, session=session, now=now)
+    return _import(
+        rows,
+        service.import_loans,
+        manager=manager,
+        session=session,
+        now=now,
+        source=file.filename or "",
+        max_errors=settings.import_max_errors,
+    )
 
 
 @router.post("/payments", operation_id="imports-payments", response_model=ImportReportPublic)
 def import_payments(
+    rows: ParsedPayments,
     file: UploadDep,
     manager: CurrentManager,
     session: SessionDep,
+    settings: SettingsDep,
     now: ClockDep,
 ) -> ImportReportPublic:
     """Import payments received (one row per core-banking transaction reference).
 
     A reference already imported is left as it is, so the same file can be imported twice.
+    Limits as for loans: 50,000 data rows per file, the first 1,000 errors listed.
     """
     return _import(
-        file,
-        parse.parse_payments,
+        rows,
         service.import_payments,
         manager=manager,
         session=session,
         now=now,
+        source=file.filename or "",
+        max_errors=settings.import_max_errors,
     )

@@ -17,4 +17,7 @@ class ImportReportPublic(BaseModel):
     updated: int
     unchanged: int
     failed: int = Field(description="Rows not imported because of the errors listed.")
-    errors: list[RowErrorPublic]
+    error_count: int = Field(description="Every error found in the file.")
+    errors: list[RowErrorPublic] = Field(
+        description="The errors by row: the first 1,000 (a setting) of `error_count`."
+    )

@@ -58,9 +58,14 @@ class ImportReport:
             "failed": self.failed,
         }
 
-    def as_dict(self) -> dict[str, Any]:
-        errors = [e.as_dict() for e in sorted(self.errors, key=lambda e: e.row)]
-        return {**self.totals(), "errors": errors}
+    def as_dict(self, *, max_errors: int | None = None) -> dict[str, Any]:
+        """The totals, `error_count`, and the errors by row: the first `max_errors` of them."""
+        ordered = sorted(self.errors, key=lambda e: e.row)[:max_errors]
+        return {
+            **self.totals(),
+            "error_count": len(self.errors),
+            "errors": [e.as_dict() for e in ordered],
+        }
 
 
 def _chunks(values: Sequence[K], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[K]]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from api.agreements.plan import settings_from_branch
+from api.agreements.text import AGREEMENT_TEMPLATES
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.scoping import branch_column
@@ -50,24 +51,6 @@ CONTACT_CODES = [
     ("nobody", "无人在家", "Nobody home"),
     ("refused", "拒绝沟通", "Refused to talk"),
 ]
-AGREEMENT_TEMPLATES = {
-    "zh-CN": (
-        "分期还款协议\n\n借款人{borrower_name}(身份证号{national_id_masked})确认截至{date}"
-        "在{branch_name}的贷款(账号{account_number})逾期金额为{principal}。经双方协商,"
-        "借款人同意首付{down_payment},其余按以下计划分期偿还:\n{schedule}\n"
-        "借款人承诺按期足额还款。如未按期还款,银行有权依法采取进一步措施。\n"
-        "本协议经借款人与客户经理签字后生效。"
-    ),
-    "en": (
-        "Instalment Agreement\n\nThe borrower {borrower_name} (ID {national_id_masked}) "
-        "confirms that as of {date} the overdue amount of loan {account_number} at "
-        "{branch_name} is {principal}. Both parties agree that the borrower pays "
-        "{down_payment} now and the rest by the following schedule:\n{schedule}\n"
-        "The borrower undertakes to pay each instalment in full and on time. If an "
-        "instalment is missed, the bank may take further lawful steps.\n"
-        "This agreement takes effect when signed by the borrower and the officer."
-    ),
-}
 _REFERENCE_NAMESPACE = uuid.UUID("5b0f8c1e-4a43-4d5e-9d0e-6f1c2a7b9e11")
 # Kept on the phone while they matter at the door; broken ones too (missed instalments).
 OPEN_AGREEMENT = (

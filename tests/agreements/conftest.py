@@ -6,16 +6,20 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy.orm import object_session
+from sqlmodel import Session, select
 
+from api.agreements.signed_text import render_for
 from api.config import Settings
 from api.deps import settings_dependency
-from models import Borrower, Branch, Loan, User, Visit
+from models import Borrower, Branch, Loan, User, Visit, VisitOfficer
 from models.enums import Role
 from tests.conftest import Clock
 from tests.factories import make_borrower, make_branch, make_loan, make_user, make_visit
@@ -69,6 +73,40 @@ def phone_for(client: TestClient, clock: Clock) -> PhoneFor:
     return _phone
 
 
+def canonical_text(
+    visit: Visit,
+    loan: Loan,
+    principal_fen: int,
+    down_payment_fen: int,
+    schedule: list[tuple[str, int]],
+    signed_at: str,
+    officer: User | None = None,
+) -> str:
+    """The text the phone renders for these terms (read through the objects' session)."""
+    session = object_session(loan)
+    assert isinstance(session, Session)
+    if officer is None:
+        first = session.exec(
+            select(VisitOfficer.user_id).where(VisitOfficer.visit_id == visit.id)
+        ).first()
+        officer = session.get(User, first)
+    borrower = session.get(Borrower, loan.borrower_id)
+    assert officer is not None and borrower is not None
+    branch = session.get(Branch, officer.branch_id)
+    assert branch is not None
+    at = datetime.fromisoformat(signed_at.replace("Z", "+00:00"))
+    return render_for(
+        borrower=borrower,
+        loan=loan,
+        branch=branch,
+        officer=officer,
+        principal_fen=principal_fen,
+        down_payment_fen=down_payment_fen,
+        lines=[(date.fromisoformat(d), a) for d, a in schedule],
+        signed_on=at.astimezone(ZoneInfo(branch.timezone)).date(),
+    ).text
+
+
 def sign_args(
     *,
     visit: Visit,
@@ -76,11 +114,18 @@ def sign_args(
     principal_fen: int,
     down_payment_fen: int,
     schedule: list[tuple[str, int]],
-    text: str = "分期还款协议：借款人同意按计划还款。",
+    text: str | None = None,
     signed_at: str = "2026-11-23T03:00:00Z",
     supersedes_id: uuid.UUID | None = None,
+    officer: User | None = None,
 ) -> dict[str, Any]:
-    """The args of an `agreement.sign` mutation as the phone builds them."""
+    """The args of an `agreement.sign` mutation as the phone builds them; the text is the
+    one the phone renders (the branch's template filled with the terms) unless given.
+    `officer` signs (default: the visit's first officer)."""
+    if text is None:
+        text = canonical_text(
+            visit, loan, principal_fen, down_payment_fen, schedule, signed_at, officer
+        )
     args: dict[str, Any] = {
         "agreement_id": str(uuid.uuid4()),
         "visit_id": str(visit.id),

@@ -195,7 +195,7 @@ def test_agreement_routes_are_guarded(
             (f"{API}/agreements", f"{API}/promises", f"{API}/branches/current/settings/agreements")
         )
     ]
-    assert len(mine) == 11
+    assert len(mine) == 12  # with POST /agreements/render (issue 13, item 8)
     values = {"agreement_id": synced["active"], "promise_id": synced["p_alice"]}
     for method, path in mine:
         response = client.request(method, fill(path, values), json={} if method != "GET" else None)

@@ -171,7 +171,7 @@ def test_printed_copy_in_chinese_and_english(
         "2027-02-28",
         "¥3,452.00",
         "借款人签名",
-        "借款人同意按计划还款",  # the exact text shown
+        "借款人承诺按期足额还款",  # the exact text shown (the template)
         agreement.content_sha256,
     ):
         assert expected in zh, expected

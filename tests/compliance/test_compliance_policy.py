@@ -178,7 +178,7 @@ def test_sync_reads_the_versioned_policy(
     assert body["expires_at"].startswith((clock.now + timedelta(hours=24)).strftime("%Y-%m-%dT%H"))
 
     outcome_id = uuid.uuid4()
-    args = agreement_args(visit_id=visit.id, loan_id=loan.id)
+    args = phone.rendered(agreement_args(visit_id=visit.id, loan_id=loan.id))
     phone.queue(
         "visit.check_in",
         visit_id=visit.id,

@@ -54,7 +54,7 @@ def sign_two(server: Server) -> tuple[Any, list[dict[str, Any]]]:
     signed = []
     for vid, visit in visits[-2:]:  # the end of the route: other tests use its start
         borrower = phone.local[("borrower", visit["borrower_id"])]["data"]
-        args = beyond_limits(vid, visit["loan_ids"][0], today)
+        args = phone.rendered(beyond_limits(vid, visit["loan_ids"][0], today))
         phone.queue("agreement.sign", **args)
         signed.append({**args, "borrower_name": borrower["name"]})
     phone.sync()

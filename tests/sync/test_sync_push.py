@@ -326,7 +326,7 @@ def test_agreements_are_immutable_and_checked(
 ) -> None:
     phone: Phone = phone_for(world.alice)
     v, loan = world.visits[0], world.loans[0]
-    args = agreement_args(visit_id=v.id, loan_id=loan.id, principal_fen=300_000)
+    args = phone.rendered(agreement_args(visit_id=v.id, loan_id=loan.id, principal_fen=300_000))
     phone.queue("agreement.sign", **args)
     phone.queue("agreement.sign", **args)  # the same agreement again (re-queued)
     tampered = json.loads(json.dumps(args))
@@ -339,7 +339,7 @@ def test_agreements_are_immutable_and_checked(
     bad_sum = agreement_args(visit_id=v.id, loan_id=loan.id)
     bad_sum["terms"]["principal_fen"] += 1
     phone.queue("agreement.sign", **bad_sum)
-    second = agreement_args(visit_id=v.id, loan_id=loan.id)
+    second = phone.rendered(agreement_args(visit_id=v.id, loan_id=loan.id))
     phone.queue("agreement.sign", **second)
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == [

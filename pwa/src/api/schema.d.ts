@@ -355,8 +355,10 @@ export interface paths {
          * Import Loans
          * @description Import overdue loans and their borrowers into your branch.
          *
-         *     Good rows are imported even when others are wrong; the report lists every wrong cell
-         *     with its row number. Importing the same file again changes nothing.
+         *     Good rows are imported even when others are wrong; the report counts every wrong cell
+         *     (`error_count`) and lists the first 1,000 with their row numbers. A file of more than
+         *     50,000 data rows (a setting) answers 413: split it. Importing the same file again changes
+         *     nothing.
          */
         post: operations["imports-loans"];
         delete?: never;
@@ -379,6 +381,7 @@ export interface paths {
          * @description Import payments received (one row per core-banking transaction reference).
          *
          *     A reference already imported is left as it is, so the same file can be imported twice.
+         *     Limits as for loans: 50,000 data rows per file, the first 1,000 errors listed.
          */
         post: operations["imports-payments"];
         delete?: never;
@@ -807,6 +810,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agreements/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Agreement Text
+         * @description The text a borrower signs for these terms, exactly as the phone renders it from the
+         *     branch's template (the borrower's language, the officer's name, the signing day): a pushed
+         *     agreement with any other text is refused (`agreement_text_mismatch`). An officer may
+         *     render for the borrowers of their visits, a manager for the branch's.
+         */
+        post: operations["agreements-render"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agreements/{agreement_id}": {
         parameters: {
             query?: never;
@@ -1166,6 +1192,25 @@ export interface components {
              */
             allowed_actions: string[];
         };
+        /** AgreementRenderRequest */
+        AgreementRenderRequest: {
+            /**
+             * Loan Id
+             * Format: uuid
+             */
+            loan_id: string;
+            terms: components["schemas"]["RenderTermsIn"];
+            /**
+             * Signed On
+             * @description The signing day (default: today in the branch's zone).
+             */
+            signed_on?: string | null;
+            /**
+             * Officer Id
+             * @description Whose name the text carries (default: you; managers only).
+             */
+            officer_id?: string | null;
+        };
         /**
          * AgreementSettings
          * @description `Branch.settings["agreements"]`: what an officer may agree alone, and how agreements
@@ -1277,6 +1322,18 @@ export interface components {
             supersedes_id: string | null;
             /** Version */
             version: number;
+        };
+        /**
+         * AgreementTextPublic
+         * @description The text a borrower signs for these terms, as the phone renders it.
+         */
+        AgreementTextPublic: {
+            /** Text */
+            text: string;
+            /** Text Sha256 */
+            text_sha256: string;
+            /** Template Version */
+            template_version: number;
         };
         /** AlertPublic */
         AlertPublic: {
@@ -1956,7 +2013,15 @@ export interface components {
              * @description Rows not imported because of the errors listed.
              */
             failed: number;
-            /** Errors */
+            /**
+             * Error Count
+             * @description Every error found in the file.
+             */
+            error_count: number;
+            /**
+             * Errors
+             * @description The errors by row: the first 1,000 (a setting) of `error_count`.
+             */
             errors: components["schemas"]["RowErrorPublic"][];
         };
         /** InvalidInputBody */
@@ -2711,6 +2776,28 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RenderLineIn */
+        RenderLineIn: {
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Amount Fen */
+            amount_fen: number;
+        };
+        /** RenderTermsIn */
+        RenderTermsIn: {
+            /** Principal Fen */
+            principal_fen: number;
+            /**
+             * Down Payment Fen
+             * @default 0
+             */
+            down_payment_fen: number;
+            /** Schedule */
+            schedule: components["schemas"]["RenderLineIn"][];
         };
         /** ResolveBody */
         ResolveBody: {
@@ -7822,6 +7909,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationPublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agreements-render": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementRenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementTextPublic"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */

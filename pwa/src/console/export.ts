@@ -1,13 +1,24 @@
 // What a table shows, as a file: CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX (a
 // minimal Office Open XML workbook: inline strings, one sheet, stored in a ZIP without
 // compression). Pure and small; the API's own exports are used where the API has them.
+// Every cell goes through `neutralise` (as on the server, api/exports.py): text that a
+// spreadsheet would run as a formula gets a leading ', and XLSX text cells are strings.
 
 export type Cell = string | number | null | undefined;
 
+/** Leading characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP). */
+const FORMULA_TRIGGERS = /^[=+\-@\t\r]/;
+
+/** `v`, with a ' in front if it is text a spreadsheet would run as a formula. Numbers stay numbers. */
+export function neutralise(v: Cell): Cell {
+  return typeof v === "string" && FORMULA_TRIGGERS.test(v) ? `'${v}` : v;
+}
+
 export function toCsv(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const cell = (v: Cell): string => {
-    if (v === null || v === undefined) return "";
-    const s = String(v);
+    const safe = neutralise(v);
+    if (safe === null || safe === undefined) return "";
+    const s = String(safe);
     return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [headers, ...rows].map((r) => r.map(cell).join(","));
@@ -114,10 +125,12 @@ export function sheetXml(headers: readonly string[], rows: readonly (readonly Ce
   const body = all
     .map((r, ri) => {
       const cells = r
-        .map((v, ci) => {
+        .map((raw, ci) => {
+          const v = neutralise(raw);
           const ref = `${columnName(ci)}${ri + 1}`;
           if (v === null || v === undefined || v === "") return "";
           if (typeof v === "number" && Number.isFinite(v)) return `<c r="${ref}"><v>${v}</v></c>`;
+          // Always an inline string: never a formula (<f>), whatever the text.
           return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xml(String(v))}</t></is></c>`;
         })
         .join("");
