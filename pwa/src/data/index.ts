@@ -30,12 +30,12 @@ export const api = new Api({
 });
 export const engine = new SyncEngine({ db, api });
 
-/** Open the database (running schema upgrades) and drop expired borrower data. */
+/** Open the database (running schema upgrades) and purge expired data (see `enforceExpiry`). */
 export async function boot(): Promise<void> {
   await db.open();
   await enforceExpiry(db);
   // Ask the browser not to evict our data under storage pressure (best effort).
-  void navigator.storage?.persist?.().catch(() => false);
+  void globalThis.navigator?.storage?.persist?.().catch(() => false);
 }
 
 export function startSync(): void {
