@@ -207,7 +207,14 @@ describe("expiry runs by itself", () => {
     const d = db();
     await usedPhone(d);
     let now = at(SERVER_PULL, 1);
-    const api = new Api({ db: d, fetch: () => Promise.reject(new Error("offline")), onRevoked: async () => undefined });
+    let online = false;
+    const signedOut: unknown[] = [];
+    const fetch = async (input: string, init?: RequestInit): Promise<Response> => {
+      if (!online) throw new TypeError("Failed to fetch");
+      if (input.endsWith("/auth/sign-out")) signedOut.push(JSON.parse(String(init?.body)));
+      return new Response(null, { status: 204 });
+    };
+    const api = new Api({ db: d, fetch, onRevoked: async () => undefined });
     const engine = new SyncEngine({ db: d, api, now: () => now, random: () => 0.5 });
     const ticks: (() => void)[] = [];
     const win = {
@@ -222,11 +229,13 @@ describe("expiry runs by itself", () => {
     expect(engine.state.problem).toBe("offline");
     expect(await getMeta(d, "refreshToken")).toBe("refresh-1");
     now = at(EXPIRES, 0.5);
+    online = true; // signal again: the purged session is ended on the server too
     expect(ticks).toHaveLength(1);
     ticks[0]?.();
     await engine.expiryChecked();
     engine.stop();
     await expectPurged(d);
+    expect(signedOut[0]).toEqual({ refresh_token: "refresh-1" });
   });
 });
 

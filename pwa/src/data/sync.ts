@@ -122,7 +122,7 @@ export class SyncEngine {
   private async runOnce(): Promise<void> {
     this.set({ running: true });
     try {
-      await enforceExpiry(this.db, this.now());
+      await this.expire();
       const deviceId = await getMeta(this.db, "deviceId");
       const token = await getMeta(this.db, "refreshToken");
       if (!deviceId || !token) {
@@ -224,7 +224,7 @@ export class SyncEngine {
     };
     const timer = win.setInterval(() => {
       // Expiry is checked even while backing off: the data must leave on time.
-      this.expiring = enforceExpiry(this.db, this.now()).catch((err: unknown) => {
+      this.expiring = this.expire().catch((err: unknown) => {
         console.warn("expiry check failed", err);
         return false;
       });
@@ -240,6 +240,18 @@ export class SyncEngine {
       doc.removeEventListener("visibilitychange", onVisible);
     };
     void this.syncNow();
+  }
+
+  /**
+   * Purge the phone if its data expired (`enforceExpiry`, judged by the server's clock as of
+   * the last pull), and end the purged session on the server too when it can be reached
+   * (best effort: an expired phone is usually offline; the server's session lifetime applies).
+   */
+  async expire(): Promise<boolean> {
+    const refreshToken = await getMeta(this.db, "refreshToken");
+    const expired = await enforceExpiry(this.db, this.now());
+    if (expired && refreshToken) void this.api.signOut(refreshToken).catch(() => undefined);
+    return expired;
   }
 
   /** The last expiry check the timer started (for tests and for callers that must wait). */
