@@ -1,7 +1,7 @@
 import type { FieldDb } from "./db";
 import { guardQuota } from "./errors";
 import { entityKey } from "./keys";
-import { deleteMeta, getMeta, setMeta, SURVIVES_WIPE } from "./meta";
+import { deleteMeta, getMeta, setMeta, SURVIVES_WIPE, type Clock, type Notice } from "./meta";
 import { applyLocal } from "./optimistic";
 import { dropAnswered } from "./outbox";
 import { BORROWER_ENTITIES, keepLocalFields, makeRow } from "./rows";
@@ -12,6 +12,8 @@ export interface PullPage {
   reset: boolean;
   last_mutation_id: number;
   expires_at: string | null;
+  /** The server's clock when it answered: expiry is judged by it, not by the phone's clock. */
+  server_time?: string | null;
   changes: Change[];
 }
 
@@ -61,6 +63,7 @@ export async function applyPull(db: FieldDb, page: PullPage, now: Date = new Dat
 
       await setMeta(db, "cookie", page.cookie);
       await setMeta(db, "expiresAt", page.expires_at);
+      await setMeta(db, "clock", clockAt(page.server_time, now));
       await setMeta(db, "lastSyncAt", now.toISOString());
       if ((await getMeta(db, "notice")) === "expired") await deleteMeta(db, "notice");
     }),
@@ -79,28 +82,61 @@ export async function purgeHidden(db: FieldDb): Promise<number> {
 }
 
 /**
- * Erase borrower data (visits, borrowers, promises, agreements). The outbox stays: it is
- * the officer's work and leaves only when the server has answered for it. The cookie goes
- * too, so the next pull sends the full set again.
+ * What leaves the phone on expiry and on sign-out, in one transaction: the tokens and the
+ * signed-in user, the pull cookie (the next pull sends the full set again), the entries the
+ * server has already answered for (normally gone already; never kept with their payload),
+ * and the payloads of refused entries (the list stays: what, when and why, without what was
+ * typed or signed; the server keeps the full entry for review). Unsent entries stay whole
+ * until they are sent: what the officer typed is never lost.
  */
-export async function purgeBorrowerData(db: FieldDb): Promise<void> {
-  await db.transaction("rw", [db.entities, db.meta], async () => {
-    await db.entities.where("entity").anyOf([...BORROWER_ENTITIES]).delete();
+async function purgeLocal(db: FieldDb, entities: "borrower" | "all", notice: Notice): Promise<void> {
+  await db.transaction("rw", [db.entities, db.outbox, db.rejected, db.meta], async () => {
+    if (entities === "all") await db.entities.clear();
+    else await db.entities.where("entity").anyOf([...BORROWER_ENTITIES]).delete();
+    const answered = (await getMeta(db, "serverLastMutationId")) ?? 0;
+    await db.outbox.where("id").belowOrEqual(answered).delete();
+    await db.rejected.toCollection().modify((r) => {
+      r.args = null;
+    });
+    await deleteMeta(db, "accessToken", "refreshToken", "user", "expiresAt", "lastSyncAt");
     await setMeta(db, "cookie", null);
+    await setMeta(db, "notice", notice);
   });
+}
+
+/** The phone's clock as of a pull: the offset to the server's clock, and the local time then. */
+export function clockAt(serverTime: string | null | undefined, now: Date): Clock {
+  const server = serverTime ? Date.parse(serverTime) : NaN;
+  return { offsetMs: Number.isFinite(server) ? server - now.getTime() : 0, localAt: now.getTime() };
+}
+
+/**
+ * The server's time now, estimated from the last pull: the phone's clock plus the offset seen
+ * then. A phone clock set back since (earlier than the last time seen) moves the offset so
+ * the estimate never goes back: turning the clock back does not keep the data longer.
+ */
+async function serverNow(db: FieldDb, now: Date): Promise<number> {
+  const clock = await getMeta(db, "clock");
+  const local = now.getTime();
+  if (!clock) return local;
+  const offsetMs = local < clock.localAt ? clock.offsetMs + (clock.localAt - local) : clock.offsetMs;
+  if (local !== clock.localAt) await setMeta(db, "clock", { offsetMs, localAt: local });
+  return local + offsetMs;
 }
 
 export async function isExpired(db: FieldDb, now: Date = new Date()): Promise<boolean> {
   const expiresAt = await getMeta(db, "expiresAt");
-  return !!expiresAt && Date.parse(expiresAt) <= now.getTime();
+  return !!expiresAt && Date.parse(expiresAt) <= (await serverNow(db, now));
 }
 
-/** `expires_at` passed without a successful pull: the borrower data leave the phone. */
+/**
+ * `expires_at` passed (by the server's clock) without a successful pull: the borrower data,
+ * the tokens and every payload but the unsent entries leave the phone (see `purgeLocal`).
+ * The officer signs in again; the next pull brings the data back and the entries are sent.
+ */
 export async function enforceExpiry(db: FieldDb, now: Date = new Date()): Promise<boolean> {
   if (!(await isExpired(db, now))) return false;
-  const count = await db.entities.where("entity").anyOf([...BORROWER_ENTITIES]).count();
-  await purgeBorrowerData(db);
-  if (count > 0) await setMeta(db, "notice", "expired");
+  await purgeLocal(db, "borrower", "expired");
   return true;
 }
 
@@ -117,12 +153,10 @@ export async function wipeAll(db: FieldDb): Promise<void> {
 }
 
 /**
- * Sign out: tokens and the local copy go; the device id, the id counter and the outbox
- * stay so that the same officer's unsent work is sent after the next sign-in.
+ * Sign out: the local copy and the tokens go, by the same rules as expiry (`purgeLocal`);
+ * the device id, the id counter and the unsent entries stay so that the same officer's
+ * unsent work is sent after the next sign-in.
  */
 export async function signOutLocal(db: FieldDb): Promise<void> {
-  await db.transaction("rw", [db.entities, db.meta], async () => {
-    await db.entities.clear();
-    await deleteMeta(db, "accessToken", "refreshToken", "user", "cookie", "expiresAt", "lastSyncAt");
-  });
+  await purgeLocal(db, "all", "signed_out");
 }

@@ -2,7 +2,7 @@
 // (as live observables) and actions. Screens never touch IndexedDB directly.
 import { liveQuery, type Observable } from "dexie";
 import { Api } from "./api";
-import { enforceExpiry, wipeAll } from "./apply";
+import { wipeAll } from "./apply";
 import { signIn as signInWith, signOut as signOutWith } from "./auth";
 import { FieldDb } from "./db";
 import { newId, sha256Hex } from "./ids";
@@ -30,12 +30,12 @@ export const api = new Api({
 });
 export const engine = new SyncEngine({ db, api });
 
-/** Open the database (running schema upgrades) and drop expired borrower data. */
+/** Open the database (running schema upgrades) and purge expired data (see `enforceExpiry`). */
 export async function boot(): Promise<void> {
   await db.open();
-  await enforceExpiry(db);
+  await engine.expire();
   // Ask the browser not to evict our data under storage pressure (best effort).
-  void navigator.storage?.persist?.().catch(() => false);
+  void globalThis.navigator?.storage?.persist?.().catch(() => false);
 }
 
 export function startSync(): void {

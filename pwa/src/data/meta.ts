@@ -5,6 +5,14 @@ export type Lang = "zh-CN" | "en";
 /** Why the phone erased itself; shown once on the sign-in screen. */
 export type Notice = "revoked" | "retired" | "expired" | "signed_out" | "session_expired";
 
+/** The phone's clock against the server's, as of the last pull (see `isExpired`). */
+export interface Clock {
+  /** Server time minus phone time, ms. */
+  offsetMs: number;
+  /** The latest phone time seen (epoch ms): a clock set back before it is detected. */
+  localAt: number;
+}
+
 export interface MetaValues {
   deviceId: string;
   /** The user the device is registered to (a device belongs to one officer). */
@@ -17,6 +25,7 @@ export interface MetaValues {
   nextMutationId: number;
   lastSyncAt: string;
   expiresAt: string | null;
+  clock: Clock;
   serverLastMutationId: number;
   lang: Lang;
   notice: Notice;

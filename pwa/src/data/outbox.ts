@@ -95,6 +95,9 @@ export async function renumberFrom(db: FieldDb, expected: number): Promise<void>
       await db.outbox.clear();
       await db.outbox.bulkAdd(entries.map((e, i) => ({ ...e, id: expected + i })));
       await setMeta(db, "nextMutationId", expected + entries.length);
+      // The server has processed up to expected - 1 only: the renumbered entries are unsent
+      // (an expiry or a sign-out drops entries at or below this mark).
+      await setMeta(db, "serverLastMutationId", expected - 1);
     }),
   );
 }

@@ -66,6 +66,7 @@ export class SyncEngine {
   private again = false;
   private listeners = new Set<(s: SyncState) => void>();
   private detach: (() => void) | null = null;
+  private expiring: Promise<boolean> = Promise.resolve(false);
   state: SyncState = { running: false, problem: null, retryAt: null, lastRunAt: null };
 
   constructor(opts: SyncEngineOptions) {
@@ -121,7 +122,7 @@ export class SyncEngine {
   private async runOnce(): Promise<void> {
     this.set({ running: true });
     try {
-      await enforceExpiry(this.db, this.now());
+      await this.expire();
       const deviceId = await getMeta(this.db, "deviceId");
       const token = await getMeta(this.db, "refreshToken");
       if (!deviceId || !token) {
@@ -200,6 +201,7 @@ export class SyncEngine {
         reset: resetChanges !== null,
         last_mutation_id: res.last_mutation_id,
         expires_at: res.expires_at,
+        server_time: res.server_time,
         changes: resetChanges ?? res.changes,
       };
       await applyPull(this.db, pageToApply, this.now());
@@ -222,7 +224,11 @@ export class SyncEngine {
     };
     const timer = win.setInterval(() => {
       // Expiry is checked even while backing off: the data must leave on time.
-      void enforceExpiry(this.db, this.now()).then(() => this.trigger());
+      this.expiring = this.expire().catch((err: unknown) => {
+        console.warn("expiry check failed", err);
+        return false;
+      });
+      void this.expiring.then(() => this.trigger());
     }, TICK_MS);
     win.addEventListener("online", onOnline);
     win.addEventListener("offline", onOffline);
@@ -234,6 +240,23 @@ export class SyncEngine {
       doc.removeEventListener("visibilitychange", onVisible);
     };
     void this.syncNow();
+  }
+
+  /**
+   * Purge the phone if its data expired (`enforceExpiry`, judged by the server's clock as of
+   * the last pull), and end the purged session on the server too when it can be reached
+   * (best effort: an expired phone is usually offline; the server's session lifetime applies).
+   */
+  async expire(): Promise<boolean> {
+    const refreshToken = await getMeta(this.db, "refreshToken");
+    const expired = await enforceExpiry(this.db, this.now());
+    if (expired && refreshToken) void this.api.signOut(refreshToken).catch(() => undefined);
+    return expired;
+  }
+
+  /** The last expiry check the timer started (for tests and for callers that must wait). */
+  expiryChecked(): Promise<boolean> {
+    return this.expiring;
   }
 
   stop(): void {

@@ -289,7 +289,8 @@ export interface OutboxEntry extends Mutation {
 export interface RejectedEntry {
   id: number;
   name: MutationName;
-  args: MutationArgs[MutationName];
+  /** null once purged from the phone (expiry, sign-out): the server keeps it for review. */
+  args: MutationArgs[MutationName] | null;
   client_time: string;
   reason: string;
   rejected_at: string;

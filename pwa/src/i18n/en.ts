@@ -52,7 +52,7 @@ export const en: Record<MessageKey, string> = {
   "signin.error.otherOfficer": "This phone still holds unsent entries of {user}. Sign in as {user} and sync first.",
   "signin.notice.revoked": "Your branch blocked this phone. Its data were erased.",
   "signin.notice.retired": "Your branch retired this phone. Its data were erased.",
-  "signin.notice.expired": "Borrower data expired and were deleted from this phone. Sync to download them again.",
+  "signin.notice.expired": "Borrower data expired (too long without a sync) and were deleted from this phone, with your sign-in. Sign in again to download them: entries not yet sent are kept and will be sent.",
   "signin.notice.signed_out": "You are signed out.",
   "signin.notice.session_expired": "Your sign-in has expired. Sign in again: the entries not yet sent are still on this phone and will be sent.",
 
@@ -270,6 +270,7 @@ export const en: Record<MessageKey, string> = {
   "rejected.explain": "The server did not accept these entries; your manager will review them. Enter them again if needed.",
   "rejected.none": "No refused entries.",
   "rejected.reason": "Reason: {reason}",
+  "rejected.purged": "Details erased from this phone (data expiry or sign-out). Your manager can still review it on the server.",
 
   "mutation.visit.check_in": "Check-in",
   "mutation.visit.record_outcome": "Visit outcome",

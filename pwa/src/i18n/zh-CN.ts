@@ -52,7 +52,7 @@ export const zhCN = {
   "signin.error.otherOfficer": "本机还有 {user} 未发送的记录。请先用 {user} 登录并同步。",
   "signin.notice.revoked": "此手机已被支行停用，本机数据已清除。",
   "signin.notice.retired": "此手机已被支行更换，本机数据已清除。",
-  "signin.notice.expired": "借款人数据已过期，已从本机删除。同步后会重新下载。",
+  "signin.notice.expired": "长时间未同步，借款人数据已过期，已连同登录状态从本机删除。请重新登录以重新下载：尚未发送的记录仍在本机，登录后会发送。",
   "signin.notice.signed_out": "您已退出登录。",
   "signin.notice.session_expired": "登录已过期，请重新登录。本机未发送的记录都还在，登录后会发送。",
 
@@ -270,6 +270,7 @@ export const zhCN = {
   "rejected.explain": "服务器没有接受以下记录，已转给主管复核。必要时请重新录入。",
   "rejected.none": "没有被退回的记录。",
   "rejected.reason": "原因：{reason}",
+  "rejected.purged": "详情已从本机删除（数据过期或退出登录）。主管仍可在服务器上复核。",
 
   "mutation.visit.check_in": "签到",
   "mutation.visit.record_outcome": "走访结果",

@@ -28,6 +28,11 @@ export function Rejected() {
                 <span class="muted small">{formatDateTime(r.client_time, tz)}</span>
               </div>
               <div>{t("rejected.reason", { reason: reasonText(r.reason) })}</div>
+              {r.args === null && (
+                <div class="muted small" data-testid="rejected-purged">
+                  {t("rejected.purged")}
+                </div>
+              )}
             </li>
           ))}
         </ul>
