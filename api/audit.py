@@ -30,7 +30,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from api.scoping import branch_column
-from models import AuditAnchor, AuditEvent
+from models import AuditAnchor, AuditEvent, User
 
 # pg_advisory_xact_lock key of the audit chain ("fvaudit" in ASCII).
 AUDIT_LOCK_KEY = 0x66766175646974
@@ -172,6 +172,54 @@ def write_audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def record_audit(session: Session, **fields: Any) -> None:
     write_audit_rows(session, [audit_row(**fields)])
+
+
+def record_sign_in_event(
+    session: Session,
+    user: User,
+    *,
+    action: str,
+    device_id: uuid.UUID | None,
+    now: datetime,
+    data: dict[str, Any],
+    entity: str = "user",
+    entity_id: Any = None,
+) -> None:
+    """What happens to a user's own sign-in (a login, a device, a session), from which phone."""
+    record_audit(
+        session,
+        at=now,
+        action=action,
+        entity=entity,
+        entity_id=user.id if entity_id is None else entity_id,
+        actor_id=user.id,
+        device_id=device_id,
+        branch_id=user.branch_id,
+        data=data,
+    )
+
+
+def record_manager_action(
+    session: Session,
+    manager: User,
+    *,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A manager's decision in their branch, audited."""
+    record_audit(
+        session,
+        at=now,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=manager.id,
+        branch_id=manager.branch_id,
+        data=data,
+    )
 
 
 # --- verification ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, overload
 
@@ -132,27 +133,31 @@ def _authenticate(
     return user
 
 
-def get_current_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    now: ClockDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-    x_device_id: Annotated[str | None, Header()] = None,
-) -> User:
-    """The signed-in user; a retired phone is refused (403 DeviceRetired)."""
-    return _authenticate(session, settings, now, token, x_device_id, allow_retired=False)
+def _user_dependency(*, allow_retired: bool, doc: str) -> Callable[..., User]:
+    """The sign-in check as a dependency; only sync lets a retired phone through."""
+
+    def dependency(
+        session: SessionDep,
+        settings: SettingsDep,
+        now: ClockDep,
+        token: Annotated[str | None, Depends(oauth2_scheme)],
+        x_device_id: Annotated[str | None, Header()] = None,
+    ) -> User:
+        return _authenticate(
+            session, settings, now, token, x_device_id, allow_retired=allow_retired
+        )
+
+    dependency.__doc__ = doc
+    return dependency
 
 
-def get_sync_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    now: ClockDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-    x_device_id: Annotated[str | None, Header()] = None,
-) -> User:
-    """The signed-in user for sync: a retired phone may still push, and pull to be wiped."""
-    return _authenticate(session, settings, now, token, x_device_id, allow_retired=True)
-
+get_current_user = _user_dependency(
+    allow_retired=False, doc="The signed-in user; a retired phone is refused (403 DeviceRetired)."
+)
+get_sync_user = _user_dependency(
+    allow_retired=True,
+    doc="The signed-in user for sync: a retired phone may still push, and pull to be wiped.",
+)
 
 SyncUser = Annotated[User, Depends(get_sync_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlmodel import Session
 
 from api.auth import service, sessions, throttle
 from api.auth.schemas import (
@@ -177,32 +175,41 @@ def list_devices(user: CurrentUser, session: SessionDep) -> list[DevicePublic]:
     return [_device_public(d, u) for d, u in service.list_devices(session=session, user=user)]
 
 
-def _set_status(
-    session: Session, manager: User, device_id: uuid.UUID, status: DeviceStatus, now: datetime
-) -> DevicePublic:
-    device = service.set_device_status(
-        session=session, manager=manager, device_id=device_id, status=status, now=now
-    )
-    owner = session.get(User, device.user_id)
-    assert owner is not None  # the device was found through its owner
-    return _device_public(device, owner)
+class DeviceDecision:
+    """A manager's decision on one device of their branch (revoke or retire)."""
+
+    def __init__(
+        self, device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
+    ) -> None:
+        self.device_id, self.manager, self.session, self.now = device_id, manager, session, now
+
+    def __call__(self, status: DeviceStatus) -> DevicePublic:
+        device = service.set_device_status(
+            session=self.session,
+            manager=self.manager,
+            device_id=self.device_id,
+            status=status,
+            now=self.now,
+        )
+        owner = self.session.get(User, device.user_id)
+        assert owner is not None  # the device was found through its owner
+        return _device_public(device, owner)
+
+
+DeviceDecisionDep = Annotated[DeviceDecision, Depends()]
 
 
 @router.post(
     "/devices/{device_id}/revoke", operation_id="devices-revoke", response_model=DevicePublic
 )
-def revoke_device(
-    device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> DevicePublic:
+def revoke_device(decide: DeviceDecisionDep) -> DevicePublic:
     """Lost or stolen phone: every later call from it answers 401 DeviceRevoked with wipe."""
-    return _set_status(session, manager, device_id, DeviceStatus.revoked, now)
+    return decide(DeviceStatus.revoked)
 
 
 @router.post(
     "/devices/{device_id}/retire", operation_id="devices-retire", response_model=DevicePublic
 )
-def retire_device(
-    device_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> DevicePublic:
+def retire_device(decide: DeviceDecisionDep) -> DevicePublic:
     """New phone for the officer: the old one may still push, then its next pull wipes it."""
-    return _set_status(session, manager, device_id, DeviceStatus.retired, now)
+    return decide(DeviceStatus.retired)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.audit import record_audit
+from api.audit import record_manager_action, record_sign_in_event
 from api.auth import throttle
 from api.auth.repository import DeviceWithOwner, branch_devices, readable_devices
 from api.auth.sessions import TokenPair, revoke_sessions, rotate, start_session
@@ -60,15 +60,12 @@ def login(
     elif user.phone_blocked_at is not None:
         # Unbound tokens read as much as a phone's: a revoked phone's officer gets none.
         raise PhoneBlocked()
-    record_audit(
+    record_sign_in_event(
         session,
-        at=now,
+        user,
         action="auth.login",
-        entity="user",
-        entity_id=user.id,
-        actor_id=user.id,
         device_id=device_id,
-        branch_id=user.branch_id,
+        now=now,
         data={"address": address},
     )
     return start_session(session, settings=settings, user=user, device_id=device_id, now=now)
@@ -126,15 +123,14 @@ def register_device(
     )
     session.add(device)
     session.flush()
-    record_audit(
+    record_sign_in_event(
         session,
-        at=now,
+        user,
         action="device.register",
         entity="device",
         entity_id=device.id,
-        actor_id=user.id,
         device_id=device.id,
-        branch_id=user.branch_id,
+        now=now,
         data={"name": device.name, "platform": platform},
     )
     return device
@@ -165,14 +161,13 @@ def set_device_status(
         device.status_changed_by = manager.id
         session.add(device)
         _end_device_sessions(session, device=device, status=status, now=now)
-        record_audit(
+        record_manager_action(
             session,
-            at=now,
+            manager,
             action=f"device.{status}",
             entity="device",
             entity_id=device.id,
-            actor_id=manager.id,
-            branch_id=manager.branch_id,
+            now=now,
         )
         session.flush()
     return device
@@ -208,14 +203,8 @@ def enable_phone(*, session: Session, manager: User, user_id: uuid.UUID, now: da
     if user.phone_blocked_at is not None:
         user.phone_blocked_at = None
         session.add(user)
-        record_audit(
-            session,
-            at=now,
-            action="user.phone_enabled",
-            entity="user",
-            entity_id=user.id,
-            actor_id=manager.id,
-            branch_id=manager.branch_id,
+        record_manager_action(
+            session, manager, action="user.phone_enabled", entity="user", entity_id=user.id, now=now
         )
         session.flush()
     return user

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
-from api.audit import record_audit
+from api.audit import record_sign_in_event
 from api.config import Settings
 from api.errors import DeviceRevoked, NotAuthenticated
-from api.security import create_token, decode_token
+from api.security import TokenType, create_token, decode_token
 from models import AuthSession, Device, User
 from models.enums import DeviceStatus
 
@@ -34,25 +34,23 @@ def _pair(settings: Settings, user: User, auth: AuthSession, now: datetime) -> T
     access_lifetime = min(timedelta(minutes=settings.access_token_minutes), auth.expires_at - now)
     refresh_lifetime = min(timedelta(days=settings.refresh_token_days), auth.expires_at - now)
     common = {"sid": str(auth.id)}
+
+    def token(kind: TokenType, lifetime: timedelta, extra: dict[str, Any]) -> str:
+        return create_token(
+            user_id=user.id,
+            token_type=kind,
+            secret=settings.secret_key,
+            now=now,
+            lifetime=lifetime,
+            device_id=auth.device_id,
+            extra={**common, **extra},
+        )
+
     return TokenPair(
-        access_token=create_token(
-            user_id=user.id,
-            token_type="access",
-            secret=settings.secret_key,
-            now=now,
-            lifetime=access_lifetime,
-            device_id=auth.device_id,
-            extra={**common, "role": str(user.role), "bid": str(user.branch_id)},
+        access_token=token(
+            "access", access_lifetime, {"role": str(user.role), "bid": str(user.branch_id)}
         ),
-        refresh_token=create_token(
-            user_id=user.id,
-            token_type="refresh",
-            secret=settings.secret_key,
-            now=now,
-            lifetime=refresh_lifetime,
-            device_id=auth.device_id,
-            extra={**common, "gen": auth.generation},
-        ),
+        refresh_token=token("refresh", refresh_lifetime, {"gen": auth.generation}),
         expires_in=int(access_lifetime.total_seconds()),
         user=user,
     )
@@ -116,15 +114,12 @@ def rotate(session: Session, *, settings: Settings, refresh_token: str, now: dat
         raise NotAuthenticated("This account is disabled. Ask your branch manager.")
     if claims.generation != auth.generation:
         _revoke(session, auth, reason="refresh_reuse", now=now)
-        record_audit(
+        record_sign_in_event(
             session,
-            at=now,
+            user,
             action="auth.refresh_reuse",
-            entity="user",
-            entity_id=user.id,
-            actor_id=user.id,
             device_id=auth.device_id,
-            branch_id=user.branch_id,
+            now=now,
             data={"session_id": str(auth.id), "generation": claims.generation},
         )
         raise NotAuthenticated(

@@ -8,18 +8,15 @@ the file is parsed, then the caller is checked in full and the good rows are wri
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, File, UploadFile
-from sqlmodel import Session
 
 from api.deps import ClockDep, CurrentManager, SessionDep, SettingsDep, oauth2_scheme
 from api.errors import InvalidInput, NotAuthenticated, PayloadTooLarge
 from api.imports import parse, service
 from api.imports.schemas import ImportReportPublic
 from api.security import decode_token
-from models import User
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -103,39 +100,43 @@ ParsedLoans = Annotated[Parsed[parse.LoanRow], Depends(parsed_loans)]
 ParsedPayments = Annotated[Parsed[parse.PaymentRow], Depends(parsed_payments)]
 
 
-def _import(
-    rows: Parsed[Row],
-    write: service.Importer[Row],
-    *,
-    manager: User,
-    session: Session,
-    now: datetime,
-    source: str,
-    max_errors: int,
-) -> ImportReportPublic:
-    """Import the parsed file's good rows into the manager's branch."""
-    if not isinstance(rows, parse.ParseResult):
-        raise rows
-    report = write(
-        session=session,
-        branch_id=manager.branch_id,
-        actor_id=manager.id,
-        rows=rows,
-        now=now,
-        source=source,
-    )
-    return ImportReportPublic.model_validate(report.as_dict(max_errors=max_errors))
+class ImportRun:
+    """What both imports take besides the parsed file: the file's name, who imports, into
+    which branch, when (a dependency: resolved after the parsed file, see above)."""
+
+    def __init__(
+        self,
+        file: UploadDep,
+        manager: CurrentManager,
+        session: SessionDep,
+        settings: SettingsDep,
+        now: ClockDep,
+    ) -> None:
+        self.source = file.filename or ""
+        self.manager, self.session, self.settings, self.now = manager, session, settings, now
+
+    def __call__(self, rows: Parsed[Row], write: service.Importer[Row]) -> ImportReportPublic:
+        """Import the parsed file's good rows into the manager's branch; the report lists
+        the first `import_max_errors` wrong cells."""
+        if not isinstance(rows, parse.ParseResult):
+            raise rows
+        report = write(
+            session=self.session,
+            branch_id=self.manager.branch_id,
+            actor_id=self.manager.id,
+            rows=rows,
+            now=self.now,
+            source=self.source,
+        )
+        max_errors = self.settings.import_max_errors
+        return ImportReportPublic.model_validate(report.as_dict(max_errors=max_errors))
+
+
+ImportRunDep = Annotated[ImportRun, Depends()]
 
 
 @router.post("/loans", operation_id="imports-loans", response_model=ImportReportPublic)
-def import_loans(
-    rows: ParsedLoans,
-    file: UploadDep,
-    manager: CurrentManager,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: ClockDep,
-) -> ImportReportPublic:
+def import_loans(rows: ParsedLoans, run: ImportRunDep) -> ImportReportPublic:
     """Import overdue loans and their borrowers into your branch.
 
     Good rows are imported even when others are wrong; the report counts every wrong cell
@@ -143,37 +144,14 @@ def import_loans(
     50,000 data rows (a setting) answers 413: split it. Importing the same file again changes
     nothing.
     """
-    return _import(
-        rows,
-        service.import_loans,
-        manager=manager,
-        session=session,
-        now=now,
-        source=file.filename or "",
-        max_errors=settings.import_max_errors,
-    )
+    return run(rows, service.import_loans)
 
 
 @router.post("/payments", operation_id="imports-payments", response_model=ImportReportPublic)
-def import_payments(
-    rows: ParsedPayments,
-    file: UploadDep,
-    manager: CurrentManager,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: ClockDep,
-) -> ImportReportPublic:
+def import_payments(rows: ParsedPayments, run: ImportRunDep) -> ImportReportPublic:
     """Import payments received (one row per core-banking transaction reference).
 
     A reference already imported is left as it is, so the same file can be imported twice.
     Limits as for loans: 50,000 data rows per file, the first 1,000 errors listed.
     """
-    return _import(
-        rows,
-        service.import_payments,
-        manager=manager,
-        session=session,
-        now=now,
-        source=file.filename or "",
-        max_errors=settings.import_max_errors,
-    )
+    return run(rows, service.import_payments)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.audit import audit_row, record_audit, write_audit_rows
+from api.audit import audit_row, record_audit, record_manager_action, write_audit_rows
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
@@ -88,14 +88,8 @@ def publish_plan(
     plan = get_plan(session=session, manager=manager, plan_id=plan_id)
     if plan.status != PlanStatus.published:
         plan.status = PlanStatus.published
-        record_audit(
-            session,
-            at=now,
-            action="plan.publish",
-            entity="visit_plan",
-            entity_id=plan.id,
-            actor_id=manager.id,
-            branch_id=plan.branch_id,
+        record_manager_action(
+            session, manager, action="plan.publish", entity="visit_plan", entity_id=plan.id, now=now
         )
         session.flush()
     return plan

@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from api.audit import record_audit
+from api.audit import record_manager_action
 from api.errors import Conflict, InvalidInput
 from api.review.repository import open_change_requests, waiting_entries
 from api.scoping import get_in_branch
@@ -59,14 +59,13 @@ def resolve_entry(
         raise Conflict("This entry was already reviewed.")
     entry.reviewed_at, entry.reviewed_by, entry.review_note = now, manager.id, note
     session.add(entry)
-    record_audit(
+    record_manager_action(
         session,
-        at=now,
+        manager,
         action="review.resolve",
         entity="mutation_log",
         entity_id=str(entry.id),
-        actor_id=manager.id,
-        branch_id=manager.branch_id,
+        now=now,
         data={"note": note},
     )
     session.flush()
@@ -106,14 +105,13 @@ def decide_change_request(
     if visit is not None:
         mark_changed(visit)  # the phone's visit record carries its requests and decisions
         session.add(visit)
-    record_audit(
+    record_manager_action(
         session,
-        at=now,
+        manager,
         action=f"change_request.{decision}",
         entity="change_request",
         entity_id=request.id,
-        actor_id=manager.id,
-        branch_id=manager.branch_id,
+        now=now,
         data={"reason": reason, "kind": request.kind},
     )
     session.flush()
