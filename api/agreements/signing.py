@@ -77,8 +77,8 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     canonical.check_agreement(args)
     visit = ctx.visit(args.visit_id)
     loan = ctx.visit_loan(visit, args.loan_id)
+    flags = ctx.assignment_flags(visit)  # a stranger to the visit hears that first
     check_signed_text(ctx, args, loan)
-    flags = ctx.assignment_flags(visit)
     # Within the branch limits: active at once; beyond them, or next to another open
     # agreement of the loan: pending_approval, flagged with the reasons (reads only).
     decision = decide(

@@ -78,8 +78,11 @@ def _here(b: Borrower) -> dict[str, Any]:
     return {"lat": b.lat, "lon": b.lon, "accuracy_m": 10}
 
 
-def _every_fact(phone: Phone, visit: Visit, loan: Loan, borrower: Borrower) -> dict[str, Any]:
-    """Queue each fact an officer can record at a visit; the ids of the records made."""
+def _every_fact(
+    phone: Phone, visit: Visit, loan: Loan, borrower: Borrower, *, render: bool = False
+) -> dict[str, Any]:
+    """Queue each fact an officer can record at a visit; the ids of the records made. With
+    `render`, the agreement carries the text the phone renders (the officer may ask for it)."""
     ids = {name: uuid.uuid4() for name in ("outcome", "promise", "request", "note")}
     here = _here(borrower)
     phone.queue("visit.check_in", visit_id=visit.id, at=AT, location=here, co_visitor_ids=[])
@@ -103,6 +106,8 @@ def _every_fact(phone: Phone, visit: Visit, loan: Loan, borrower: Borrower) -> d
         at=AT,
     )
     agreement = agreement_args(visit_id=visit.id, loan_id=loan.id)
+    if render:
+        agreement = phone.rendered(agreement)
     ids["agreement"] = uuid.UUID(agreement["agreement_id"])
     phone.queue("agreement.sign", **agreement)
     phone.queue(
@@ -200,7 +205,7 @@ def test_an_officer_reassigned_while_offline_is_flagged_and_needs_approval(
 ) -> None:
     phone: Phone = phone_for(teams.alice)  # pulled the visit, then went offline
     visit = teams.visits[0]
-    ids = _every_fact(phone, visit, teams.loans[0], teams.borrowers[0])
+    ids = _every_fact(phone, visit, teams.loans[0], teams.borrowers[0], render=True)
     _reassign(client, auth_headers, teams, visit)
     results = phone.push().json()["results"]
     assert [r["status"] for r in results] == ["flagged"] * 7, results
