@@ -123,6 +123,8 @@ export const consoleApi = {
   devices: () => getJson<DevicePublic[]>("/devices"),
   revoke: (deviceId: string) => postJson<DevicePublic>(`/devices/${deviceId}/revoke`),
   retire: (deviceId: string) => postJson<DevicePublic>(`/devices/${deviceId}/retire`),
+  /** After a revoke: let the person sign in on a (new) phone again. */
+  enablePhone: (userId: string) => postJson<UserPublic>(`/users/${userId}/phone/enable`),
 
   importFile: async (kind: "loans" | "payments", file: File): Promise<ImportReport> => {
     const form = new FormData();
