@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from api.agreements import canonical, plan
+from api.agreements.labels import format_money
 from api.agreements.lifecycle import OPEN, agreement_transition, allowed_agreement_events
 from api.agreements.mutations import AgreementArgs
 from api.agreements.signed_text import check_signed_text
 from api.writes.context import NOT_ASSIGNED, Context, Outcome, location_columns
 from api.writes.known import Known
-from api.writes.rules import Flag
+from api.writes.rules import Flag, Rejected
 from models import Agreement, AgreementLine, Loan, Visit
 from models.enums import AgreementStatus
 
@@ -78,6 +79,7 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
     visit = ctx.visit(args.visit_id)
     loan = ctx.visit_loan(visit, args.loan_id)
     flags = ctx.assignment_flags(visit)  # a stranger to the visit hears that first
+    check_within_loan(principal_fen=args.terms.principal_fen, outstanding_fen=loan.outstanding_fen)
     check_signed_text(ctx, args, loan)
     # Within the branch limits: active at once; beyond them, or next to another open
     # agreement of the loan: pending_approval, flagged with the reasons (reads only).
@@ -112,6 +114,17 @@ def sign_agreement(ctx: Context, args: AgreementArgs) -> Outcome:
         approval_reasons=[r["code"] for r in decision.approval_reasons],
     )
     return Outcome(flags + decision.flags)
+
+
+def check_within_loan(*, principal_fen: int, outstanding_fen: int) -> None:
+    """Refused when the agreed amount is more than is owed on the loan (its outstanding
+    balance). Down payment and schedule against the principal: `canonical.check_agreement`."""
+    if principal_fen > outstanding_fen:
+        raise Rejected(
+            f"The agreed amount {format_money(principal_fen)} is more than the "
+            f"{format_money(outstanding_fen)} outstanding on the loan; agree at most that.",
+            "agreement_above_outstanding",
+        )
 
 
 def _insert_agreement(
