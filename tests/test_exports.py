@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +15,11 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from api.audit import record_audit
-from api.config import PROJECT_ROOT
 from api.exports import csv_bytes, neutralise, table_response
 from models.enums import Role
 from tests.conftest import FIXED_NOW, TokenFor
 from tests.factories import make_branch, make_user
+from tests.node import PWA_SRC, compile_ts, needs_node, run_node
 
 API = "/api/v1"
 ATTACKS = [
@@ -100,8 +97,7 @@ def test_audit_export_csv_quotes_hostile_text(
     assert entity_ids == ["'" + a for a in ATTACKS]
 
 
-CONSOLE_EXPORT = PROJECT_ROOT / "pwa" / "src" / "console" / "export.ts"
-TSC = PROJECT_ROOT / "pwa" / "node_modules" / ".bin" / "tsc"
+CONSOLE_EXPORT = PWA_SRC / "console" / "export.ts"
 WRITE_XLSX = """
 const {toXlsx} = require("./export.js");
 const attacks = require("./attacks.json");
@@ -110,21 +106,11 @@ require("fs").writeFileSync("out.xlsx", Buffer.from(bytes));
 """
 
 
-@pytest.mark.skipif(
-    not (TSC.is_file() and shutil.which("node")),
-    reason="needs node and the PWA's node_modules (make install)",
-)
+@needs_node
 def test_console_xlsx_reads_back_as_text(tmp_path: Path) -> None:
     """The console's own XLSX (pwa/src/console/export.ts), read back by openpyxl."""
-    compile_ts = [str(TSC), "--target", "es2020", "--module", "commonjs"]
-    subprocess.run(
-        [*compile_ts, "--outDir", str(tmp_path), str(CONSOLE_EXPORT)],
-        check=True,
-        capture_output=True,
-    )
-    (tmp_path / "attacks.json").write_text(json.dumps(ATTACKS))
-    (tmp_path / "write.js").write_text(WRITE_XLSX)
-    subprocess.run(["node", "write.js"], cwd=tmp_path, check=True, capture_output=True)
+    compile_ts(CONSOLE_EXPORT, tmp_path)
+    run_node(WRITE_XLSX, tmp_path, attacks=ATTACKS)
     cells = xlsx_cells((tmp_path / "out.xlsx").read_bytes())
     for row, attack in zip(cells[1:], ATTACKS, strict=True):
         assert_text_cell(row[0], attack)

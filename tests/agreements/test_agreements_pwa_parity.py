@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from api.agreements.plan import FREQUENCIES, ScheduleError, build_schedule
-from api.config import PROJECT_ROOT
+from tests.node import PWA_SRC, compile_ts, needs_node, run_node
 
-SOURCE = PROJECT_ROOT / "pwa" / "src" / "domain" / "schedule.ts"
-TSC = PROJECT_ROOT / "pwa" / "node_modules" / ".bin" / "tsc"
+SOURCE = PWA_SRC / "domain" / "schedule.ts"
 COMPARE = """
 const {buildSchedule} = require("./schedule.js");
 const cases = require("./cases.json");
@@ -71,33 +66,11 @@ def _server(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.skipif(
-    not (SOURCE.is_file() and TSC.is_file() and shutil.which("node")),
-    reason="needs node and the PWA's node_modules (make install)",
-)
+@needs_node
 def test_phone_and_server_build_the_same_schedules(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            str(TSC),
-            "--target",
-            "es2020",
-            "--module",
-            "commonjs",
-            "--outDir",
-            str(tmp_path),
-            str(SOURCE),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    compile_ts(SOURCE, tmp_path)
     cases = _cases(2000)
-    (tmp_path / "cases.json").write_text(json.dumps(cases))
-    (tmp_path / "compare.js").write_text(COMPARE)
-    phone = json.loads(
-        subprocess.run(
-            ["node", "compare.js"], cwd=tmp_path, check=True, capture_output=True, text=True
-        ).stdout
-    )
+    phone = json.loads(run_node(COMPARE, tmp_path, cases=cases))
     different = [
         (case, got, _server(case))
         for case, got in zip(cases, phone, strict=True)

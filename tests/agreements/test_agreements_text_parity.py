@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from api.agreements.text import AGREEMENT_TEMPLATES, TextValues, agreement_lang, render_text
-from api.config import PROJECT_ROOT
+from tests.node import PWA_SRC, compile_ts, needs_node, run_node
 
-SOURCE = PROJECT_ROOT / "pwa" / "src" / "domain" / "agreementText.ts"
-TSC = PROJECT_ROOT / "pwa" / "node_modules" / ".bin" / "tsc"
+SOURCE = PWA_SRC / "domain" / "agreementText.ts"
 COMPARE = """
 const {agreementLang, agreementText} = require("./domain/agreementText.js");
 const {templates, cases} = require("./cases.json");
@@ -70,34 +65,13 @@ def _server(case: dict[str, Any]) -> str:
     return render_text(values, agreement_lang(case["language"]))
 
 
-@pytest.mark.skipif(
-    not (SOURCE.is_file() and TSC.is_file() and shutil.which("node")),
-    reason="needs node and the PWA's node_modules (make install)",
-)
+@needs_node
 def test_phone_and_server_render_the_same_text(tmp_path: Path) -> None:
-    compile_ts = [str(TSC), "--target", "es2020", "--module", "commonjs", "--skipLibCheck"]
-    subprocess.run(
-        [
-            *compile_ts,
-            "--rootDir",
-            str(SOURCE.parent.parent),
-            "--outDir",
-            str(tmp_path),
-            str(SOURCE),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    compile_ts(SOURCE, tmp_path, root=SOURCE.parent.parent)
     rng = random.Random(20261123)
     cases = [_case(rng) for _ in range(500)]
     payload = {"templates": AGREEMENT_TEMPLATES, "cases": cases}
-    (tmp_path / "cases.json").write_text(json.dumps(payload, ensure_ascii=False))
-    (tmp_path / "compare.js").write_text(COMPARE)
-    phone = json.loads(
-        subprocess.run(
-            ["node", "compare.js"], cwd=tmp_path, check=True, capture_output=True, text=True
-        ).stdout
-    )
+    phone = json.loads(run_node(COMPARE, tmp_path, cases=payload))
     different = [
         (case, got, _server(case))
         for case, got in zip(cases, phone, strict=True)
