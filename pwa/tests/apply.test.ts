@@ -1,24 +1,12 @@
-import Dexie from "dexie";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyPull, enforceExpiry, purgeHidden, signOutLocal, wipeAll, type PullPage } from "../src/data/apply";
 import type { FieldDb } from "../src/data/db";
 import { getMeta, setMeta } from "../src/data/meta";
 import { enqueue, listOutbox } from "../src/data/outbox";
 import { getAgreement, getBorrower, getContext, getVisit, listVisits } from "../src/data/queries";
-import { BORROWER_ID, borrowerData, del, freshDb, put, referenceChanges, VISIT_ID, visitData } from "./helpers";
+import { BORROWER_ID, borrowerData, del, dbsPerTest, put, referenceChanges, VISIT_ID, visitData } from "./helpers";
 
-const dbs: FieldDb[] = [];
-function db(): FieldDb {
-  const d = freshDb();
-  dbs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dbs.splice(0)) {
-    d.close();
-    await Dexie.delete(d.name);
-  }
-});
+const db = dbsPerTest();
 
 const VISIT2 = "v0000000-0000-4000-8000-000000000002";
 const BORROWER2 = "b0000000-0000-4000-8000-000000000002";

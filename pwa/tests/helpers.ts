@@ -1,3 +1,5 @@
+import Dexie from "dexie";
+import { afterEach } from "vitest";
 import { FieldDb } from "../src/data/db";
 import type { Borrower, Change, EntityData, EntityName, Visit } from "../src/data/types";
 
@@ -5,6 +7,23 @@ let n = 0;
 export function freshDb(): FieldDb {
   n += 1;
   return new FieldDb(`test-${n}-${Math.random().toString(36).slice(2)}`);
+}
+
+/** A maker of fresh databases for one test file (or a keeper of one opened elsewhere):
+ * each is closed and deleted after its test. */
+export function dbsPerTest(): (existing?: FieldDb) => FieldDb {
+  const open: FieldDb[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) {
+      d.close();
+      await Dexie.delete(d.name);
+    }
+  });
+  return (existing) => {
+    const d = existing ?? freshDb();
+    open.push(d);
+    return d;
+  };
 }
 
 export const BORROWER_ID = "b0000000-0000-4000-8000-000000000001";

@@ -1,24 +1,13 @@
-import Dexie from "dexie";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { applyPull } from "../src/data/apply";
 import { FieldDb } from "../src/data/db";
 import { StorageFullError } from "../src/data/errors";
 import { getMeta, setMeta } from "../src/data/meta";
 import { applyPushResult, enqueue, listOutbox, nextBatch, renumberFrom } from "../src/data/outbox";
 import { getVisit } from "../src/data/queries";
-import { BORROWER_ID, borrowerData, freshDb, put, VISIT_ID, visitData } from "./helpers";
+import { BORROWER_ID, borrowerData, dbsPerTest, put, VISIT_ID, visitData } from "./helpers";
 
-const dbs: FieldDb[] = [];
-function db(): FieldDb {
-  const d = freshDb();
-  dbs.push(d);
-  return d;
-}
-afterEach(async () => {
-  const open = dbs.splice(0);
-  for (const d of open) d.close();
-  for (const d of open) await Dexie.delete(d.name);
-});
+const db = dbsPerTest();
 
 async function seed(d: FieldDb) {
   await applyPull(d, {
@@ -54,8 +43,7 @@ describe("outbox", () => {
     await enqueue(d, "note.add", note("a"));
     await enqueue(d, "note.add", note("b"));
     d.close();
-    const again = new FieldDb(d.name);
-    dbs.push(again);
+    const again = db(new FieldDb(d.name));
     expect((await listOutbox(again)).map((e) => e.id)).toEqual([1, 2]);
     expect((await enqueue(again, "note.add", note("c"))).id).toBe(3);
   });

@@ -1,8 +1,7 @@
 // Issue 13 item 15: what is left on the phone after the data expire and after sign-out.
 // Borrower data, the refresh token, the refused entries' payloads and the payloads of entries
 // the server has already answered for leave; unsent entries stay, whole, until they are sent.
-import Dexie from "dexie";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Api } from "../src/data/api";
 import { applyPull, enforceExpiry, isExpired, type PullPage } from "../src/data/apply";
 import { signOut } from "../src/data/auth";
@@ -12,20 +11,9 @@ import { enqueue, renumberFrom } from "../src/data/outbox";
 import { listVisits } from "../src/data/queries";
 import { SyncEngine } from "../src/data/sync";
 import type { MutationArgs, OutboxEntry } from "../src/data/types";
-import { BORROWER_ID, borrowerData, freshDb, LOAN_ID, put, referenceChanges, VISIT_ID, visitData } from "./helpers";
+import { BORROWER_ID, borrowerData, dbsPerTest, LOAN_ID, put, referenceChanges, VISIT_ID, visitData } from "./helpers";
 
-const dbs: FieldDb[] = [];
-function db(): FieldDb {
-  const d = freshDb();
-  dbs.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of dbs.splice(0)) {
-    d.close();
-    await Dexie.delete(d.name);
-  }
-});
+const db = dbsPerTest();
 
 const SERVER_PULL = "2026-11-23T01:00:00Z";
 const EXPIRES = "2026-11-26T01:00:00Z"; // 72 h after the pull, by the server's clock
@@ -242,7 +230,7 @@ describe("expiry runs by itself", () => {
 describe("expiry on app start", () => {
   it("boot() purges a phone whose data expired while the app was closed", async () => {
     const data = await import("../src/data");
-    dbs.push(data.db);
+    db(data.db);
     await usedPhone(data.db);
     await data.boot(); // the wall clock is long past EXPIRES, and so is the server's
     await expectPurged(data.db);

@@ -1,23 +1,15 @@
-import Dexie from "dexie";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Api, parseRetryAfter, type FetchFn } from "../src/data/api";
 import { wipeAll } from "../src/data/apply";
 import { signIn, signOut } from "../src/data/auth";
-import type { FieldDb } from "../src/data/db";
 import { getMeta, setMeta } from "../src/data/meta";
 import { enqueue, listOutbox } from "../src/data/outbox";
 import { listVisits } from "../src/data/queries";
 import { backoffDelay, SyncEngine } from "../src/data/sync";
 import type { Change } from "../src/data/types";
-import { BORROWER_ID, borrowerData, freshDb, put, VISIT_ID, visitData } from "./helpers";
+import { BORROWER_ID, borrowerData, dbsPerTest, put, VISIT_ID, visitData } from "./helpers";
 
-const dbs: FieldDb[] = [];
-afterEach(async () => {
-  for (const d of dbs.splice(0)) {
-    d.close();
-    await Dexie.delete(d.name);
-  }
-});
+const newDb = dbsPerTest();
 
 interface Call {
   path: string;
@@ -72,8 +64,7 @@ const error = (status: number, code: string, extra: Record<string, unknown> = {}
 });
 
 async function setup(server: FakeServer, now = new Date("2026-11-23T02:00:00Z")) {
-  const db = freshDb();
-  dbs.push(db);
+  const db = newDb();
   let revoked = 0;
   const api = new Api({
     db,
@@ -301,8 +292,7 @@ describe("sign-in", () => {
     const server = new FakeServer()
       .on("/auth/token", token(1), token(2))
       .on("/devices", () => ({ status: 201, body: { device_id: "dev-9" } }));
-    const db = freshDb();
-    dbs.push(db);
+    const db = newDb();
     const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
     await signIn(db, api, "officer1", "pw", { name: "android phone", platform: "pwa/android" });
     expect(server.paths()).toEqual(["/auth/token", "/devices", "/auth/token"]);
@@ -317,8 +307,7 @@ describe("sign-in", () => {
 
   it("signs in again with the known device, keeping the outbox", async () => {
     const server = new FakeServer().on("/auth/token", token(3));
-    const db = freshDb();
-    dbs.push(db);
+    const db = newDb();
     const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
     await setMeta(db, "deviceId", "dev-9");
     await setMeta(db, "deviceUser", "officer1");
@@ -331,8 +320,7 @@ describe("sign-in", () => {
 
   it("spends each refresh token once: the next refresh sends the rotated one", async () => {
     const server = new FakeServer().on("/auth/refresh", token(2), token(3));
-    const db = freshDb();
-    dbs.push(db);
+    const db = newDb();
     const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
     await setMeta(db, "refreshToken", "r1");
     await Promise.all([api.refresh(), api.refresh()]); // one refresh, whoever asks
@@ -344,8 +332,7 @@ describe("sign-in", () => {
 
   it("signs out on the server too, and drops the refresh token even offline", async () => {
     const server = new FakeServer().on("/auth/sign-out", () => ({ status: 204, body: null }));
-    const db = freshDb();
-    dbs.push(db);
+    const db = newDb();
     const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
     await setMeta(db, "refreshToken", "r7");
     await signOut(db, api);
@@ -360,8 +347,7 @@ describe("sign-in", () => {
 
   it("refuses another officer while this phone holds unsent entries", async () => {
     const server = new FakeServer();
-    const db = freshDb();
-    dbs.push(db);
+    const db = newDb();
     const api = new Api({ db, fetch: server.fetch, onRevoked: async () => undefined });
     await setMeta(db, "deviceId", "dev-9");
     await setMeta(db, "deviceUser", "officer1");
