@@ -10,7 +10,8 @@ attempts never get more passwords evaluated than the limits allow:
   failure for the user is not held back, so the right password from the officer's own
   phone still signs in while someone guesses from elsewhere.
 
-A slot is a provisional failure; a right password clears the user's counts."""
+A slot is a provisional failure; a right password clears the user's counts and gives the
+address its slot back."""
 
 from __future__ import annotations
 
@@ -116,14 +117,21 @@ def _take_all(
 def settle(
     session: Session, *, settings: Settings, username: str, address: str, ok: bool, now: datetime
 ) -> None:
-    """After the check: a right password clears the user's counts; a wrong one may start
-    the user's backoff."""
+    """After the check: a right password clears the user's counts and gives back the slot
+    it took at the address (else an office behind one address would lock itself out by
+    signing in); a wrong one may start the user's backoff."""
     pair, user = counter_key("pair", username, address), counter_key("user", username)
     if ok:
         session.execute(
             update(LoginCounter)
             .where(col(LoginCounter.key).in_([pair, user]))
             .values(failures=0, blocked_until=None)
+        )
+        by_address = counter_key("address", address)
+        session.execute(
+            update(LoginCounter)
+            .where(col(LoginCounter.key) == by_address, col(LoginCounter.failures) > 0)
+            .values(failures=col(LoginCounter.failures) - 1)
         )
         return
     failures = _counter(session, user).failures
