@@ -9,6 +9,7 @@ from typing import Annotated, overload
 
 from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from api.config import Settings, get_settings
@@ -76,13 +77,12 @@ def check_device(
 
 
 def _check_session(
-    session: Session, *, user_id: uuid.UUID, session_id: uuid.UUID | None, now: datetime
+    auth: AuthSession | None, *, session_id: uuid.UUID | None, now: datetime
 ) -> None:
     """The token's sign-in must still be live: not signed out, revoked or over its age."""
     if session_id is None:
         raise NotAuthenticated("Sign in again (this token predates session tracking).")
-    auth = session.get(AuthSession, session_id)
-    if auth is None or auth.user_id != user_id or auth.revoked_at is not None:
+    if auth is None or auth.revoked_at is not None:
         raise NotAuthenticated("This session ended (signed out or revoked). Sign in again.")
     if auth.expires_at <= now:
         raise NotAuthenticated("This session reached its maximum length. Sign in again.")
@@ -103,15 +103,21 @@ def _authenticate(
         claims = decode_token(token, secret=settings.secret_key, expected="access", now=now)
     except ValueError as exc:
         raise NotAuthenticated(f"Sign in again ({exc}).") from exc
-    # The branch comes along: nearly every endpoint needs it.
+    # One round trip: the branch (nearly every endpoint needs it), the sign-in session and
+    # the token's device come along with the user.
     found = session.exec(
-        select(User, Branch)
+        select(User, Branch, AuthSession, Device)
         .join(Branch, col(Branch.id) == User.branch_id)
+        .outerjoin(
+            AuthSession,
+            and_(col(AuthSession.id) == claims.session_id, col(AuthSession.user_id) == User.id),
+        )
+        .outerjoin(Device, col(Device.id) == claims.device_id)
         .where(User.id == claims.user_id)
     ).first()
     if found is None or not found[0].is_active:
         raise NotAuthenticated("This account is disabled. Ask your branch manager.")
-    user, branch = found
+    user, branch, auth, _token_device = found  # held: `check_device` finds it in the map
     header_device: uuid.UUID | None = None
     if x_device_id:
         try:
@@ -122,7 +128,7 @@ def _authenticate(
         check_device(session, user=user, device_id=device_id)
         for device_id in {claims.device_id, header_device} - {None}
     ]
-    _check_session(session, user_id=user.id, session_id=claims.session_id, now=now)
+    _check_session(auth, session_id=claims.session_id, now=now)
     if not allow_retired and any(
         d is not None and d.status == DeviceStatus.retired for d in devices
     ):
