@@ -5,6 +5,7 @@ import json
 import uuid
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -456,6 +457,24 @@ def test_gzip_request_body_is_accepted(world: World, phone_for, client: TestClie
     assert corrupt.status_code == 400
 
 
+def _miss_racing_notes_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The push's first look-up of existing notes misses a row another writer just added,
+    so the fast path's INSERT collides and the batch falls back to one savepoint per entry.
+    Returns the list that grows by one per look-up."""
+    original = Known.load
+    calls: list[int] = []
+
+    def blind_first_load(*args, **kwargs):
+        known = original(*args, **kwargs)
+        if not calls:
+            known.created[Note] = {}
+        calls.append(1)
+        return known
+
+    monkeypatch.setattr(Known, "load", blind_first_load)
+    return calls
+
+
 def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
     world: World,
     phone_for,
@@ -476,17 +495,7 @@ def test_a_race_on_an_id_falls_back_to_one_savepoint_per_entry(
         )
     )
     session.flush()
-    original = Known.load
-    calls: list[int] = []
-
-    def blind_first_load(*args, **kwargs):
-        known = original(*args, **kwargs)
-        if not calls:
-            known.created[Note] = {}  # the first look-up misses the racing row
-        calls.append(1)
-        return known
-
-    monkeypatch.setattr(Known, "load", blind_first_load)
+    calls = _miss_racing_notes_once(monkeypatch)
     ok_id = uuid.uuid4()
     phone.queue("note.add", note_id=ok_id, borrower_id=world.borrowers[0].id, text="正常", at=AT)
     phone.queue("note.add", note_id=raced_id, borrower_id=world.borrowers[0].id, text="冲突", at=AT)
@@ -563,17 +572,7 @@ def test_the_savepoint_fallback_also_moves_a_visit_by_one_step(
     )
     session.flush()
     before = _stored_version(session, visit)
-    original = Known.load
-    calls: list[int] = []
-
-    def blind_first_load(*args, **kwargs):
-        known = original(*args, **kwargs)
-        if not calls:
-            known.created[Note] = {}  # the first look-up misses the racing row
-        calls.append(1)
-        return known
-
-    monkeypatch.setattr(Known, "load", blind_first_load)
+    calls = _miss_racing_notes_once(monkeypatch)
     phone.queue("visit.check_in", visit_id=visit.id, at=AT)
     phone.queue(
         "visit.record_outcome", outcome_id=uuid.uuid4(), visit_id=visit.id, contact="nobody", at=AT
