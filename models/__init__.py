@@ -3,7 +3,14 @@
 from models.agreement import Agreement, AgreementLine, Promise
 from models.audit import AuditEvent
 from models.base import Versioned
-from models.borrower import Borrower, Loan, LoanSnapshot, Payment
+from models.borrower import (
+    Borrower,
+    BorrowerProposal,
+    GeocodeCache,
+    Loan,
+    LoanSnapshot,
+    Payment,
+)
 from models.compliance import AuditAnchor, CompliancePolicy
 from models.org import AuthSession, Branch, Device, LoginAttempt, LoginCounter, User
 from models.sync import ClientView, MutationLog
@@ -27,11 +34,13 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Borrower",
+    "BorrowerProposal",
     "Branch",
     "ChangeRequest",
     "ClientView",
     "CompliancePolicy",
     "Device",
+    "GeocodeCache",
     "HardshipReason",
     "Loan",
     "LoanSnapshot",

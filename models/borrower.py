@@ -28,6 +28,12 @@ class Borrower(Versioned, table=True):
     village: str = Field(default="", max_length=120, index=True)
     lat: float | None = None
     lon: float | None = None
+    # Provenance of lat/lon (`LocationSource`, `LocationPrecision`); both null when unlocated.
+    location_source: str | None = Field(default=None, max_length=16)
+    location_precision: str | None = Field(default=None, max_length=16)
+    located_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why an unlocated borrower has no location (the geocoder's answer), for the manager.
+    location_note: str = Field(default="", max_length=255)
     segment: Segment = Field(default=Segment.individual_trader, sa_type=sa.String(24))
     language: str = Field(default="zh-CN", max_length=16)
     safety_flags: list[str] = Field(default_factory=list, sa_type=JSONType)
@@ -77,3 +83,41 @@ class LoanSnapshot(SQLModel, table=True):
     dpd: int
     overdue_fen: int = Field(sa_type=sa.BigInteger)
     outstanding_fen: int = Field(sa_type=sa.BigInteger)
+
+
+class BorrowerProposal(SQLModel, table=True):
+    """A change to a borrower's file proposed from the field (a verified check-in's GPS, an
+    officer's "the house is here", preferred times, safety flags): the manager decides."""
+
+    __tablename__ = "borrower_proposal"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    borrower_id: uuid.UUID = Field(foreign_key="borrower.id", index=True)
+    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
+    kind: str = Field(max_length=16)  # ProposalKind
+    # location: {"lat", "lon", "accuracy_m", "distance_m"}; preferred_times: {"preferred_times":
+    # [...]}; safety_flags: {"safety_flags": [...]}
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    source: str = Field(max_length=16)  # check_in | officer
+    proposed_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(default="open", max_length=16, index=True)  # ProposalStatus
+    decided_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=500)
+
+
+class GeocodeCache(SQLModel, table=True):
+    """A geocoder's answer to one address, kept so a re-import asks the provider nothing."""
+
+    __tablename__ = "geocode_cache"
+
+    key: str = Field(primary_key=True, max_length=64)  # sha256 of provider + address
+    provider: str = Field(max_length=16)
+    address: str = Field(max_length=255)
+    # {"lat", "lon", "precision", "formatted"} or {"error": "..."} for an address not found
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -21,6 +21,35 @@ class Segment(StrEnum):
     individual_trader = "individual_trader"
 
 
+class LocationSource(StrEnum):
+    """Where a borrower's stored location came from."""
+
+    import_file = "import"
+    geocoder = "geocoder"
+    check_in = "check_in"
+    manager = "manager"
+
+
+class LocationPrecision(StrEnum):
+    exact = "exact"
+    village = "village"
+    township = "township"
+
+
+class ProposalKind(StrEnum):
+    """What a proposal about a borrower would change."""
+
+    location = "location"
+    preferred_times = "preferred_times"
+    safety_flags = "safety_flags"
+
+
+class ProposalStatus(StrEnum):
+    open = "open"
+    accepted = "accepted"
+    declined = "declined"
+
+
 class LoanStatus(StrEnum):
     active = "active"
     legal = "legal"
@@ -38,6 +67,8 @@ class VisitStatus(StrEnum):
 class PlanStatus(StrEnum):
     draft = "draft"
     published = "published"
+    # A later plan for the same day was published over it.
+    replaced = "replaced"
 
 
 class Contact(StrEnum):

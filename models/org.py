@@ -45,6 +45,8 @@ class User(Versioned, table=True):
     # Where the officer's day starts and ends when not at the branch.
     home_lat: float | None = None
     home_lon: float | None = None
+    # The officer's own working day over the branch's (`api.planning.workday` settings).
+    workday: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Set when one of the user's devices is revoked: no new device (nor a sign-in without
