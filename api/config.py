@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Keys published in this repository's history: a token signed with one could be forged by
@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     import_max_rows: int = 50_000
     import_max_errors: int = 1_000
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
+    # Travel model for planning and /routing/solve (README "Travel model"): straight lines
+    # with the branch's detour factor and road speeds, or an OSRM server's table service.
+    travel: Literal["haversine", "osrm"] = "haversine"
+    osrm_url: str = ""
+    osrm_timeout_s: float = Field(10.0, gt=0, le=120)
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -96,6 +101,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"FIELDVISIT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _osrm_needs_an_address(self) -> Settings:
+        if self.travel == "osrm" and not self.osrm_url.startswith(("http://", "https://")):
+            raise ValueError("FIELDVISIT_TRAVEL=osrm needs FIELDVISIT_OSRM_URL (http(s)://...)")
         return self
 
 

@@ -10,7 +10,12 @@ order is kept, so a plan never drives more than the clerk order would without a 
 Pinned stops stay on their route. The solver has no "this stop only on that vehicle"
 constraint, so pins are kept in two stages: first one solve over all routes (which balances
 the unpinned stops); if any pinned stop landed elsewhere, each route is then solved alone
-with its pinned stops and the unpinned stops the first stage gave it.
+with its pinned stops and the unpinned stops the first stage gave it. When every stop is
+pinned (re-optimising a plan that keeps its areas) each route is solved alone at once.
+
+Every route leaves at its shift start, never works during its breaks and is back by its
+shift end (`api.routing.breaks`); the objective is driving plus `working_time_weight`
+metres per minute of working time.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from api.routing.schemas import (
     Stop,
     Vehicle,
 )
-from api.routing.solver import solve, time_route
+from api.routing.solver import RouteTiming, solve, time_route
 from api.routing.travel import TravelModel
 
 Point = tuple[float, float]  # (lat, lon)
@@ -38,6 +43,8 @@ class RouteSpec:
     start: Point
     end: Point
     shift: tuple[int, int]  # seconds on the plan's clock
+    breaks: tuple[tuple[int, int], ...] = ()  # no driving or visiting inside these
+    max_work_s: int | None = None  # working time (breaks not counted) at most this
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class StopSpec:
     service_s: int
     prize: int | None = None  # None: required; otherwise optional, worth this many metres
     pinned_route: int | None = None  # index into the routes
+    slow_road: bool = False  # reached by a remote road: the travel model's slow class
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class PlannedRoute:
     clerk_late: int = 0  # visits the clerk order would end after their window closes
     clerk_order_kept: bool = False
     violations: list[str] = field(default_factory=list)  # broken constraints (normally none)
+    work_s: int = 0  # duration_s without breaks
 
     @property
     def saved_m(self) -> int:
@@ -96,6 +105,7 @@ def plan_routes(
     time_limit_s: float,
     max_iterations: int | None = None,
     seed: int = 1,
+    working_time_weight: int = 0,
 ) -> PlanOutcome:
     """Assign and order `stops` (in clerk order) over `routes`."""
     _check(routes, stops)
@@ -103,10 +113,15 @@ def plan_routes(
         return PlanOutcome(routes=[PlannedRoute() for _ in routes], unassigned=[])
     t0 = time.perf_counter()
     day = _Day.build(routes, stops, travel=travel, max_iterations=max_iterations, seed=seed)
+    day.weight = working_time_weight
     everyone = list(range(len(routes)))
-    order = dict(enumerate(day.run(everyone, list(range(len(stops))), time_limit_s)))
-    if any(i not in order[route] for i, route in day.pins):
-        order = day.keep_pins(order, time_limit_s - (time.perf_counter() - t0))
+    if len(day.pins) == len(stops):
+        order: dict[int, list[int]] = {k: [] for k in everyone}
+        order = day.keep_pins(order, time_limit_s)
+    else:
+        order = dict(enumerate(day.run(everyone, list(range(len(stops))), time_limit_s)))
+        if any(i not in order[route] for i, route in day.pins):
+            order = day.keep_pins(order, time_limit_s - (time.perf_counter() - t0))
     planned = [day.measure(k, order.get(k, [])) for k in everyone]
     placed = {i for ids in order.values() for i in ids}
     return PlanOutcome(
@@ -143,6 +158,7 @@ class _Day:
     max_iterations: int | None
     seed: int
     iterations: int = 0
+    weight: int = 0  # working_time_weight: metres per minute of working time
 
     @classmethod
     def build(
@@ -162,7 +178,16 @@ class _Day:
         # Share the day fairly: no route takes more than one visit over an even split.
         fair_share = -(-len(stops) // n_routes) + 1
         vehicles = [
-            Vehicle(id=f"route-{k}", start=k, end=n_routes + k, shift=r.shift, capacity=fair_share)
+            Vehicle(
+                id=f"route-{k}",
+                start=k,
+                end=n_routes + k,
+                shift=r.shift,
+                capacity=fair_share,
+                max_duration_s=r.max_work_s,
+                breaks=list(r.breaks),
+                departure="shift_start",
+            )
             for k, r in enumerate(routes)
         ]
         models = [
@@ -188,6 +213,7 @@ class _Day:
             time_limit_s=_budget(budget),
             seed=self.seed,
             max_iterations=self.max_iterations,
+            working_time_weight=self.weight,
             vehicles=[self.vehicles[k] for k in vehicle_ids],
             stops=[self.models[i] for i in sorted(stop_ids)],
             matrix=self.matrix,
@@ -210,13 +236,13 @@ class _Day:
 
     def measure(self, k: int, ids: list[int]) -> PlannedRoute:
         """Route `k` timed in the solver's order and in clerk order; the clerk order is
-        kept when it keeps every window and drives less."""
+        kept when it keeps every rule and costs less (driving plus weighted working time)."""
         vehicle = self.vehicles[k]
         duration, distance = self.matrix.arrays()
         timing = time_route(vehicle, [self.models[i] for i in ids], duration, distance)
         clerk_ids = sorted(ids)
         clerk = time_route(vehicle, [self.models[i] for i in clerk_ids], duration, distance)
-        kept = not clerk.violations and clerk.distance_m < timing.distance_m
+        kept = not clerk.violations and self.cost(clerk) < self.cost(timing)
         if kept:
             ids, timing = clerk_ids, clerk
         late = sum(
@@ -239,4 +265,8 @@ class _Day:
             clerk_late=late,
             clerk_order_kept=kept,
             violations=timing.violations,
+            work_s=timing.work_s,
         )
+
+    def cost(self, timing: RouteTiming) -> float:
+        return timing.distance_m + self.weight * timing.work_s / 60

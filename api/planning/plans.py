@@ -31,9 +31,9 @@ from api.planning.candidates import (
 )
 from api.planning.planner import PlannedStop, StopSpec
 from api.planning.repository import of_branch
-from api.planning.schedule import visit_window
 from api.planning.schemas import (
     PlanCreate,
+    PlanMove,
     PlanOptimise,
     PlanSummary,
     UnassignedBorrower,
@@ -46,9 +46,11 @@ from api.planning.workday import (
     apply_routes,
     solve,
     stored_window,
+    use_teams,
     workday,
 )
 from api.routing.schemas import MAX_PRIZE
+from api.routing.travel import TravelChoice
 from api.scoping import get_branch
 from api.visits.service import team_ids
 from models import Borrower, Branch, User, Visit, VisitOfficer, VisitPlan
@@ -100,7 +102,12 @@ def publish_plan(
 
 
 def create_plan(
-    *, session: Session, manager: User, request: PlanCreate, now: datetime
+    *,
+    session: Session,
+    manager: User,
+    request: PlanCreate,
+    now: datetime,
+    travel: TravelChoice | None = None,
 ) -> VisitPlan:
     """Create the plan's visits, share them among the routes and order each route.
 
@@ -112,6 +119,7 @@ def create_plan(
     policy = current_policy(session, branch)
     day = workday(branch, request.plan_date, now, policy)
     teams = _free_teams(session, branch=branch, policy=policy, request=request)
+    use_teams(day, teams)
     picks = _picks(session, day=day, request=request, routes=len(teams), now=now)
     choice = _choose_stops(session, day=day, picks=picks)
     outcome = solve(
@@ -120,6 +128,7 @@ def create_plan(
         choice.stops,
         time_limit_s=request.time_limit_s,
         max_iterations=request.max_iterations,
+        travel=travel,
     )
     plan = _new_plan(session, request=request, manager=manager, teams=teams, now=now)
     visits = _NewVisits(plan=plan, day=day, choice=choice, now=now)
@@ -245,9 +254,7 @@ class _Choice:
 
     def add(self, pick: Candidate, day: Workday, point: tuple[float, float]) -> None:
         b = pick.borrower
-        window = visit_window(
-            b.preferred_times, clock=day.clock, lawful=day.lawful, service_s=day.service_s
-        )
+        window = day.visit_window(b)
         key = str(b.id)
         if window.note is not None:
             self.notes[key] = window.note
@@ -261,6 +268,7 @@ class _Choice:
                 window=(window.start, window.end),
                 service_s=day.service_s,
                 prize=prize,
+                slow_road="remote_road" in (b.safety_flags or []),
             )
         )
 
@@ -428,12 +436,16 @@ def optimise_plan(
     plan_id: uuid.UUID,
     options: PlanOptimise,
     now: datetime,
+    travel: TravelChoice | None = None,
 ) -> VisitPlan:
     """Re-order every route of the plan after manual changes.
 
-    Only visits still `planned` move. Pinned visits keep their officer; the others may move
-    between the plan's routes to balance the day. A visit that no longer fits keeps its
-    officer, loses its position and is listed in `summary.unscheduled`.
+    Only visits still `planned` move. Unless `options.fresh`, every visit stays on the route
+    it is on (each team keeps its area; a visit added by hand is on its team's route), so
+    each route is re-ordered alone. With `fresh`, pinned visits keep their officer and the
+    others may move between the plan's routes. A visit that no longer fits keeps its officer,
+    loses its position and is listed in `summary.unscheduled`; `summary.moves` lists what
+    changed route.
     """
     plan = get_plan(session=session, manager=manager, plan_id=plan_id)
     branch = get_branch(session, manager.branch_id)
@@ -445,17 +457,18 @@ def optimise_plan(
         return plan
     teams = _users_of(session, team_order)
     summary = read_summary(plan)
-    reorder = _Reorder.of(session, day, rows, team_order, clerk_order=summary.clerk_order)
-    applied = reorder.run(teams, options)
-    _write_summary(
-        plan,
-        applied.summary(
-            unassigned=summary.unassigned,
-            unscheduled=reorder.unscheduled,
-            clerk_order=summary.clerk_order,
-            optimised_at=now,
-        ),
+    reorder = _Reorder.of(
+        session, day, rows, team_order, clerk_order=summary.clerk_order, fresh=options.fresh
     )
+    applied = reorder.run(teams, options, travel)
+    after = applied.summary(
+        unassigned=summary.unassigned,
+        unscheduled=reorder.unscheduled,
+        clerk_order=summary.clerk_order,
+        optimised_at=now,
+    )
+    after.moves = reorder.route_moves(applied)
+    _write_summary(plan, after)
     repository.add_plan_teams(session, plan.id, team_order[len(stored) :], first=len(stored))
     record_audit(
         session,
@@ -536,6 +549,8 @@ class _Reorder:
     session: Session
     day: Workday
     current: dict[uuid.UUID, list[uuid.UUID]]  # visit id -> its team now
+    route_before: dict[uuid.UUID, int | None] = field(default_factory=dict)  # visit -> route
+    names: dict[uuid.UUID, str] = field(default_factory=dict)  # visit -> borrower's name
     stops: list[StopSpec] = field(default_factory=list)
     by_key: dict[str, Visit] = field(default_factory=dict)
     unscheduled: list[UnscheduledVisit] = field(default_factory=list)
@@ -551,8 +566,10 @@ class _Reorder:
         team_order: list[list[uuid.UUID]],
         *,
         clerk_order: list[uuid.UUID],
+        fresh: bool = True,
     ) -> _Reorder:
-        """Stops in clerk order (then route by route); pinned visits pinned to their route."""
+        """Stops in clerk order (then route by route); pinned visits pinned to their route,
+        and every visit unless `fresh`."""
         route_of = {team_key(team): k for k, team in enumerate(team_order)}
         clerk_rank = {b: k for k, b in enumerate(clerk_order)}
         borrowers = {
@@ -572,23 +589,48 @@ class _Reorder:
         reorder = cls(session, day, current={v.id: team for v, team in rows})
         for visit, team in ordered:
             route = route_of.get(team_key(team)) if team else None
-            reorder.add(visit, borrowers.get(visit.borrower_id), route)
+            borrower = borrowers.get(visit.borrower_id)
+            reorder.names[visit.id] = borrower.name if borrower is not None else ""
+            reorder.route_before[visit.id] = route if visit.route_position is not None else None
+            reorder.add(visit, borrower, route, keep=visit.pinned or not fresh)
         return reorder
 
-    def run(self, teams: list[list[User]], options: PlanOptimise) -> AppliedRoutes:
+    def run(
+        self, teams: list[list[User]], options: PlanOptimise, travel: TravelChoice | None
+    ) -> AppliedRoutes:
         """Solve the stops over the teams' routes and place the answer on the visits."""
+        use_teams(self.day, teams)
         outcome = solve(
             self.day,
             teams,
             self.stops,
             time_limit_s=options.time_limit_s,
             max_iterations=options.max_iterations,
+            travel=travel,
         )
         applied = apply_routes(self.day, teams, outcome, self.place)
         self.unschedule(applied.refused, outcome.unassigned)
         return applied
 
-    def add(self, visit: Visit, borrower: Borrower | None, route: int | None) -> None:
+    def route_moves(self, applied: AppliedRoutes) -> list[PlanMove]:
+        """Visits whose route changed: to another route, into one, or out (unscheduled)."""
+        after: dict[uuid.UUID, int | None] = {v: None for v in self.route_before}
+        for k, route in enumerate(applied.routes):
+            after.update({v: k for v in route.visit_ids})
+        return [
+            PlanMove(
+                visit_id=visit_id,
+                borrower_name=self.names.get(visit_id, ""),
+                from_route=before,
+                to_route=after[visit_id],
+            )
+            for visit_id, before in self.route_before.items()
+            if after[visit_id] != before
+        ]
+
+    def add(
+        self, visit: Visit, borrower: Borrower | None, route: int | None, *, keep: bool
+    ) -> None:
         if route is None:
             self.unscheduled.append(UnscheduledVisit(visit_id=visit.id, reason="no_route"))
             return
@@ -602,7 +644,8 @@ class _Reorder:
                 window=stored_window(self.day, visit, borrower),
                 service_s=self.day.service_s,
                 prize=None,
-                pinned_route=route if visit.pinned else None,
+                pinned_route=route if keep else None,
+                slow_road="remote_road" in (borrower.safety_flags or []),
             )
         )
         self.by_key[str(visit.id)] = visit

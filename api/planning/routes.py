@@ -11,14 +11,16 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import ClockDep, CurrentManager, SessionDep
+from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep, SettingsDep
 from api.planning import assignment, candidates, plans, repository, settings
 from api.planning.priority import PrioritySettings
+from api.planning.schedule import WorkdaySettings
 from api.planning.schemas import (
     CandidateFilters,
     CandidatePage,
+    OfficerWorkday,
     PlanCreate,
     PlanOptimise,
     PlanPublic,
@@ -27,6 +29,7 @@ from api.planning.schemas import (
     VisitCancel,
 )
 from api.public import from_record
+from api.routing.travel import TravelChoice
 from api.visits.schemas import VisitPublic, visit_public
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
@@ -101,16 +104,92 @@ def put_priority_settings(
     )
 
 
+@router.get(
+    "/branches/current/settings/workday",
+    operation_id="planning-workday-get",
+    response_model=WorkdaySettings,
+)
+def get_workday(user: CurrentUser, branch: CurrentBranch) -> WorkdaySettings:
+    """Your branch's working day (officers of the branch may read it)."""
+    return settings.branch_workday(branch)
+
+
+@router.put(
+    "/branches/current/settings/workday",
+    operation_id="planning-workday-put",
+    response_model=WorkdaySettings,
+)
+def put_workday(
+    values: WorkdaySettings, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> WorkdaySettings:
+    """Set your branch's working day: start, end, breaks, most working minutes."""
+    return settings.update_branch_workday(session=session, manager=manager, values=values, now=now)
+
+
+@router.get(
+    "/branches/current/settings/workday/officers",
+    operation_id="planning-workday-officers",
+    response_model=list[OfficerWorkday],
+)
+def list_officer_workdays(manager: CurrentManager, session: SessionDep) -> list[OfficerWorkday]:
+    """Every officer of your branch with their own working day (null: the branch's)."""
+    return [
+        OfficerWorkday(user_id=u.id, full_name=u.full_name, workday=settings.officer_override(u))
+        for u in settings.list_officer_workdays(session=session, manager=manager)
+    ]
+
+
+@router.put(
+    "/branches/current/settings/workday/officers/{user_id}",
+    operation_id="planning-workday-officer-put",
+    response_model=OfficerWorkday,
+)
+def put_officer_workday(
+    user_id: uuid.UUID,
+    values: WorkdaySettings,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+) -> OfficerWorkday:
+    """Give one officer their own working day (teams plan on what all members share)."""
+    officer = settings.set_officer_workday(
+        session=session, manager=manager, user_id=user_id, values=values, now=now
+    )
+    return OfficerWorkday(user_id=officer.id, full_name=officer.full_name, workday=values)
+
+
+@router.delete(
+    "/branches/current/settings/workday/officers/{user_id}",
+    operation_id="planning-workday-officer-delete",
+    status_code=204,
+    response_class=Response,
+)
+def delete_officer_workday(
+    user_id: uuid.UUID, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> Response:
+    """The officer goes back to the branch's working day."""
+    settings.set_officer_workday(
+        session=session, manager=manager, user_id=user_id, values=None, now=now
+    )
+    return Response(status_code=204)
+
+
 @router.post("/plans", operation_id="plans-create", response_model=PlanPublic, status_code=201)
 def create_plan(
-    body: PlanCreate, manager: CurrentManager, session: SessionDep, now: ClockDep
+    body: PlanCreate,
+    manager: CurrentManager,
+    session: SessionDep,
+    now: ClockDep,
+    config: SettingsDep,
 ) -> PlanPublic:
     """Plan a day: create the visits, share them among the officers or teams and order each
     route. Borrowers that do not fit are listed in `summary.unassigned`, without a visit.
 
     A plain `def`: the solver is CPU-bound, so FastAPI runs it in its thread pool.
     """
-    plan = plans.create_plan(session=session, manager=manager, request=body, now=now)
+    plan = plans.create_plan(
+        session=session, manager=manager, request=body, now=now, travel=TravelChoice.of(config)
+    )
     return plan_public(session, plan)
 
 
@@ -135,11 +214,20 @@ def optimise_plan(
     manager: CurrentManager,
     session: SessionDep,
     now: ClockDep,
+    config: SettingsDep,
     body: PlanOptimise | None = None,
 ) -> PlanPublic:
-    """Re-order every route after manual changes; pinned visits keep their officer."""
+    """Re-order every route after manual changes; pinned visits keep their officer, and
+    unless `fresh` every visit stays on its route. `summary.moves` says what moved."""
     options = body or PlanOptimise()
-    plans.optimise_plan(session=session, manager=manager, plan_id=plan.id, options=options, now=now)
+    plans.optimise_plan(
+        session=session,
+        manager=manager,
+        plan_id=plan.id,
+        options=options,
+        now=now,
+        travel=TravelChoice.of(config),
+    )
     return plan_public(session, plan)
 
 

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from api.dates import SaneDate
-from api.planning.schedule import TravelSettings
+from api.planning.schedule import TravelSettings, WorkdaySettings
 from api.routing.schemas import MAX_ITERATIONS, MAX_STOPS, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from api.visits.schemas import VisitPublic
 from models.enums import PlanStatus, Segment
@@ -129,6 +129,19 @@ class PlanCreate(_Strict):
 class PlanOptimise(_Strict):
     time_limit_s: float | None = Field(None, ge=MIN_TIME_LIMIT_S, le=MAX_TIME_LIMIT_S)
     max_iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS)
+    fresh: bool = Field(
+        False,
+        description="false: each route keeps its own visits (its area); true: visits may "
+        "move between routes.",
+    )
+
+
+class OfficerWorkday(BaseModel):
+    """An officer's own working day; null = the branch's."""
+
+    user_id: uuid.UUID
+    full_name: str
+    workday: WorkdaySettings | None
 
 
 class VisitAssign(_Strict):
@@ -194,6 +207,16 @@ class UnassignedBorrower(_Report):
     text_zh: str
 
 
+class PlanMove(_Report):
+    """A visit the last optimisation moved: route indexes into `routes`; null = no route
+    (unscheduled)."""
+
+    visit_id: uuid.UUID
+    borrower_name: str
+    from_route: int | None
+    to_route: int | None
+
+
 class UnscheduledVisit(_Report):
     """A visit the optimiser could not place: it keeps its officer, without a position."""
 
@@ -234,7 +257,11 @@ class PlanSettingsSummary(_Report):
 
     visiting_hours: str = Field(description='Lawful visiting hours, "08:00-21:00".')
     shift: tuple[str, str] = Field(description="First departure and latest return, local.")
+    breaks: list[tuple[str, str]] = Field(
+        default_factory=list, description="The branch's breaks, local."
+    )
     service_min: int
+    working_time_weight: int = 0
     travel: TravelSettings
     timezone: str
 
@@ -260,6 +287,9 @@ class PlanSummary(PlanTotals, _PlanRoutes):
     solver: SolverSummary = Field(default_factory=SolverSummary)
     settings: PlanSettingsSummary | None = None
     optimised_at: IsoDateTime | None = None
+    moves: list[PlanMove] = Field(
+        default_factory=list, description="What the last optimisation moved between routes."
+    )
 
 
 class PlanSummaryItem(BaseModel):

@@ -3,17 +3,27 @@ and the branch's time zone, each read over its defaults from `Branch.settings`."
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
 
-from api.audit import record_audit
+from api.audit import record_audit, record_manager_action
 from api.planning.priority import PrioritySettings, merge_settings
-from api.planning.schedule import PlanningSettings, TravelSettings
-from api.scoping import get_branch
+from api.planning.schedule import (
+    BreakPeriod,
+    PlanningSettings,
+    TravelSettings,
+    WorkdaySettings,
+    hhmm,
+)
+from api.scoping import get_branch, get_in_branch
 from api.settings_merge import merge_model
 from models import Branch, User
+from models.enums import Role
 
 
 def branch_zone(branch: Branch) -> ZoneInfo:
@@ -60,3 +70,100 @@ def update_priority_settings(
         )
         session.flush()
     return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Working days
+
+
+def _stored_workday(raw: Any) -> WorkdaySettings | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return WorkdaySettings.model_validate(raw)
+    except ValidationError:
+        return None  # a bad stored value never stops planning: the default applies
+
+
+def branch_workday(branch: Branch) -> WorkdaySettings:
+    """`Branch.settings["workday"]`, else the branch's work_start/work_end with a 12:00-13:00
+    lunch when it fits and at most 480 minutes of work."""
+    stored = _stored_workday(branch.settings.get("workday"))
+    if stored is not None:
+        return stored
+    start = branch.work_start.hour * 60 + branch.work_start.minute
+    end = branch.work_end.hour * 60 + branch.work_end.minute
+    if start >= end:
+        return WorkdaySettings()
+    lunch = [BreakPeriod(start="12:00", end="13:00")] if start <= 720 and end >= 780 else []
+    span = end - start - 60 * len(lunch)
+    return WorkdaySettings(
+        start=hhmm(start), end=hhmm(end), breaks=lunch, max_work_minutes=max(30, min(480, span))
+    )
+
+
+def officer_workday(user: User, branch: Branch) -> WorkdaySettings:
+    """The officer's own working day, or the branch's."""
+    return _stored_workday(user.workday) or branch_workday(branch)
+
+
+def update_branch_workday(
+    *, session: Session, manager: User, values: WorkdaySettings, now: datetime
+) -> WorkdaySettings:
+    """Set the branch's working day (audited)."""
+    branch = get_branch(session, manager.branch_id)
+    before = branch_workday(branch).model_dump()
+    after = values.model_dump()
+    branch.settings = {**branch.settings, "workday": after}
+    record_manager_action(
+        session,
+        manager,
+        action="branch.workday",
+        entity="branch",
+        entity_id=branch.id,
+        now=now,
+        data={"before": before, "after": after},
+    )
+    session.flush()
+    return values
+
+
+def list_officer_workdays(*, session: Session, manager: User) -> list[User]:
+    """The branch's officers, by name."""
+    rows = session.exec(
+        select(User)
+        .where(User.branch_id == manager.branch_id, User.role == Role.officer)
+        .order_by(col(User.full_name), col(User.id))
+    )
+    return list(rows)
+
+
+def officer_override(user: User) -> WorkdaySettings | None:
+    return _stored_workday(user.workday)
+
+
+def set_officer_workday(
+    *,
+    session: Session,
+    manager: User,
+    user_id: uuid.UUID,
+    values: WorkdaySettings | None,
+    now: datetime,
+) -> User:
+    """Give an officer of the branch their own working day, or (None) the branch's."""
+    officer = get_in_branch(
+        session, User, user_id, branch_id=manager.branch_id, missing="No such officer."
+    )
+    before = officer.workday
+    officer.workday = values.model_dump() if values is not None else None
+    record_manager_action(
+        session,
+        manager,
+        action="user.workday",
+        entity="user",
+        entity_id=officer.id,
+        now=now,
+        data={"before": before, "after": officer.workday},
+    )
+    session.flush()
+    return officer

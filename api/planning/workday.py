@@ -1,7 +1,8 @@
 """The day a plan is made for, and the one way a solver's answer becomes a plan.
 
 `workday` checks the day can be planned and fixes its hours, shift and settings;
-`solve` orders the routes; `apply_routes` walks the answer: every stop the policy allows
+`use_teams` gives each route its shift (the intersection of its members' working days with
+lawful hours), breaks and working time; `solve` orders the routes; `apply_routes` walks the answer: every stop the policy allows
 where the solver put it is placed on its visit (created or moved by the caller), and the
 routes' summaries are built. Both creating and optimising a plan go through it.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from api.compliance import rules as compliance
@@ -25,7 +26,17 @@ from api.planning.planner import (
     StopSpec,
     plan_routes,
 )
-from api.planning.schedule import DayClock, PlanningSettings, TravelSettings, visit_window
+from api.planning.schedule import (
+    DayClock,
+    PlanningSettings,
+    TravelSettings,
+    VisitWindow,
+    WorkdaySettings,
+    minutes,
+    sunset_seconds,
+    team_workday,
+    visit_window,
+)
 from api.planning.schemas import (
     PlanSettingsSummary,
     PlanSummary,
@@ -35,8 +46,14 @@ from api.planning.schemas import (
     UnassignedBorrower,
     UnscheduledVisit,
 )
-from api.planning.settings import branch_zone, planning_settings, travel_settings
-from api.routing.travel import HaversineTravelModel
+from api.planning.settings import (
+    branch_workday,
+    branch_zone,
+    officer_workday,
+    planning_settings,
+    travel_settings,
+)
+from api.routing.travel import TravelChoice, TravelModelError, TravelUnavailable
 from models import Borrower, Branch, User, Visit
 
 
@@ -45,11 +62,48 @@ class Workday:
     branch: Branch
     clock: DayClock
     lawful: tuple[time, time]
-    shift: tuple[int, int]  # first departure, latest return: seconds on the clock
+    shift: tuple[int, int]  # the branch's: first departure, latest return (clock seconds)
     service_s: int
     planning: PlanningSettings
     travel: TravelSettings
     policy: Policy
+    hours: WorkdaySettings = field(default_factory=WorkdaySettings)  # the branch's
+    earliest: int = 0  # nobody leaves before this (now, on today's plan)
+    sunset_s: int | None = None
+    routes: list[RouteSpec] = field(default_factory=list)  # set by use_teams
+
+    def within(self) -> tuple[int, int]:
+        """Working time of the day: the branch's shift, widened to every route's."""
+        shifts = [self.shift, *(r.shift for r in self.routes)]
+        return min(s[0] for s in shifts), max(s[1] for s in shifts)
+
+    def visit_window(self, borrower: Borrower) -> VisitWindow:
+        """Lawful hours ∩ the working day ∩ the borrower's preferred times; a borrower
+        whose road is flagged remote_road must be done by local sunset."""
+        window = visit_window(
+            borrower.preferred_times,
+            clock=self.clock,
+            lawful=self.lawful,
+            service_s=self.service_s,
+            within=self.within(),
+        )
+        if self.sunset_s is not None and "remote_road" in (borrower.safety_flags or []):
+            end = min(window.end, self.sunset_s)
+            return VisitWindow(min(window.start, end), end, window.note)
+        return window
+
+    def clock_shift(self, hours: WorkdaySettings) -> tuple[int, int]:
+        """Working hours ∩ lawful hours, not before `earliest`, in clock seconds."""
+        start = max(
+            self.earliest, self.at_minute(minutes(hours.start)), self.clock.seconds(self.lawful[0])
+        )
+        end = min(self.at_minute(minutes(hours.end)), self.clock.seconds(self.lawful[1]))
+        return start, max(start, end)
+
+    def at_minute(self, minute: int) -> int:
+        if minute >= 24 * 60:
+            return self.clock.seconds(time(23, 59, 59)) + 1
+        return self.clock.seconds(time(minute // 60, minute % 60))
 
 
 def workday(branch: Branch, plan_date: date, now: datetime, policy: Policy) -> Workday:
@@ -68,17 +122,52 @@ def workday(branch: Branch, plan_date: date, now: datetime, policy: Policy) -> W
     lawful = (policy.visiting_start, policy.visiting_end)
     clock = DayClock(plan_date, zone)
     service_s = planning.service_min * 60
-    start, end = clock.seconds(lawful[0]), clock.seconds(lawful[1])
-    if plan_date == today:
-        # Nobody can arrive in the past: today's routes start now (to the next minute).
-        start = max(start, math.ceil(clock.seconds_of(now) / 60) * 60)
-    if end - start < service_s:
+    # Nobody can arrive in the past: today's routes start now (to the next minute).
+    earliest = math.ceil(clock.seconds_of(now) / 60) * 60 if plan_date == today else 0
+    day = Workday(
+        branch,
+        clock,
+        lawful,
+        (0, 0),
+        service_s,
+        planning,
+        travel_settings(branch),
+        policy,
+        hours=branch_workday(branch),
+        earliest=earliest,
+        sunset_s=sunset_seconds(clock, branch.lat, branch.lon),
+    )
+    day.shift = day.clock_shift(day.hours)
+    if day.shift[1] - day.shift[0] < service_s:
         raise InvalidInput(
-            f"No time is left for a visit on {plan_date} within visiting hours "
+            f"No time is left for a visit on {plan_date} within the working day "
+            f"{day.hours.start}-{day.hours.end} and visiting hours "
             f"{lawful[0]:%H:%M}-{lawful[1]:%H:%M}; plan another day."
         )
-    travel = travel_settings(branch)
-    return Workday(branch, clock, lawful, (start, end), service_s, planning, travel, policy)
+    return day
+
+
+def use_teams(day: Workday, teams: Sequence[Sequence[User]]) -> None:
+    """Each route's shift, breaks and working time: what all its members share."""
+    day.routes = []
+    for team in teams:
+        hours = team_workday([officer_workday(u, day.branch) for u in team])
+        if hours is None:
+            names = ", ".join(u.full_name for u in team)
+            raise InvalidInput(
+                f"The working days of {names} have no time in common: give them the same "
+                "hours or plan them apart."
+            )
+        breaks = tuple((day.at_minute(b0), day.at_minute(b1)) for b0, b1 in hours.break_minutes())
+        day.routes.append(
+            RouteSpec(
+                start=_home(day, team[0]),
+                end=_home(day, team[0]),
+                shift=day.clock_shift(hours),
+                breaks=breaks,
+                max_work_s=hours.max_work_minutes * 60,
+            )
+        )
 
 
 def stored_window(day: Workday, visit: Visit, borrower: Borrower) -> tuple[int, int]:
@@ -88,9 +177,7 @@ def stored_window(day: Workday, visit: Visit, borrower: Borrower) -> tuple[int, 
         end = day.clock.seconds_of(visit.window_end)
         if start >= 0 and end - start >= day.service_s:
             return start, end
-    fresh = visit_window(
-        borrower.preferred_times, clock=day.clock, lawful=day.lawful, service_s=day.service_s
-    )
+    fresh = day.visit_window(borrower)
     return fresh.start, fresh.end
 
 
@@ -101,23 +188,39 @@ def solve(
     *,
     time_limit_s: float | None,
     max_iterations: int | None,
+    travel: TravelChoice | None = None,
 ) -> PlanOutcome:
-    """One route per team, from and back to the lead's home (or the branch)."""
-    return plan_routes(
-        [_route_spec(day, team[0]) for team in teams],
-        stops,
-        travel=HaversineTravelModel(day.travel.detour_factor, day.travel.speed_kmh),
-        time_limit_s=time_limit_s or day.planning.time_limit_s,
-        max_iterations=max_iterations or day.planning.max_iterations,
+    """One route per team, from and back to the lead's home (or the branch), inside the
+    team's shift and breaks; 503 when the travel model is unavailable."""
+    if len(day.routes) != len(teams):
+        use_teams(day, teams)
+    slow = [s.point for s in stops if s.slow_road]
+    model = (travel or TravelChoice()).model(
+        detour_factor=day.travel.detour_factor,
+        speed_kmh=day.travel.speed_kmh,
+        slow_speed_kmh=day.travel.remote_speed_kmh,
+        slow_points=slow,
     )
+    try:
+        return plan_routes(
+            day.routes,
+            stops,
+            travel=model,
+            time_limit_s=time_limit_s or day.planning.time_limit_s,
+            max_iterations=max_iterations or day.planning.max_iterations,
+            working_time_weight=day.planning.working_time_weight,
+        )
+    except TravelModelError as exc:
+        raise TravelUnavailable(
+            f"Travel times are unavailable, so the day cannot be planned now: {exc}. Try "
+            "again later or ask the administrator to check the OSRM server."
+        ) from exc
 
 
-def _route_spec(day: Workday, lead: User) -> RouteSpec:
+def _home(day: Workday, lead: User) -> tuple[float, float]:
     if lead.home_lat is not None and lead.home_lon is not None:
-        home = (lead.home_lat, lead.home_lon)
-    else:
-        home = (day.branch.lat, day.branch.lon)
-    return RouteSpec(start=home, end=home, shift=day.shift)
+        return (lead.home_lat, lead.home_lon)
+    return (day.branch.lat, day.branch.lon)
 
 
 # Places a stop on its visit: (team, stop, position from 1) -> the visit's id.
@@ -217,7 +320,9 @@ def _settings_summary(day: Workday) -> PlanSettingsSummary:
     return PlanSettingsSummary(
         visiting_hours=f"{day.lawful[0]:%H:%M}-{day.lawful[1]:%H:%M}",
         shift=(day.clock.local_hhmm(day.shift[0]), day.clock.local_hhmm(day.shift[1])),
+        breaks=[(b.start, b.end) for b in day.hours.breaks],
         service_min=day.planning.service_min,
+        working_time_weight=day.planning.working_time_weight,
         travel=day.travel,
         timezone=day.clock.zone.key,
     )

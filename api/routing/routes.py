@@ -6,23 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.deps import ManagerForLongWork
-from api.errors import DomainError, InvalidInput
+from api.deps import ManagerForLongWork, SettingsDep
+from api.errors import InvalidInput
 from api.routing import solver
 from api.routing.schemas import SolveRequest, SolveResponse
-from api.routing.travel import HaversineTravelModel, TravelModel, TravelModelError
+from api.routing.travel import TravelChoice, TravelModel, TravelModelError, TravelUnavailable
 
 router = APIRouter(prefix="/routing", tags=["routing"])
 
 
-class TravelUnavailable(DomainError):
-    status_code = 503
-    error = "TravelUnavailable"
-
-
-def get_travel_model() -> TravelModel:
-    """The travel model for requests that give `locations`; override to use OSRM."""
-    return HaversineTravelModel()
+def get_travel_model(settings: SettingsDep) -> TravelModel:
+    """The travel model for requests that give `locations`."""
+    return TravelChoice.of(settings).model()
 
 
 TravelDep = Annotated[TravelModel, Depends(get_travel_model)]

@@ -6,7 +6,7 @@ and distances come from `matrix` (or from `locations` through a travel model).
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +22,8 @@ MAX_SECONDS = 10**10  # any clock the caller likes (even Unix time), far from in
 MAX_MATRIX_VALUE = 10**9  # 11.5 days / 1,000,000 km: anything larger is a unit mistake
 MAX_PRIZE = 10**9  # metres; keeps prize sums far from int64 limits inside the solver
 MAX_AMOUNT = 10**9
+MAX_BREAKS = 8
+MAX_WORKING_TIME_WEIGHT = 10_000
 
 Id = Annotated[str, Field(min_length=1, max_length=100)]
 Index = Annotated[int, Field(ge=0)]
@@ -45,7 +47,19 @@ class Vehicle(_Strict):
         default=None, description="Most total demand the officer can take; null = no limit."
     )
     max_duration_s: Annotated[int, Field(gt=0, le=MAX_SECONDS)] | None = Field(
-        default=None, description="Longest working time from departure to return; null = shift."
+        default=None,
+        description="Longest working time from departure to return, breaks not counted; "
+        "null = shift.",
+    )
+    breaks: list[Window] = Field(
+        default_factory=list,
+        max_length=MAX_BREAKS,
+        description="[start, end] periods in which the officer neither drives nor visits.",
+    )
+    departure: Literal["latest", "shift_start"] = Field(
+        "latest",
+        description="latest: leave as late as no visit is delayed (shortest day); "
+        "shift_start: leave at the shift start and wait at a stop when early.",
     )
 
     @field_validator("shift")
@@ -53,6 +67,14 @@ class Vehicle(_Strict):
     def _shift_ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
         if value[0] > value[1]:
             raise ValueError(f"shift starts at {value[0]} after it ends at {value[1]}")
+        return value
+
+    @field_validator("breaks")
+    @classmethod
+    def _breaks_ordered(cls, value: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        for start, end in value:
+            if start >= end:
+                raise ValueError(f"a break starts at {start}, not before it ends at {end}")
         return value
 
 
@@ -168,6 +190,13 @@ class SolveRequest(_Strict):
         description=(
             "Stop after this many search iterations instead of at the time limit (which still "
             "caps the run). Same seed and max_iterations give the same answer."
+        ),
+    )
+    working_time_weight: Annotated[int, Field(ge=0, le=MAX_WORKING_TIME_WEIGHT)] = Field(
+        default=0,
+        description=(
+            "Metres of driving one minute of working time (departure to return, breaks not "
+            "counted) is worth: 0 minimises driving only."
         ),
     )
     vehicles: list[Vehicle] = Field(min_length=1, max_length=MAX_VEHICLES)

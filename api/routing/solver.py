@@ -3,10 +3,19 @@
 Pure module: no FastAPI, no database. `solve` is the entry point; `list_order_baseline`
 and `route_cost` give the "clerk order" figures that the planning service compares against.
 
-Model: the objective is distance (metres) plus the prizes of optional stops left out;
-durations (seconds) only enforce windows, shifts and maximum working time. A stop's window
-holds the whole visit, so PyVRP (whose windows bound the *start* of service) gets
-`tw_late = window_end - service_s`.
+Model: the objective is distance (metres) plus `working_time_weight` metres per minute of
+working time, plus the prizes of optional stops left out; durations (seconds) also enforce
+windows, shifts and maximum working time. A stop's window holds the whole visit, so PyVRP
+(whose windows bound the *start* of service) gets `tw_late = window_end - service_s`.
+
+With a weight, PyVRP's integer costs are in 1/60 m: a metre costs 60 and a second of
+duration `weight`. An optional stop's prize is raised by the cost of its own service time,
+so the weight trades driving against waiting and never makes a visit look dearer than its
+prize says (otherwise a weight would "save" working time by visiting fewer borrowers).
+
+Breaks (`api.routing.breaks`): PyVRP plans on a work clock without the breaks all vehicles
+share; a vehicle's own extra breaks shorten its shift there. Every route is then timed on
+the real clock with the breaks and repaired if a visit pushed past a break no longer fits.
 """
 
 from __future__ import annotations
@@ -23,12 +32,14 @@ import pyvrp
 from numpy.typing import ArrayLike, NDArray
 from pyvrp.exceptions import PenaltyBoundWarning
 
+from api.routing import breaks as breaks_
 from api.routing.schemas import Route, SolveRequest, SolveResponse, Stop, StopVisit, Vehicle
 from api.routing.travel import HaversineTravelModel, IntMatrix, TravelModel, TravelModelError
 
 NO_LIMIT = int(np.iinfo(np.int64).max)  # PyVRP's default for "unconstrained"
 INFEASIBLE_COST = NO_LIMIT  # what PyVRP's stopping criteria see while no solution is feasible
 POST_SOLVE_MARGIN_S = 0.05  # kept back from the time limit to check and time the answer
+COST_SCALE = 60  # PyVRP cost units per metre when working time has a weight (m per minute)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +94,7 @@ class RouteTiming:
     load: int
     violations: list[str] = field(default_factory=list)
     excess: int = 0  # total amount by which constraints are broken (s + units), for repair
+    work_s: int = 0  # duration_s without the breaks inside it
 
 
 def time_route(
@@ -93,20 +105,25 @@ def time_route(
 ) -> RouteTiming:
     """Schedule `stops` in this order for `vehicle` and report every broken constraint.
 
-    Service starts as early as the window allows; the officer leaves as late as possible
-    without delaying any visit, so the working time (end - start) is the shortest for this
-    order. Late visits are recorded as violations, never warped back in time.
+    Service starts as early as the window allows. With `departure="latest"` the officer
+    leaves as late as possible without delaying any visit (the shortest day for this order);
+    with `"shift_start"` at the shift start, waiting at a stop when early. Nobody drives or
+    visits during a break. Late visits are recorded as violations, never warped back in time.
     """
     if not stops:
         return RouteTiming(None, None, [], [], [], [], 0, 0, 0)
+    pauses = breaks_.normalise(tuple(b) for b in vehicle.breaks)
     locs = [vehicle.start, *(s.location for s in stops), vehicle.end]
     legs_t = [int(duration[a, b]) for a, b in itertools.pairwise(locs)]
     legs_d = [int(distance[a, b]) for a, b in itertools.pairwise(locs)]
-    depart = _latest_departure(vehicle.shift[0], stops, legs_t)
-    served = _serve(depart, stops, legs_t)
-    end = served.departures[-1] + legs_t[-1]
+    depart = vehicle.shift[0]
+    if vehicle.departure == "latest":
+        depart = _latest_departure(vehicle.shift[0], stops, legs_t)
+    served = _serve(depart, stops, legs_t, pauses)
+    end = breaks_.drive(served.departures[-1], legs_t[-1], pauses)
+    work = end - depart - breaks_.overlap(pauses, depart, end)
     load = sum(s.demand for s in stops)
-    breaches = served.late + _vehicle_breaches(vehicle, depart=depart, end=end, load=load)
+    breaches = served.late + _vehicle_breaches(vehicle, work=work, end=end, load=load)
     return RouteTiming(
         start_s=depart,
         end_s=end,
@@ -119,6 +136,7 @@ def time_route(
         load=load,
         violations=[message for _excess, message in breaches],
         excess=sum(excess for excess, _message in breaches),
+        work_s=work,
     )
 
 
@@ -156,13 +174,20 @@ class _Served:
     late: list[Breach] = field(default_factory=list)  # visits ending after their window
 
 
-def _serve(depart: int, stops: Sequence[Stop], legs_t: Sequence[int]) -> _Served:
-    """Drive the stops in order from `depart`, waiting for windows to open."""
+def _serve(
+    depart: int,
+    stops: Sequence[Stop],
+    legs_t: Sequence[int],
+    pauses: Sequence[breaks_.Interval] = (),
+) -> _Served:
+    """Drive the stops in order from `depart`, waiting for windows to open and for breaks
+    to end."""
     served = _Served()
     clock = depart
     for k, stop in enumerate(stops):
-        clock += legs_t[k]
-        begin = clock if stop.window is None else max(clock, stop.window[0])
+        clock = breaks_.drive(clock, legs_t[k], pauses)
+        earliest = clock if stop.window is None else max(clock, stop.window[0])
+        begin = breaks_.visit_start(earliest, stop.service_s, pauses)
         served.waits.append(begin - clock)
         served.arrivals.append(begin)
         clock = begin + stop.service_s
@@ -178,7 +203,7 @@ def _serve(depart: int, stops: Sequence[Stop], legs_t: Sequence[int]) -> _Served
     return served
 
 
-def _vehicle_breaches(vehicle: Vehicle, *, depart: int, end: int, load: int) -> list[Breach]:
+def _vehicle_breaches(vehicle: Vehicle, *, work: int, end: int, load: int) -> list[Breach]:
     """The vehicle's own limits a route breaks: shift end, working time, capacity."""
     breaches: list[Breach] = []
     shift_end = vehicle.shift[1]
@@ -189,7 +214,7 @@ def _vehicle_breaches(vehicle: Vehicle, *, depart: int, end: int, load: int) -> 
                 f"vehicle {vehicle.id!r}: returns at {end}, after its shift ends at {shift_end}",
             )
         )
-    worked = end - depart
+    worked = work
     if vehicle.max_duration_s is not None and worked > vehicle.max_duration_s:
         breaches.append(
             (
@@ -355,6 +380,16 @@ class _Problem:
     distance: IntMatrix
     candidates: list[int]  # request stop indices given to PyVRP
     vehicle_types: list[list[int]]  # PyVRP vehicle type -> request vehicle indices
+    clock: breaks_.WorkClock = field(default_factory=breaks_.WorkClock)
+
+    @property
+    def weight(self) -> int:
+        return self.request.working_time_weight
+
+    @property
+    def scale(self) -> int:
+        """PyVRP cost units per metre (1 keeps the distance-only objective exactly)."""
+        return COST_SCALE if self.weight else 1
 
 
 def _alone_feasible(request: SolveRequest, duration: IntMatrix) -> NDArray[np.bool_]:
@@ -388,7 +423,7 @@ def _vehicle_types(request: SolveRequest) -> list[list[int]]:
     # Identical officers share one vehicle type: fewer types make the search faster.
     groups: dict[tuple[object, ...], list[int]] = {}
     for k, v in enumerate(request.vehicles):
-        key = (v.start, v.end, v.shift, v.capacity, v.max_duration_s)
+        key = (v.start, v.end, v.shift, v.capacity, v.max_duration_s, str(v.breaks), v.departure)
         groups.setdefault(key, []).append(k)
     return list(groups.values())
 
@@ -403,7 +438,9 @@ def _problem_data(problem: _Problem, *, all_optional_prize: int | None) -> pyvrp
     depot_locs = sorted({v.start for v in request.vehicles} | {v.end for v in request.vehicles})
     return pyvrp.ProblemData(
         locations=locations,
-        clients=[_client(request.stops[i], all_optional_prize) for i in problem.candidates],
+        clients=[
+            _client(problem, request.stops[i], all_optional_prize) for i in problem.candidates
+        ],
         depots=[pyvrp.Depot(location=loc) for loc in depot_locs],
         vehicle_types=_vehicle_type_data(problem, depot_locs),
         distance_matrices=[_contiguous(problem.distance)],
@@ -411,12 +448,15 @@ def _problem_data(problem: _Problem, *, all_optional_prize: int | None) -> pyvrp
     )
 
 
-def _client(stop: Stop, all_optional_prize: int | None) -> pyvrp.Client:
+def _client(problem: _Problem, stop: Stop, all_optional_prize: int | None) -> pyvrp.Client:
     tw_early, tw_late = 0, NO_LIMIT
     if stop.window is not None:
-        tw_early, tw_late = stop.window[0], stop.window[1] - stop.service_s
+        tw_early = problem.clock.to_work(stop.window[0])
+        tw_late = max(tw_early, problem.clock.to_work(stop.window[1]) - stop.service_s)
     if stop.prize is not None:
-        prize, required = stop.prize, False
+        # Serving costs its own service time: the prize pays for it (see the module doc).
+        prize = stop.prize * problem.scale + stop.service_s * problem.weight
+        required = False
     elif all_optional_prize is not None:
         prize, required = all_optional_prize, False
     else:
@@ -440,16 +480,23 @@ def _vehicle_type_data(problem: _Problem, depot_locs: list[int]) -> list[pyvrp.V
     vehicle_types = []
     for members in problem.vehicle_types:
         v = request.vehicles[members[0]]
+        early = problem.clock.to_work(v.shift[0])
+        # Breaks of this vehicle that not all share are not cut out of the work clock:
+        # they shorten its day there instead.
+        own = breaks_.normalise(tuple(b) for b in v.breaks)
+        extra = breaks_.overlap(own, *v.shift) - breaks_.overlap(problem.clock.breaks, *v.shift)
+        late = max(early, problem.clock.to_work(v.shift[1]) - max(0, extra))
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=len(members),
                 capacity=[v.capacity if v.capacity is not None else total_demand],
                 start_depot=depot_index[v.start],
                 end_depot=depot_index[v.end],
-                tw_early=v.shift[0],
-                tw_late=v.shift[1],
-                unit_distance_cost=1,
-                unit_duration_cost=0,  # minimise driving; time only constrains
+                tw_early=early,
+                tw_late=late,
+                start_late=early if v.departure == "shift_start" else None,
+                unit_distance_cost=problem.scale,
+                unit_duration_cost=problem.weight,  # 0: minimise driving; time only constrains
                 shift_duration=v.max_duration_s if v.max_duration_s is not None else NO_LIMIT,
                 name=",".join(request.vehicles[k].id for k in members),
             )
@@ -545,6 +592,7 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
         distance=distance,
         candidates=[i for i in range(len(request.stops)) if alone[i]],
         vehicle_types=_vehicle_types(request),
+        clock=breaks_.WorkClock(breaks_.common([v.breaks for v in request.vehicles])),
     )
 
     routes: dict[int, list[int]] = {}
@@ -560,9 +608,7 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
             # Phase 2: not all required stops fit. Make them optional with a prize larger than
             # any possible driving plus all optional prizes, so the solver places as many
             # required stops as it can before thinking about distance.
-            optional = sum(request.stops[i].prize or 0 for i in problem.candidates)
-            legs = len(problem.candidates) + len(request.vehicles)
-            bound = int(distance.max()) * legs + optional + 1
+            bound = _required_prize(problem)
             remaining = (
                 None
                 if request.max_iterations is None
@@ -577,6 +623,20 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
     return _response(problem, routes, iterations, time.perf_counter() - t0)
 
 
+def _required_prize(problem: _Problem) -> int:
+    """A prize larger than any route cost plus all optional prizes (in PyVRP cost units)."""
+    request = problem.request
+    optional = sum(
+        _client(problem, request.stops[i], None).prize
+        for i in problem.candidates
+        if request.stops[i].prize is not None
+    )
+    legs = len(problem.candidates) + len(request.vehicles)
+    horizon = max(v.shift[1] - v.shift[0] for v in request.vehicles)
+    driving = int(problem.distance.max()) * legs * problem.scale
+    return driving + horizon * len(request.vehicles) * problem.weight + optional + 1
+
+
 def _response(
     problem: _Problem, routes: dict[int, list[int]], iterations: int, elapsed: float
 ) -> SolveResponse:
@@ -586,6 +646,7 @@ def _response(
     left_out = [i for i in range(len(request.stops)) if i not in visited]
     unassigned_required = [request.stops[i].id for i in left_out if request.stops[i].required]
     total_distance = sum(r.distance_m for r in out)
+    work_min = sum(_work_s(problem, r) for r in out) / 60
     return SolveResponse(
         routes=out,
         unassigned=[request.stops[i].id for i in left_out],
@@ -593,12 +654,22 @@ def _response(
         distance_m=total_distance,
         duration_s=sum(r.duration_s for r in out),
         feasible=not unassigned_required and not violations,
-        objective=total_distance + _prizes(request, left_out),
+        objective=total_distance
+        + round(request.working_time_weight * work_min)
+        + _prizes(request, left_out),
         prize_collected=_prizes(request, visited),
         violations=violations,
         solve_time_s=round(elapsed, 3),
         iterations=iterations,
     )
+
+
+def _work_s(problem: _Problem, route: Route) -> int:
+    if route.start_s is None or route.end_s is None:
+        return 0
+    vehicle = next(v for v in problem.request.vehicles if v.id == route.vehicle_id)
+    pauses = breaks_.normalise(tuple(b) for b in vehicle.breaks)
+    return route.duration_s - breaks_.overlap(pauses, route.start_s, route.end_s)
 
 
 def _prizes(request: SolveRequest, stop_ids: Iterable[int]) -> int:

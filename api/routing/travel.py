@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from api.errors import DomainError
+
 if TYPE_CHECKING:
     import httpx
+
+    from api.config import Settings
 
 IntMatrix = NDArray[np.int64]
 Point = tuple[float, float]
@@ -23,6 +28,10 @@ never uses the leg, small enough to keep route sums far from int64 overflow."""
 
 class TravelModelError(RuntimeError):
     """The travel model could not produce a matrix (service down, bad answer)."""
+
+
+class TravelUnavailable(DomainError, status=503):
+    """Travel times cannot be had (the OSRM server is down or not configured)."""
 
 
 class TravelModel(Protocol):
@@ -55,18 +64,30 @@ def haversine_m(points: Sequence[Point]) -> NDArray[np.float64]:
 
 
 class HaversineTravelModel:
-    """Straight-line distance times a detour factor, driven at a constant speed.
+    """Straight-line distance times a detour factor, driven at the speed of the road class.
 
     Both settings belong to the branch: rural roads wind more (higher detour) and are slower.
+    A leg to or from one of `slow_points` (a borrower whose road is flagged remote) is driven
+    at `slow_speed_kmh`.
     """
 
-    def __init__(self, detour_factor: float = 1.3, speed_kmh: float = 30.0) -> None:
+    def __init__(
+        self,
+        detour_factor: float = 1.3,
+        speed_kmh: float = 30.0,
+        *,
+        slow_speed_kmh: float | None = None,
+        slow_points: Collection[Point] = (),
+    ) -> None:
         if not (np.isfinite(detour_factor) and detour_factor > 0):
             raise ValueError("detour_factor must be a positive number")
-        if not (np.isfinite(speed_kmh) and speed_kmh > 0):
-            raise ValueError("speed_kmh must be a positive number")
+        for speed in (speed_kmh, slow_speed_kmh if slow_speed_kmh is not None else speed_kmh):
+            if not (np.isfinite(speed) and speed > 0):
+                raise ValueError("speed_kmh must be a positive number")
         self.detour_factor = float(detour_factor)
         self.speed_kmh = float(speed_kmh)
+        self.slow_speed_kmh = float(slow_speed_kmh) if slow_speed_kmh is not None else None
+        self.slow_points = frozenset(slow_points)
 
     def __repr__(self) -> str:
         return (
@@ -78,11 +99,51 @@ class HaversineTravelModel:
             empty = np.zeros((0, 0), dtype=np.int64)
             return empty, empty.copy()
         road_m = haversine_m(points) * self.detour_factor
+        speed = np.full(road_m.shape, self.speed_kmh / 3.6)
+        if self.slow_speed_kmh is not None and self.slow_points:
+            slow = np.array([tuple(p) in self.slow_points for p in points], dtype=bool)
+            speed[slow[:, None] | slow[None, :]] = self.slow_speed_kmh / 3.6
         distance = np.rint(road_m).astype(np.int64)
-        duration = np.rint(road_m / (self.speed_kmh / 3.6)).astype(np.int64)
+        duration = np.rint(road_m / speed).astype(np.int64)
         np.fill_diagonal(distance, 0)
         np.fill_diagonal(duration, 0)
         return duration, distance
+
+
+@dataclass(frozen=True)
+class TravelChoice:
+    """Which travel model the server uses (FIELDVISIT_TRAVEL, FIELDVISIT_OSRM_URL)."""
+
+    kind: Literal["haversine", "osrm"] = "haversine"
+    osrm_url: str = ""
+    timeout_s: float = 10.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> TravelChoice:
+        return cls(settings.travel, settings.osrm_url, settings.osrm_timeout_s)
+
+    def model(
+        self,
+        *,
+        detour_factor: float = 1.3,
+        speed_kmh: float = 30.0,
+        slow_speed_kmh: float | None = None,
+        slow_points: Collection[Point] = (),
+    ) -> TravelModel:
+        """The model; the haversine settings are ignored by OSRM (it knows the roads)."""
+        if self.kind == "osrm":
+            if not self.osrm_url:
+                raise TravelUnavailable(
+                    "FIELDVISIT_TRAVEL is osrm but FIELDVISIT_OSRM_URL is empty: set the "
+                    "OSRM server's address."
+                )
+            return OsrmTravelModel(self.osrm_url, timeout=self.timeout_s)
+        return HaversineTravelModel(
+            detour_factor,
+            speed_kmh,
+            slow_speed_kmh=slow_speed_kmh,
+            slow_points=slow_points,
+        )
 
 
 class OsrmTravelModel:

@@ -129,3 +129,69 @@ def test_input_errors() -> None:
         plan_routes([route()], stops(scatter(1)) * 2, travel=TRAVEL, time_limit_s=1)
     empty = plan_routes([route()], [], travel=TRAVEL, time_limit_s=1)
     assert empty.routes[0].stops == [] and empty.unassigned == []
+
+
+H = 3600
+SHIFT = (8 * H + 1800, 17 * H + 1800)
+LUNCH = ((12 * H, 13 * H),)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_routes_leave_at_the_shift_start_keep_breaks_and_end_in_the_shift(seed: int) -> None:
+    rng = random.Random(seed)
+    points = scatter(30, seed=seed, spread=0.12)
+    specs = [
+        StopSpec(
+            key=f"s{i}",
+            point=p,
+            window=(open_ := rng.choice([SHIFT[0], 10 * H, 13 * H]), open_ + 4 * H),
+            service_s=SERVICE,
+            prize=rng.randint(5, 60) * 1000,
+        )
+        for i, p in enumerate(points)
+    ]
+    shifts = [RouteSpec(BRANCH, BRANCH, SHIFT, LUNCH, 480 * 60) for _ in range(3)]
+    outcome = plan_routes(
+        shifts, specs, travel=TRAVEL, time_limit_s=5, max_iterations=400, working_time_weight=100
+    )
+    assert not outcome.violations
+    assert sum(len(r.stops) for r in outcome.routes) >= 12
+    for planned in outcome.routes:
+        if not planned.stops:
+            continue
+        assert planned.start_s == SHIFT[0]  # the earliest departure, not the latest
+        assert planned.end_s is not None and planned.end_s <= SHIFT[1]
+        assert planned.work_s <= 480 * 60
+        for stop in planned.stops:
+            assert stop.departure_s <= 12 * H or stop.arrival_s >= 13 * H, stop
+            assert SHIFT[0] <= stop.arrival_s and stop.departure_s <= SHIFT[1]
+
+
+def test_the_working_time_weight_never_drops_visits_to_save_time() -> None:
+    specs = stops(scatter(10), prize=2_000)
+    by_weight = {
+        weight: plan_routes(
+            [route(SHIFT)],
+            specs,
+            travel=TRAVEL,
+            time_limit_s=5,
+            max_iterations=300,
+            working_time_weight=weight,
+        )
+        for weight in (0, 500)
+    }
+    # Service time is paid by the prize: a heavy weight visits as many borrowers.
+    assert len(by_weight[500].routes[0].stops) == len(by_weight[0].routes[0].stops)
+
+
+def test_every_stop_pinned_keeps_each_route_alone() -> None:
+    points = scatter(8)
+    specs = [
+        StopSpec(f"s{i}", p, SHIFT, SERVICE, prize=None, pinned_route=i % 2)
+        for i, p in enumerate(points)
+    ]
+    outcome = plan_routes(
+        [route(SHIFT), route(SHIFT)], specs, travel=TRAVEL, time_limit_s=5, max_iterations=200
+    )
+    for k, planned in enumerate(outcome.routes):
+        assert {s.key for s in planned.stops} == {f"s{i}" for i in range(8) if i % 2 == k}

@@ -66,11 +66,14 @@ STORED: dict[str, Any] = {
     "settings": {
         "visiting_hours": "08:00-21:00",
         "shift": ["10:00", "21:00"],
+        "breaks": [["12:00", "13:00"]],
         "service_min": 40,
-        "travel": {"detour_factor": 1.3, "speed_kmh": 30.0},
+        "working_time_weight": 100,
+        "travel": {"detour_factor": 1.3, "speed_kmh": 30.0, "remote_speed_kmh": 20.0},
         "timezone": "Asia/Urumqi",
     },
     "optimised_at": "2026-11-23T02:00:00+00:00",
+    "moves": [{"visit_id": V2, "borrower_name": "借款人7", "from_route": 0, "to_route": None}],
 }
 
 

@@ -13,8 +13,8 @@ from api.compliance import rules
 from api.compliance.policy import Policy, PolicyData
 from api.errors import InvalidInput, PolicyViolation
 from api.planning.planner import PlannedRoute, PlannedStop, PlanOutcome
-from api.planning.workday import apply_routes, workday
-from models import Branch, User
+from api.planning.workday import apply_routes, use_teams, workday
+from models import Borrower, Branch, User
 from models.enums import Role
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -51,7 +51,8 @@ def test_the_day_refuses_the_past_holidays_and_no_time_left() -> None:
     with pytest.raises(InvalidInput, match="No time is left"):
         workday(_branch(), date(2026, 11, 23), late, _policy())
     today = workday(_branch(), date(2026, 11, 23), NOW, _policy())
-    assert today.shift == (10 * H, 21 * H) and today.service_s == 40 * 60
+    # The branch default working day 08:30-17:30 within lawful hours, from now on today.
+    assert today.shift == (10 * H, 17 * H + 1800) and today.service_s == 40 * 60
 
 
 def test_apply_routes_places_lawful_stops_and_refuses_the_others() -> None:
@@ -89,4 +90,45 @@ def test_apply_routes_places_lawful_stops_and_refuses_the_others() -> None:
     summary = applied.summary(unassigned=[], unscheduled=[], clerk_order=[], optimised_at=NOW)
     assert (summary.visits, summary.distance_m, summary.saved_m) == (2, 5000, 1200)
     assert summary.solver.iterations == 7 and summary.optimised_at == NOW
-    assert summary.settings is not None and summary.settings.shift == ("08:00", "21:00")
+    assert summary.settings is not None and summary.settings.shift == ("08:30", "17:30")
+
+
+def test_a_team_works_the_hours_all_members_share() -> None:
+    day = workday(_branch(), TUESDAY, NOW, _policy())
+    early, late = _user(), _user()
+    early.workday = {"start": "07:30", "end": "16:00", "breaks": [], "max_work_minutes": 420}
+    late.workday = {
+        "start": "09:00",
+        "end": "18:00",
+        "breaks": [{"start": "12:30", "end": "13:30"}],
+        "max_work_minutes": 480,
+    }
+    use_teams(day, [[early, late], [_user()]])
+    team, alone = day.routes
+    assert team.shift == (9 * H, 16 * H) and team.breaks == ((12 * H + 1800, 13 * H + 1800),)
+    assert team.max_work_s == 420 * 60
+    # Lawful hours start at 08:00, so 07:30 would not be allowed anyway; the default day:
+    assert alone.shift == (8 * H + 1800, 17 * H + 1800) and alone.breaks == ((12 * H, 13 * H),)
+    apart = _user()
+    apart.workday = {"start": "16:30", "end": "20:00", "breaks": [], "max_work_minutes": 200}
+    with pytest.raises(InvalidInput, match="no time in common"):
+        use_teams(day, [[early, apart]])
+
+
+def test_a_remote_road_visit_ends_by_sunset() -> None:
+    branch = _branch()
+    day = workday(branch, date(2026, 12, 1), NOW, _policy())
+    assert day.sunset_s is not None
+    assert day.clock.local_hhmm(day.sunset_s) == "16:56"  # Dezhou area, 1 December
+    remote = Borrower(name="x", safety_flags=["remote_road"], branch_id=uuid.uuid4())
+    plain = Borrower(name="y", safety_flags=[], branch_id=uuid.uuid4())
+    assert day.visit_window(remote).end == day.sunset_s
+    assert day.visit_window(plain).end == 17 * H + 1800
+    evening = Borrower(
+        name="z",
+        safety_flags=["remote_road"],
+        preferred_times=[{"start": "16:30", "end": "19:00"}],
+        branch_id=uuid.uuid4(),
+    )
+    window = day.visit_window(evening)
+    assert window.end - window.start < day.service_s  # cannot be planned: too dark

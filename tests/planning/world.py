@@ -100,11 +100,16 @@ def make_world(
     officers: int = 4,
     *,
     policy: dict[str, Any] | None = None,
+    workday: dict[str, Any] | None = None,
     **branch_fields: Any,
 ) -> World:
     """A branch whose stored policy (version 1) allows one-person routes unless `policy`
-    says otherwise: most planning tests are about routes, not staffing."""
+    says otherwise: most planning tests are about routes, not staffing. Its working day is
+    the whole lawful day without breaks unless `workday` says otherwise (tests of shifts and
+    breaks give one)."""
     branch = make_branch(session, **branch_fields)
+    whole_day = {"start": "00:00", "end": "24:00", "breaks": [], "max_work_minutes": 960}
+    branch.settings = {**branch.settings, "workday": workday or whole_day}
     data = PolicyData.model_validate({"min_staff": 1, **(policy or {})})
     session.add(
         CompliancePolicy(
