@@ -1,10 +1,10 @@
 """The day a plan is made for, and the one way a solver's answer becomes a plan.
 
 `workday` checks the day can be planned and fixes its hours, shift and settings;
-`use_teams` gives each route its shift (the intersection of its members' working days with
-lawful hours), breaks and working time; `solve` orders the routes; `apply_routes` walks the answer: every stop the policy allows
-where the solver put it is placed on its visit (created or moved by the caller), and the
-routes' summaries are built. Both creating and optimising a plan go through it.
+`use_teams` gives each route its shift (its members' common working day within lawful
+hours), breaks and working time; `solve` orders the routes; `apply_routes` walks the
+answer: every stop the policy allows where the solver put it is placed on its visit (created
+or moved by the caller), and the routes' summaries are built. Both creating and optimising a plan go through it.
 """
 
 from __future__ import annotations

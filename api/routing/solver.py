@@ -112,7 +112,7 @@ def time_route(
     """
     if not stops:
         return RouteTiming(None, None, [], [], [], [], 0, 0, 0)
-    pauses = breaks_.normalise(tuple(b) for b in vehicle.breaks)
+    pauses = breaks_.normalise((b[0], b[1]) for b in vehicle.breaks)
     locs = [vehicle.start, *(s.location for s in stops), vehicle.end]
     legs_t = [int(duration[a, b]) for a, b in itertools.pairwise(locs)]
     legs_d = [int(distance[a, b]) for a, b in itertools.pairwise(locs)]
@@ -483,7 +483,7 @@ def _vehicle_type_data(problem: _Problem, depot_locs: list[int]) -> list[pyvrp.V
         early = problem.clock.to_work(v.shift[0])
         # Breaks of this vehicle that not all share are not cut out of the work clock:
         # they shorten its day there instead.
-        own = breaks_.normalise(tuple(b) for b in v.breaks)
+        own = breaks_.normalise((b[0], b[1]) for b in v.breaks)
         extra = breaks_.overlap(own, *v.shift) - breaks_.overlap(problem.clock.breaks, *v.shift)
         late = max(early, problem.clock.to_work(v.shift[1]) - max(0, extra))
         vehicle_types.append(
@@ -668,7 +668,7 @@ def _work_s(problem: _Problem, route: Route) -> int:
     if route.start_s is None or route.end_s is None:
         return 0
     vehicle = next(v for v in problem.request.vehicles if v.id == route.vehicle_id)
-    pauses = breaks_.normalise(tuple(b) for b in vehicle.breaks)
+    pauses = breaks_.normalise((b[0], b[1]) for b in vehicle.breaks)
     return route.duration_s - breaks_.overlap(pauses, route.start_s, route.end_s)
 
 

@@ -120,11 +120,25 @@ def test_a_remote_road_visit_ends_by_sunset() -> None:
     day = workday(branch, date(2026, 12, 1), NOW, _policy())
     assert day.sunset_s is not None
     assert day.clock.local_hhmm(day.sunset_s) == "16:56"  # Dezhou area, 1 December
-    remote = Borrower(name="x", safety_flags=["remote_road"], branch_id=uuid.uuid4())
-    plain = Borrower(name="y", safety_flags=[], branch_id=uuid.uuid4())
+    remote = Borrower(
+        national_id_masked="-",
+        national_id_hash="-",
+        name="x",
+        safety_flags=["remote_road"],
+        branch_id=uuid.uuid4(),
+    )
+    plain = Borrower(
+        national_id_masked="-",
+        national_id_hash="-",
+        name="y",
+        safety_flags=[],
+        branch_id=uuid.uuid4(),
+    )
     assert day.visit_window(remote).end == day.sunset_s
     assert day.visit_window(plain).end == 17 * H + 1800
     evening = Borrower(
+        national_id_masked="-",
+        national_id_hash="-",
         name="z",
         safety_flags=["remote_road"],
         preferred_times=[{"start": "16:30", "end": "19:00"}],

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -25,7 +25,7 @@ from tests.planning.world import TOMORROW, World, make_world
 
 FAST = {"max_iterations": 200, "time_limit_s": 5}
 WORKDAY = "/api/v1/branches/current/settings/workday"
-DEFAULT = {
+DEFAULT: dict[str, Any] = {
     "start": "08:30",
     "end": "17:30",
     "breaks": [{"start": "12:00", "end": "13:00"}],
@@ -154,9 +154,9 @@ def test_re_optimise_keeps_areas_unless_fresh(client: TestClient, world: World) 
 class _Osrm(BaseHTTPRequestHandler):
     """OSRM's /table/v1/driving/{lon,lat;...}: straight lines at 36 km/h."""
 
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         raw = self.path.split("/table/v1/driving/", 1)[1].split("?", 1)[0]
         points = [(float(c.split(",")[1]), float(c.split(",")[0])) for c in raw.split(";")]
@@ -173,7 +173,7 @@ class _Osrm(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
