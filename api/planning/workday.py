@@ -4,7 +4,8 @@
 `use_teams` gives each route its shift (its members' common working day within lawful
 hours), breaks and working time; `solve` orders the routes; `apply_routes` walks the
 answer: every stop the policy allows where the solver put it is placed on its visit (created
-or moved by the caller), and the routes' summaries are built. Both creating and optimising a plan go through it.
+or moved by the caller), and the routes' summaries are built. Both creating and optimising
+a plan go through it.
 """
 
 from __future__ import annotations
