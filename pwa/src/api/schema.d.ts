@@ -436,6 +436,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/current/settings/workday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workday
+         * @description Your branch's working day (officers of the branch may read it).
+         */
+        get: operations["planning-workday-get"];
+        /**
+         * Put Workday
+         * @description Set your branch's working day: start, end, breaks, most working minutes.
+         */
+        put: operations["planning-workday-put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branches/current/settings/workday/officers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Officer Workdays
+         * @description Every officer of your branch with their own working day (null: the branch's).
+         */
+        get: operations["planning-workday-officers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branches/current/settings/workday/officers/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Officer Workday
+         * @description Give one officer their own working day (teams plan on what all members share).
+         */
+        put: operations["planning-workday-officer-put"];
+        post?: never;
+        /**
+         * Delete Officer Workday
+         * @description The officer goes back to the branch's working day.
+         */
+        delete: operations["planning-workday-officer-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -488,7 +556,8 @@ export interface paths {
         put?: never;
         /**
          * Optimise Plan
-         * @description Re-order every route after manual changes; pinned visits keep their officer.
+         * @description Re-order every route after manual changes; pinned visits keep their officer, and
+         *     unless `fresh` every visit stays on its route. `summary.moves` says what moved.
          */
         post: operations["plans-optimise"];
         delete?: never;
@@ -1551,6 +1620,19 @@ export interface components {
             /** Policy Version */
             policy_version: number | null;
         };
+        /** BreakPeriod */
+        BreakPeriod: {
+            /**
+             * Start
+             * @description "HH:MM", 00:00-24:00.
+             */
+            start: string;
+            /**
+             * End
+             * @description "HH:MM", 00:00-24:00.
+             */
+            end: string;
+        };
         /** CandidatePage */
         CandidatePage: {
             /** Total */
@@ -2220,6 +2302,20 @@ export interface components {
             /** Original Status */
             original_status?: ("applied" | "duplicate" | "rejected" | "flagged") | null;
         };
+        /**
+         * OfficerWorkday
+         * @description An officer's own working day; null = the branch's.
+         */
+        OfficerWorkday: {
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Full Name */
+            full_name: string;
+            workday: components["schemas"]["WorkdaySettings"] | null;
+        };
         /** OutNowPublic */
         OutNowPublic: {
             /**
@@ -2295,12 +2391,36 @@ export interface components {
             /** Max Iterations */
             max_iterations?: number | null;
         };
+        /**
+         * PlanMove
+         * @description A visit the last optimisation moved: route indexes into `routes`; null = no route
+         *     (unscheduled).
+         */
+        PlanMove: {
+            /**
+             * Visit Id
+             * Format: uuid
+             */
+            visit_id: string;
+            /** Borrower Name */
+            borrower_name: string;
+            /** From Route */
+            from_route: number | null;
+            /** To Route */
+            to_route: number | null;
+        };
         /** PlanOptimise */
         PlanOptimise: {
             /** Time Limit S */
             time_limit_s?: number | null;
             /** Max Iterations */
             max_iterations?: number | null;
+            /**
+             * Fresh
+             * @description false: each route keeps its own visits (its area); true: visits may move between routes.
+             * @default false
+             */
+            fresh: boolean;
         };
         /** PlanPublic */
         PlanPublic: {
@@ -2349,8 +2469,21 @@ export interface components {
                 string,
                 string
             ];
+            /**
+             * Breaks
+             * @description The branch's breaks, local.
+             */
+            breaks: [
+                string,
+                string
+            ][];
             /** Service Min */
             service_min: number;
+            /**
+             * Working Time Weight
+             * @default 0
+             */
+            working_time_weight: number;
             travel: components["schemas"]["TravelSettings"];
             /** Timezone */
             timezone: string;
@@ -2359,7 +2492,7 @@ export interface components {
          * PlanStatus
          * @enum {string}
          */
-        PlanStatus: "draft" | "published";
+        PlanStatus: "draft" | "published" | "replaced";
         /**
          * PlanSummary
          * @description The last solve of the plan (creation or optimisation).
@@ -2411,6 +2544,11 @@ export interface components {
             settings: components["schemas"]["PlanSettingsSummary"] | null;
             /** Optimised At */
             optimised_at: string | null;
+            /**
+             * Moves
+             * @description What the last optimisation moved between routes.
+             */
+            moves: components["schemas"]["PlanMove"][];
         };
         /** PlanSummaryItem */
         PlanSummaryItem: {
@@ -3068,6 +3206,12 @@ export interface components {
              * @description Stop after this many search iterations instead of at the time limit (which still caps the run). Same seed and max_iterations give the same answer.
              */
             max_iterations?: number | null;
+            /**
+             * Working Time Weight
+             * @description Metres of driving one minute of working time (departure to return, breaks not counted) is worth: 0 minimises driving only.
+             * @default 0
+             */
+            working_time_weight: number;
             /** Vehicles */
             vehicles: components["schemas"]["Vehicle"][];
             /** Stops */
@@ -3229,19 +3373,28 @@ export interface components {
         };
         /**
          * TravelSettings
-         * @description `Branch.settings["travel"]`: straight-line distance times a detour factor, at a speed.
+         * @description `Branch.settings["travel"]`: the haversine model's straight-line distance times a
+         *     detour factor, driven at the speed of the road class (README "Travel model").
          */
         TravelSettings: {
             /**
              * Detour Factor
+             * @description Road metres per straight-line metre (road circuity is 1.2-1.4 in published country studies, e.g. Ballou et al. 2002).
              * @default 1.3
              */
             detour_factor: number;
             /**
              * Speed Kmh
+             * @description County and township roads: the design speed of a class III highway (JTG B01-2014: 30-40 km/h), its lower end for village stretches and stops.
              * @default 30
              */
             speed_kmh: number;
+            /**
+             * Remote Speed Kmh
+             * @description Legs to or from a borrower flagged remote_road: the design speed of a class IV highway (JTG B01-2014: 20-30 km/h), its lower end.
+             * @default 20
+             */
+            remote_speed_kmh: number;
         };
         /**
          * UnassignedBorrower
@@ -3371,9 +3524,24 @@ export interface components {
             capacity?: number | null;
             /**
              * Max Duration S
-             * @description Longest working time from departure to return; null = shift.
+             * @description Longest working time from departure to return, breaks not counted; null = shift.
              */
             max_duration_s?: number | null;
+            /**
+             * Breaks
+             * @description [start, end] periods in which the officer neither drives nor visits.
+             */
+            breaks?: [
+                number,
+                number
+            ][];
+            /**
+             * Departure
+             * @description latest: leave as late as no visit is delayed (shortest day); shift_start: leave at the shift start and wait at a stop when early.
+             * @default latest
+             * @enum {string}
+             */
+            departure: "latest" | "shift_start";
         };
         /** VerificationPublic */
         VerificationPublic: {
@@ -3492,6 +3660,33 @@ export interface components {
              * @default 21:00
              */
             end: string;
+        };
+        /**
+         * WorkdaySettings
+         * @description A working day: when officers leave and are back, their breaks (no driving, no
+         *     visits), and the most working time (breaks not counted). `Branch.settings["workday"]`
+         *     for the branch, `User.workday` for an officer's own.
+         */
+        WorkdaySettings: {
+            /**
+             * Start
+             * @description First departure, local.
+             * @default 08:30
+             */
+            start: string;
+            /**
+             * End
+             * @description Back by, local.
+             * @default 17:30
+             */
+            end: string;
+            /** Breaks */
+            breaks?: components["schemas"]["BreakPeriod"][];
+            /**
+             * Max Work Minutes
+             * @default 480
+             */
+            max_work_minutes: number;
         };
     };
     responses: never;
@@ -5804,6 +5999,496 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PrioritySettings"];
                 };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-workday-get": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkdaySettings"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-workday-put": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkdaySettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkdaySettings"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-workday-officers": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerWorkday"][];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-workday-officer-put": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkdaySettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerWorkday"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-workday-officer-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
             400: {
