@@ -105,8 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         d1, t1, v1 = run(seed, args.weight, iterations)
         rows.append((d1 / d0, t1 / t0, d0, d1, t0, t1))
         print(
-            f"{seed:>4} {d0 / 1000:8.1f} {d1 / 1000:8.1f} {t0 / H:10.2f} {t1 / H:9.2f} "
-            f"{v0} -> {v1}"
+            f"{seed:>4} {d0 / 1000:8.1f} {d1 / 1000:8.1f} {t0 / H:10.2f} {t1 / H:9.2f} {v0} -> {v1}"
         )
     drive_ratio = statistics.median(r[0] for r in rows)
     work_ratio = statistics.median(r[1] for r in rows)
