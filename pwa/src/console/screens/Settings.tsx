@@ -7,6 +7,7 @@ import { consoleApi } from "../api";
 import { useAction, useLoad } from "../hooks";
 import { loadMapSettings, saveMapSettings, validTileUrl, type MapSettings } from "../settings";
 import type { PrioritySettings, PriorityUpdate } from "../types";
+import { WorkdaySettings } from "./WorkdaySettings";
 
 const PRIORITY_FIELDS: readonly (keyof PrioritySettings)[] = [
   "min_dpd",
@@ -149,6 +150,7 @@ export function SettingsScreen({ lang, onLang }: { lang: Lang; onLang: (lang: La
             </div>
           </section>
           <MapForm />
+          <WorkdaySettings />
         </div>
         <PriorityForm />
       </div>

@@ -10,6 +10,7 @@ export function PlanHead({
   busy,
   onOptimise,
   onPublish,
+  onDiscard,
 }: {
   plan: PlanPublic;
   figures: PlanFigures;
@@ -17,6 +18,8 @@ export function PlanHead({
   busy: boolean;
   onOptimise: () => void;
   onPublish: () => void;
+  /** Only a draft can be discarded. */
+  onDiscard: () => void;
 }) {
   const published = plan.status === "published";
   return (
@@ -37,6 +40,11 @@ export function PlanHead({
         </p>
       </div>
       <div class="c-actions">
+        {plan.status === "draft" && (
+          <button type="button" class="c-btn c-plain" disabled={busy} onClick={onDiscard} data-testid="discard-plan">
+            {t("console.plan.discard")}
+          </button>
+        )}
         <button type="button" class="c-btn" disabled={busy} onClick={onOptimise} data-testid="optimise">
           {t("console.plan.optimise")}
         </button>
