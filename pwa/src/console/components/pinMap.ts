@@ -72,7 +72,8 @@ export function createPinMap(el: HTMLElement, settings: MapSettings, onMove: (la
       if (key !== lastKey) {
         lastKey = key;
         map.invalidateSize({ animate: false });
-        if (bounds.length > 1) map.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 16, animate: false });
+        // The pins stand above their point: more room at the top.
+        if (bounds.length > 1) map.fitBounds(L.latLngBounds(bounds), { paddingTopLeft: [30, 44], paddingBottomRight: [30, 16], maxZoom: 16, animate: false });
         else map.setView(bounds[0] ?? at(model.centre.lat, model.centre.lon), bounds[0] ? 15 : 11, { animate: false });
       }
       el.dataset.points = String(model.points.length);

@@ -1,4 +1,5 @@
-// Settings: language, the map's tile source (kept in this browser), the branch's priority rules.
+// Settings: language, the map's tile source (kept in this browser), the working day (branch and
+// officers), the branch's priority rules.
 import { useEffect, useState } from "preact/hooks";
 import { saveLang, type Lang } from "../../data";
 import { t, tMaybe } from "../../i18n";

@@ -32,7 +32,7 @@ function WorkdayFields({ form, onChange, prefix }: { form: WorkdayForm; onChange
         <legend>{t("console.workday.breaks")}</legend>
         {form.breaks.length === 0 && <p class="c-muted c-small-text">{t("console.workday.noBreaks")}</p>}
         {form.breaks.map((b, i) => (
-          <div key={i} class="c-row" data-testid="break-row">
+          <div key={i} class="c-row c-break-row" data-testid="break-row">
             <input type="time" name={`break_start_${i}`} aria-label={`${t("console.workday.breaks")} ${i + 1} ${t("times.from")}`} value={b.start} onInput={(e) => setBreak(i, { ...b, start: e.currentTarget.value })} />
             <span>–</span>
             <input type="time" name={`break_end_${i}`} aria-label={`${t("console.workday.breaks")} ${i + 1} ${t("times.to")}`} value={b.end} onInput={(e) => setBreak(i, { ...b, end: e.currentTarget.value })} />

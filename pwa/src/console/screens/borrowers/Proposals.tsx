@@ -1,6 +1,6 @@
 // Open proposals from the field ("moved?" after a check-in, "the house is here", preferred
 // times, safety flags): one sentence each, a small map for a location, accept or decline.
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { getLang, t } from "../../../i18n";
 import { toast } from "../../../ui/toast";
 import { consoleApi } from "../../api";
@@ -11,8 +11,22 @@ import { useAction, type Loaded } from "../../hooks";
 import { proposalSentence, proposedPoint } from "../../borrowers";
 import type { BorrowerItem, BorrowerProposal } from "../../types";
 
-function ProposalMap({ p, stored }: { p: BorrowerProposal; stored: BorrowerItem | undefined }) {
+function ProposalMap({ p, known }: { p: BorrowerProposal; known: BorrowerItem | undefined }) {
   const point = proposedPoint(p);
+  // The stored place: from the list when the borrower is on its page, else asked for.
+  const [fetched, setFetched] = useState<BorrowerItem | undefined>(undefined);
+  useEffect(() => {
+    if (known || p.distance_m === null) return;
+    let alive = true;
+    consoleApi.borrower(p.borrower_id).then(
+      (b) => alive && setFetched(b),
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, [p.borrower_id, known, p.distance_m]);
+  const stored = known ?? fetched;
   const model = useMemo<PinMapModel | null>(() => {
     if (!point) return null;
     const points: PinPoint[] = [{ ...point, title: t("console.proposals.proposed"), kind: "proposed" }];
@@ -78,7 +92,7 @@ export function Proposals({
         <article key={p.id} class="c-card c-proposal" data-testid="proposal" data-kind={p.kind} data-source={p.source}>
           <p class="c-proposal-text">{proposalSentence(p, tz, lang)}</p>
           <p class="c-muted c-small-text">{p.address}</p>
-          {p.kind === "location" && <ProposalMap p={p} stored={borrowers.get(p.borrower_id)} />}
+          {p.kind === "location" && <ProposalMap p={p} known={borrowers.get(p.borrower_id)} />}
           <div class="c-row">
             <button type="button" class="c-btn c-primary" onClick={() => setDeciding({ p, decision: "accepted" })} data-testid="accept">
               {t("console.proposals.accept")}
