@@ -380,6 +380,7 @@ export const en: Record<MessageKey, string> = {
   "console.plan.planFor": "Plan for {date}",
   "console.plan.status.draft": "Draft",
   "console.plan.status.published": "Published",
+  "console.plan.status.replaced": "Replaced",
   "console.plan.visitsN": "{n} visits",
   "console.plan.routesN": "{n} routes",
   "console.plan.stopsN": "{n} stops",

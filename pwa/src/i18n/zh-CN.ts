@@ -380,6 +380,7 @@ export const zhCN = {
   "console.plan.planFor": "{date} 的走访计划",
   "console.plan.status.draft": "草稿",
   "console.plan.status.published": "已发布",
+  "console.plan.status.replaced": "已被替换",
   "console.plan.visitsN": "{n} 次走访",
   "console.plan.routesN": "{n} 条路线",
   "console.plan.stopsN": "{n} 户",

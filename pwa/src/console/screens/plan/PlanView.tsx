@@ -11,7 +11,6 @@ import type { PlanPublic, VisitPublic } from "../../types";
 import { LeftOut } from "./LeftOut";
 import { MoveDialog } from "./MoveDialog";
 import { buildRoutes, dayVisits, isFindAddress, movesText, planFigures, planMapModel, planMoves, stopPlace, visitLabel } from "./plan";
-import { OptimiseDialog } from "./OptimiseDialog";
 import { PlanHead } from "./PlanHead";
 import { RouteCard } from "./RouteCard";
 
@@ -35,7 +34,9 @@ export function PlanView({
   const [moving, setMoving] = useState<VisitPublic | null>(null);
   const [cancelling, setCancelling] = useState<VisitPublic | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
-  const [asking, setAsking] = useState<"optimise" | "discard" | null>(null);
+  const [discarding, setDiscarding] = useState(false);
+  /** Re-optimise from scratch instead of keeping each team's area (the default). */
+  const [freshPlan, setFreshPlan] = useState(false);
   /** What the last optimise on this screen moved ("" before any). */
   const [moved, setMoved] = useState<string | null>(null);
   const action = useAction();
@@ -45,10 +46,9 @@ export function PlanView({
     const fresh = await action.run(() => consoleApi.plan(plan.id));
     if (fresh) setPlan(fresh);
   };
-  const optimise = async (freshPlan: boolean) => {
+  const optimise = async () => {
     const fresh = await action.run(() => consoleApi.optimise(plan.id, { fresh: freshPlan }));
     if (fresh) {
-      setAsking(null);
       setPlan(fresh);
       setMoved(movesText(planMoves(fresh), lang) ?? t("console.plan.movesNone"));
       toast(t("console.plan.optimised"));
@@ -60,7 +60,7 @@ export function PlanView({
       return true;
     });
     if (done) {
-      setAsking(null);
+      setDiscarding(false);
       toast(t("console.plan.discarded"));
       onDiscarded();
     }
@@ -82,7 +82,7 @@ export function PlanView({
 
   return (
     <div class="c-stack" data-testid="plan" data-plan-id={plan.id} data-status={plan.status}>
-      <PlanHead plan={plan} figures={planFigures(plan, routes)} tz={tz} busy={action.busy} onOptimise={() => setAsking("optimise")} onPublish={() => setConfirmPublish(true)} onDiscard={() => setAsking("discard")} />
+      <PlanHead plan={plan} figures={planFigures(plan, routes)} tz={tz} busy={action.busy} fresh={freshPlan} setFresh={setFreshPlan} onOptimise={() => void optimise()} onPublish={() => setConfirmPublish(true)} onDiscard={() => setDiscarding(true)} />
       {moved && (
         <p class="c-card c-moves" role="status" data-testid="plan-moves">
           {moved}
@@ -146,10 +146,7 @@ export function PlanView({
           }
         />
       )}
-      {asking === "optimise" && (
-        <OptimiseDialog busy={action.busy} error={action.error} onGo={(f) => void optimise(f)} onClose={() => setAsking(null)} />
-      )}
-      {asking === "discard" && (
+      {discarding && (
         <ConfirmDialog
           title={t("console.plan.discard")}
           text={t("console.plan.discardConfirm", { date: formatDate(plan.plan_date, tz) })}
@@ -157,7 +154,7 @@ export function PlanView({
           danger
           busy={action.busy}
           error={action.error}
-          onNo={() => setAsking(null)}
+          onNo={() => setDiscarding(false)}
           onYes={() => void discard()}
         />
       )}
