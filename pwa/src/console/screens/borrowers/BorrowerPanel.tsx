@@ -69,7 +69,7 @@ function GeocodeBox({ initial, onPick }: { initial: string; onPick: (r: GeocodeR
   );
 }
 
-function LocationEditor({ b, centre, onSaved }: { b: BorrowerItem; centre: Centre; onSaved: (b: BorrowerItem) => void }) {
+function LocationEditor({ b, centre, tz, onSaved }: { b: BorrowerItem; centre: Centre; tz: string; onSaved: (b: BorrowerItem) => void }) {
   const [pin, setPin] = useState<Centre | null>(b.lat !== null && b.lon !== null ? { lat: b.lat, lon: b.lon } : null);
   const [precision, setPrecision] = useState<LocationPrecision>(b.location_precision ?? "exact");
   const action = useAction();
@@ -91,11 +91,11 @@ function LocationEditor({ b, centre, onSaved }: { b: BorrowerItem; centre: Centr
       <h3>{t("console.borrowers.location")}</h3>
       <p class="c-row">
         <LocationBadge b={b} />
-        {p.located && b.located_at && <small class="c-muted">{t("console.borrowers.locatedAt", { time: formatDateTime(b.located_at) })}</small>}
+        {p.located && b.located_at && <small class="c-muted">{t("console.borrowers.locatedAt", { time: formatDateTime(b.located_at, tz) })}</small>}
       </p>
       <p class="c-muted c-small-text">{pin ? t("console.borrowers.dragHint") : t("console.borrowers.noPin")}</p>
       <GeocodeBox
-        initial={[b.village, b.address].filter(Boolean).join(" ")}
+        initial={b.address.includes(b.village) ? b.address : [b.village, b.address].filter(Boolean).join(" ")}
         onPick={(r) => {
           setPin({ lat: r.lat, lon: r.lon });
           setPrecision(r.precision);
@@ -185,7 +185,7 @@ function FactsEditor({ b, onSaved }: { b: BorrowerItem; onSaved: (b: BorrowerIte
   );
 }
 
-export function BorrowerPanel({ id, centre, onClose, onChanged }: { id: string; centre: Centre; onClose: () => void; onChanged: () => void }) {
+export function BorrowerPanel({ id, centre, tz, onClose, onChanged }: { id: string; centre: Centre; tz: string; onClose: () => void; onChanged: () => void }) {
   const loaded = useLoad(() => consoleApi.borrower(id), [id]);
   const [b, setB] = useState<BorrowerItem | undefined>(undefined);
   useEffect(() => setB(loaded.data), [loaded.data]);
@@ -205,8 +205,10 @@ export function BorrowerPanel({ id, centre, onClose, onChanged }: { id: string; 
           <p class="c-muted">
             {b.village} · {b.address}
           </p>
-          <LocationEditor key={`loc-${b.id}`} b={b} centre={centre} onSaved={saved} />
-          <FactsEditor key={`facts-${b.id}`} b={b} onSaved={saved} />
+          <div class="c-two c-panel-grid">
+            <LocationEditor key={`loc-${b.id}`} b={b} centre={centre} tz={tz} onSaved={saved} />
+            <FactsEditor key={`facts-${b.id}`} b={b} onSaved={saved} />
+          </div>
         </div>
       )}
     </Dialog>

@@ -178,6 +178,7 @@ export function BorrowersScreen({ params }: { params: URLSearchParams }) {
         <BorrowerPanel
           id={open}
           centre={centre}
+          tz={tz}
           onClose={() => setOpen(null)}
           onChanged={() => {
             void page.reload();
