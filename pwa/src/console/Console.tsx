@@ -12,6 +12,7 @@ import { resetCaches, useBranch } from "./hooks";
 import { Poller } from "./poll";
 import { consoleHref, useConsoleRoute, type Section } from "./router";
 import { AgreementsScreen } from "./screens/Agreements";
+import { BorrowersScreen } from "./screens/borrowers/BorrowersScreen";
 import { DevicesScreen } from "./screens/Devices";
 import { ImportsScreen } from "./screens/Imports";
 import { PlanScreen } from "./screens/plan/PlanScreen";
@@ -25,6 +26,7 @@ const NAV: { section: Section; icon: string }[] = [
   { section: "plan", icon: "▦" },
   { section: "today", icon: "◉" },
   { section: "review", icon: "✓" },
+  { section: "borrowers", icon: "⌂" },
   { section: "agreements", icon: "✎" },
   { section: "reports", icon: "▥" },
   { section: "devices", icon: "☎" },
@@ -69,6 +71,9 @@ export default function Console({ lang, onLang }: { lang: Lang; onLang: (lang: L
       break;
     case "review":
       screen = <ReviewScreen />;
+      break;
+    case "borrowers":
+      screen = <BorrowersScreen params={route.params} />;
       break;
     case "agreements":
       screen = <AgreementsScreen />;

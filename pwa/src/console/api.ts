@@ -5,6 +5,10 @@ import { t, tMaybe } from "../i18n";
 import type {
   AgreementDetail,
   AgreementSummary,
+  BorrowerItem,
+  BorrowerPage,
+  BorrowerProposal,
+  BorrowerQuery,
   BranchPublic,
   CandidateFilters,
   CandidatePage,
@@ -12,14 +16,18 @@ import type {
   ComplianceReport,
   DayView,
   DevicePublic,
+  GeocodeResult,
   GroupBy,
   HardshipRow,
   ImportReport,
   KpiReport,
+  LocationPrecision,
+  OfficerWorkday,
   OutNow,
   PlanCreate,
   PlanListItem,
   PlanPublic,
+  PreferredTime,
   PrioritySettings,
   PriorityUpdate,
   PromisePublic,
@@ -28,6 +36,7 @@ import type {
   UserPublic,
   Verification,
   VisitPublic,
+  Workday,
 } from "./types";
 
 async function getJson<T>(path: string, query?: Record<string, QueryValue>): Promise<T> {
@@ -39,6 +48,18 @@ async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
   const res = await api.request(path, { method: "POST", json: body });
   return (await res.json()) as T;
 }
+
+async function sendJson<T>(method: "PUT" | "PATCH", path: string, body: unknown): Promise<T> {
+  const res = await api.request(path, { method, json: body });
+  return (await res.json()) as T;
+}
+
+/** A request answered with no body (204). */
+async function remove(path: string): Promise<void> {
+  await api.request(path, { method: "DELETE" });
+}
+
+const WORKDAY = "/branches/current/settings/workday";
 
 // ---- What this server offers (colleagues add endpoints while the console ships) ----------
 
@@ -94,7 +115,14 @@ export const consoleApi = {
   plans: (planDate: string) => getJson<PlanListItem[]>("/plans", { plan_date: planDate }),
   plan: (id: string) => getJson<PlanPublic>(`/plans/${id}`),
   createPlan: (body: PlanCreate) => postJson<PlanPublic>("/plans", body),
-  optimise: (id: string, timeLimitS?: number) => postJson<PlanPublic>(`/plans/${id}/optimise`, timeLimitS ? { time_limit_s: timeLimitS } : {}),
+  /** fresh: forget the teams' areas (default: each team keeps the area it had). */
+  optimise: (id: string, opts: { timeLimitS?: number; fresh?: boolean } = {}) =>
+    postJson<PlanPublic>(`/plans/${id}/optimise`, {
+      ...(opts.timeLimitS ? { time_limit_s: opts.timeLimitS } : {}),
+      ...(opts.fresh ? { fresh: true } : {}),
+    }),
+  /** Discard a draft plan (409 for a published one). */
+  deletePlan: (id: string) => remove(`/plans/${id}`),
   publish: (id: string) => postJson<PlanPublic>(`/plans/${id}/publish`),
   assign: (visitId: string, officerIds: string[], pinned: boolean) =>
     postJson<VisitPublic>(`/visits/${visitId}/assign`, { officer_ids: officerIds, pinned }),
@@ -102,6 +130,23 @@ export const consoleApi = {
   priority: () => getJson<PrioritySettings>("/branches/current/settings/priority"),
   putPriority: async (values: PriorityUpdate) =>
     (await api.request("/branches/current/settings/priority", { method: "PUT", json: values })).json() as Promise<PrioritySettings>,
+
+  borrowers: (query: BorrowerQuery) => getJson<BorrowerPage>("/borrowers", { ...query }),
+  borrower: (id: string) => getJson<BorrowerItem>(`/borrowers/${id}`),
+  putLocation: (id: string, body: { lat: number; lon: number; precision: LocationPrecision }) =>
+    sendJson<BorrowerItem>("PUT", `/borrowers/${id}/location`, body),
+  patchBorrower: (id: string, body: { preferred_times?: PreferredTime[]; safety_flags?: string[] }) =>
+    sendJson<BorrowerItem>("PATCH", `/borrowers/${id}`, body),
+  geocode: (address: string) => getJson<{ results: GeocodeResult[] }>("/geocode", { address }),
+  proposals: () => getJson<BorrowerProposal[]>("/borrower-proposals", { status: "open" }),
+  decideProposal: (id: string, decision: "accepted" | "declined", note: string) =>
+    postJson<BorrowerProposal>(`/borrower-proposals/${id}/decide`, { decision, note }),
+
+  workday: () => getJson<Workday>(WORKDAY),
+  putWorkday: (body: Workday) => sendJson<Workday>("PUT", WORKDAY, body),
+  officerWorkdays: () => getJson<OfficerWorkday[]>(`${WORKDAY}/officers`),
+  putOfficerWorkday: (userId: string, body: Workday) => sendJson<unknown>("PUT", `${WORKDAY}/officers/${userId}`, body),
+  resetOfficerWorkday: (userId: string) => remove(`${WORKDAY}/officers/${userId}`),
 
   day: (day?: string) => getJson<DayView>("/day", { day }),
   safetyAlerts: () => getJson<SafetyAlert[]>("/safety/alerts"),

@@ -45,3 +45,17 @@ export function wgs84ToGcj02(lat: number, lon: number): [number, number] {
 export function toDisplay(lat: number, lon: number, crs: TileCrs): [number, number] {
   return crs === "gcj02" ? wgs84ToGcj02(lat, lon) : [lat, lon];
 }
+
+/** A point picked on tiles of `crs` back to WGS-84 (GCJ-02 inverted by a few fixed-point
+ * steps: well under a metre, far below a GPS fix's error). */
+export function fromDisplay(lat: number, lon: number, crs: TileCrs): [number, number] {
+  if (crs !== "gcj02") return [lat, lon];
+  let wLat = lat;
+  let wLon = lon;
+  for (let i = 0; i < 6; i++) {
+    const [gLat, gLon] = wgs84ToGcj02(wLat, wLon);
+    wLat -= gLat - lat;
+    wLon -= gLon - lon;
+  }
+  return [wLat, wLon];
+}

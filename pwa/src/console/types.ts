@@ -83,3 +83,105 @@ export type KpiReport = Schemas["KpiReport"];
 export type HardshipRow = Schemas["HardshipRow"];
 export type ComplianceItem = Schemas["Breach"];
 export type ComplianceReport = Schemas["ComplianceReportPublic"];
+
+// ---- Issue 14: borrowers' locations, proposals, working days --------------------------------
+// Written by hand from the API contract until schema.d.ts is regenerated with these endpoints.
+
+export type LocationSource = "import" | "geocoder" | "check_in" | "manager";
+export type LocationPrecision = "exact" | "village" | "township";
+export const SAFETY_FLAGS = ["aggressive_dog", "hostile_relative", "remote_road", "prior_threat"] as const;
+export type SafetyFlag = (typeof SAFETY_FLAGS)[number];
+
+/** A preferred visiting time: weekdays 0 (Monday) .. 6 (Sunday), null = every day. */
+export interface PreferredTime {
+  weekdays: number[] | null;
+  start: string;
+  end: string;
+}
+
+/** Where a borrower lives and how we know it (flat fields on every borrower record). */
+export interface LocationFields {
+  lat: number | null;
+  lon: number | null;
+  location_source: LocationSource | null;
+  location_precision: LocationPrecision | null;
+  location_note: string;
+}
+
+export interface BorrowerItem extends LocationFields {
+  id: string;
+  name: string;
+  address: string;
+  village: string;
+  located_at: string | null;
+  preferred_times: PreferredTime[];
+  safety_flags: string[];
+  open_proposals: number;
+}
+
+export interface BorrowerPage {
+  items: BorrowerItem[];
+  total: number;
+}
+
+export interface BorrowerQuery {
+  located?: boolean;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface GeocodeResult {
+  lat: number;
+  lon: number;
+  precision: LocationPrecision;
+  formatted: string;
+  provider: string;
+}
+
+export type ProposalKind = "location" | "preferred_times" | "safety_flags";
+export type ProposalStatus = "open" | "accepted" | "declined";
+
+export interface BorrowerProposal {
+  id: string;
+  borrower_id: string;
+  borrower_name: string;
+  address: string;
+  kind: ProposalKind;
+  /** location: {lat, lon, accuracy_m}; preferred_times: {preferred_times}; safety_flags: {safety_flags}. */
+  data: Record<string, unknown>;
+  source: string;
+  proposed_by: string | null;
+  proposed_by_name: string;
+  visit_id: string | null;
+  at: string;
+  received_at: string;
+  status: ProposalStatus;
+  distance_m: number | null;
+}
+
+export interface WorkBreak {
+  start: string;
+  end: string;
+}
+
+export interface Workday {
+  start: string;
+  end: string;
+  breaks: WorkBreak[];
+  max_work_minutes: number;
+}
+
+export interface OfficerWorkday {
+  user_id: string;
+  full_name: string;
+  workday: Workday | null;
+}
+
+/** What the last optimise moved between routes (summary.moves). */
+export interface PlanMove {
+  visit_id: string;
+  borrower_name: string;
+  from_route: number | null;
+  to_route: number | null;
+}

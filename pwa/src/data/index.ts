@@ -202,6 +202,21 @@ export async function sendSos(location: GeoPoint | null, message: string, visitI
   return id;
 }
 
+/** Issue 14: a proposal about a borrower, queued like every entry; the branch decides. */
+export type BorrowerProposalInput =
+  | { kind: "location"; location: GeoPoint }
+  | { kind: "preferred_times"; preferred_times: MutationArgs["borrower.propose"]["preferred_times"] & object }
+  | { kind: "safety_flags"; safety_flags: string[] };
+
+export function proposeBorrower(borrowerId: string, visitId: string | null, p: BorrowerProposalInput): Promise<void> {
+  const base = { id: newId(), borrower_id: borrowerId, visit_id: visitId, at: nowIso() };
+  if (p.kind === "location") {
+    return act("borrower.propose", { ...base, kind: "location", lat: p.location.lat, lon: p.location.lon, accuracy_m: p.location.accuracy_m });
+  }
+  if (p.kind === "preferred_times") return act("borrower.propose", { ...base, kind: "preferred_times", preferred_times: p.preferred_times });
+  return act("borrower.propose", { ...base, kind: "safety_flags", safety_flags: p.safety_flags });
+}
+
 export function syncNow(): Promise<void> {
   return engine.syncNow();
 }

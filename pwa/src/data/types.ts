@@ -133,7 +133,11 @@ export interface Borrower {
   segment: Segment;
   language: string;
   safety_flags: string[];
-  preferred_times: { start: string; end: string }[];
+  preferred_times: { weekdays?: number[] | null; start: string; end: string }[];
+  /** Issue 14: how the location is known (absent from servers before it). */
+  location_source?: "import" | "geocoder" | "check_in" | "manager" | null;
+  location_precision?: "exact" | "village" | "township" | null;
+  location_note?: string;
   loans: Loan[];
   recent_contacts: RecentContact[];
 }
@@ -270,6 +274,19 @@ export interface MutationArgs {
     proposed: { date?: string; text?: string };
   };
   "safety.sos": { alert_id: string; at: string; location: GeoPoint | null; message: string; visit_id: string | null };
+  /** Issue 14: the officer proposes where the borrower lives, preferred times or safety flags. */
+  "borrower.propose": {
+    id: string;
+    borrower_id: string;
+    visit_id: string | null;
+    kind: "location" | "preferred_times" | "safety_flags";
+    lat?: number;
+    lon?: number;
+    accuracy_m?: number | null;
+    preferred_times?: { weekdays: number[] | null; start: string; end: string }[];
+    safety_flags?: string[];
+    at: string;
+  };
 }
 
 export type MutationName = keyof MutationArgs;

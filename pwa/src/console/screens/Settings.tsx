@@ -1,4 +1,5 @@
-// Settings: language, the map's tile source (kept in this browser), the branch's priority rules.
+// Settings: language, the map's tile source (kept in this browser), the working day (branch and
+// officers), the branch's priority rules.
 import { useEffect, useState } from "preact/hooks";
 import { saveLang, type Lang } from "../../data";
 import { t, tMaybe } from "../../i18n";
@@ -7,6 +8,7 @@ import { consoleApi } from "../api";
 import { useAction, useLoad } from "../hooks";
 import { loadMapSettings, saveMapSettings, validTileUrl, type MapSettings } from "../settings";
 import type { PrioritySettings, PriorityUpdate } from "../types";
+import { WorkdaySettings } from "./WorkdaySettings";
 
 const PRIORITY_FIELDS: readonly (keyof PrioritySettings)[] = [
   "min_dpd",
@@ -149,6 +151,7 @@ export function SettingsScreen({ lang, onLang }: { lang: Lang; onLang: (lang: La
             </div>
           </section>
           <MapForm />
+          <WorkdaySettings />
         </div>
         <PriorityForm />
       </div>

@@ -5,6 +5,8 @@ import { dpdBucket } from "../../domain/dpd";
 import { DEFAULT_TZ } from "../../domain/time";
 import { formatDate, formatDateTime, formatMoney, joinList, t } from "../../i18n";
 import { Layout } from "../components/Layout";
+import { HouseHereSheet, ProposeFactsSheet } from "../components/ProposeSheets";
+import { formatPreferredList, provenance } from "../borrowerFacts";
 import { Sheet } from "../components/Sheet";
 import { useLive } from "../hooks";
 import { href } from "../router";
@@ -50,6 +52,7 @@ export function Borrower({ id }: { id: string }) {
   const detail = useLive(() => observe.borrower(id), [id]);
   const ctx = useLive(() => observe.context(), []);
   const [nav, setNav] = useState(false);
+  const [propose, setPropose] = useState<"house" | "facts" | null>(null);
   const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const b = detail?.borrower;
 
@@ -67,6 +70,9 @@ export function Borrower({ id }: { id: string }) {
             </a>
             <button type="button" class="btn primary" disabled={b.lat === null || b.lon === null} onClick={() => setNav(true)}>
               {t("borrower.navigate")}
+            </button>
+            <button type="button" class="btn wide" onClick={() => setPropose("house")} data-testid="house-here">
+              {t("borrower.houseHere")}
             </button>
           </>
         )
@@ -87,10 +93,14 @@ export function Borrower({ id }: { id: string }) {
               <dd>{b.phone}</dd>
               <dt>{t("borrower.address")}</dt>
               <dd>{b.address}</dd>
+              <dt>{t("borrower.location")}</dt>
+              <dd data-testid="location-provenance" class={provenance(b).located ? "" : "warning-text"}>
+                {provenance(b).line}
+              </dd>
               {b.preferred_times.length > 0 && (
                 <>
                   <dt>{t("borrower.preferred")}</dt>
-                  <dd>{b.preferred_times.map((p) => `${p.start}–${p.end}`).join(", ")}</dd>
+                  <dd>{formatPreferredList(b.preferred_times.map((p) => ({ weekdays: p.weekdays ?? null, start: p.start, end: p.end })))}</dd>
                 </>
               )}
             </dl>
@@ -172,6 +182,19 @@ export function Borrower({ id }: { id: string }) {
               </ul>
             )}
           </section>
+          <button type="button" class="btn small wide-block" onClick={() => setPropose("facts")} data-testid="suggest-facts">
+            {t("borrower.suggest")}
+          </button>
+          {propose === "house" && <HouseHereSheet borrowerId={id} visitId={null} onClose={() => setPropose(null)} />}
+          {propose === "facts" && (
+            <ProposeFactsSheet
+              borrowerId={id}
+              visitId={null}
+              times={b.preferred_times.map((p) => ({ weekdays: p.weekdays ?? null, start: p.start, end: p.end }))}
+              flags={b.safety_flags}
+              onClose={() => setPropose(null)}
+            />
+          )}
           {nav && b.lat !== null && b.lon !== null && <NavigateSheet lat={b.lat} lon={b.lon} name={b.name} onClose={() => setNav(false)} />}
         </>
       )}

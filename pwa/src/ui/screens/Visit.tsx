@@ -5,6 +5,8 @@ import { formatDate, formatMoney, formatTime, joinList, t } from "../../i18n";
 import { getLocation } from "../../platform/geo";
 import { ChipMulti } from "../components/Chips";
 import { Layout } from "../components/Layout";
+import { HouseHereSheet } from "../components/ProposeSheets";
+import { isLocated, provenance } from "../borrowerFacts";
 import { Confirm, Sheet } from "../components/Sheet";
 import { useLive, useNow } from "../hooks";
 import { contactLabel, safetyLabel, saveError, statusLabel } from "../labels";
@@ -75,7 +77,7 @@ export function Visit({ id }: { id: string }) {
   const detail = useLive(() => observe.visit(id), [id]);
   const ctx = useLive(() => observe.context(), []);
   const session = useLive(() => observe.session(), []);
-  const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | null>(null);
+  const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | "house" | null>(null);
   const now = useNow();
   const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const visit = detail?.visit;
@@ -94,10 +96,20 @@ export function Visit({ id }: { id: string }) {
     }
   };
 
+  // Issue 14: the address is to be found (assigned by hand, unlocated): the officer marks the house.
+  const findAddress = !!visit?.reasons.some((r) => r.code === "find_address");
+  const needsHouse = findAddress || (!!borrower && !isLocated(borrower));
+  const houseButton = (
+    <button type="button" class="btn wide" data-testid="house-here" onClick={() => setSheet("house")}>
+      {t("borrower.houseHere")}
+    </button>
+  );
+
   let actions = null;
   if (visit?.status === "planned") {
     actions = (
       <>
+        {needsHouse && houseButton}
         <button type="button" class="btn primary huge wide" data-testid="check-in" onClick={() => setSheet("checkin")}>
           {t("visit.checkIn")}
         </button>
@@ -108,6 +120,7 @@ export function Visit({ id }: { id: string }) {
   } else if (visit?.status === "checked_in") {
     actions = (
       <>
+        {needsHouse && houseButton}
         <a class="btn primary" href={href(`/visit/${id}/outcome`)} data-testid="record-outcome">{t("visit.recordOutcome")}</a>
         <a class="btn primary" href={href(`/visit/${id}/promise`)} data-testid="promise">{t("visit.promise")}</a>
         <a class="btn primary" href={href(`/visit/${id}/agreement`)} data-testid="sign-agreement">{t("visit.signAgreement")}</a>
@@ -130,7 +143,7 @@ export function Visit({ id }: { id: string }) {
   const visitPromises = detail?.promises.filter((p) => p.visit_id === id) ?? [];
   const visitAgreements = detail?.agreements.filter((a) => a.visit_id === id) ?? [];
   // DPD and overdue amount are shown above in the officer's language; other reasons as sent.
-  const reasons = visit?.reasons.filter((r) => r.code !== "dpd" && r.code !== "overdue") ?? [];
+  const reasons = visit?.reasons.filter((r) => r.code !== "dpd" && r.code !== "overdue" && r.code !== "find_address") ?? [];
   // Change requests: open ones by kind; the manager's decisions (with the reason) one by one.
   const requests = visit?.change_requests ?? [];
   const openRequests = requests.filter((r) => !r.status || r.status === "open");
@@ -141,12 +154,22 @@ export function Visit({ id }: { id: string }) {
       {detail === null && <p class="empty">{t("visit.notFound")}</p>}
       {visit && (
         <>
+          {findAddress && (
+            <p class="warning" role="alert" data-testid="find-address">
+              {t("visit.findAddress")}
+            </p>
+          )}
           <section class="card">
             <div class="spread">
               <span class="big">{borrower?.name}</span>
               <span class={`status ${visit.status}`} data-testid="visit-status">{t(`status.${visit.status}`)}</span>
             </div>
             <div class="muted">{borrower?.village}</div>
+            {borrower && (
+              <div class="small" data-testid="location-provenance">
+                {provenance(borrower).line}
+              </div>
+            )}
             {visit.window_start && visit.window_end && (
               <div class={missed ? "missed" : ""}>
                 {t("visit.window", { start: formatTime(visit.window_start, tz), end: formatTime(visit.window_end, tz) })}
@@ -228,11 +251,17 @@ export function Visit({ id }: { id: string }) {
               </button>
             )}
           </div>
+          {!needsHouse && (visit.status === "planned" || visit.status === "checked_in") && (
+            <button type="button" class="btn small plain" data-testid="house-here-small" onClick={() => setSheet("house")}>
+              {t("borrower.houseHere")}
+            </button>
+          )}
           {visit.status === "planned" && <p class="muted small">{t("visit.planned")}</p>}
           {visit.status === "done" && <p class="muted small">{t("visit.doneHint")}</p>}
         </>
       )}
       {sheet === "checkin" && visit && <CheckInSheet visit={visit} ctx={ctx} me={session?.user?.id ?? ""} onClose={() => setSheet(null)} />}
+      {sheet === "house" && visit && <HouseHereSheet borrowerId={visit.borrower_id} visitId={visit.id} onClose={() => setSheet(null)} />}
       {sheet === "checkout" && (
         <Confirm text={t("visit.confirmCheckOut")} yes={t("visit.confirmCheckOutYes")} onYes={() => void doCheckOut()} onNo={() => setSheet(null)} />
       )}

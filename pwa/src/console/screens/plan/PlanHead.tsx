@@ -1,5 +1,6 @@
 // The plan's head: date and status, its figures, and the optimise and publish buttons.
 import { formatDate, t } from "../../../i18n";
+
 import type { PlanPublic } from "../../types";
 import type { PlanFigures } from "./plan";
 
@@ -10,13 +11,21 @@ export function PlanHead({
   busy,
   onOptimise,
   onPublish,
+  onDiscard,
+  fresh,
+  setFresh,
 }: {
   plan: PlanPublic;
   figures: PlanFigures;
   tz: string;
   busy: boolean;
+  /** Re-optimise with the mode chosen beside the button (default: keep team areas). */
   onOptimise: () => void;
+  fresh: boolean;
+  setFresh: (fresh: boolean) => void;
   onPublish: () => void;
+  /** Only a draft can be discarded. */
+  onDiscard: () => void;
 }) {
   const published = plan.status === "published";
   return (
@@ -37,7 +46,38 @@ export function PlanHead({
         </p>
       </div>
       <div class="c-actions">
-        <button type="button" class="c-btn" disabled={busy} onClick={onOptimise} data-testid="optimise">
+        {plan.status === "draft" && (
+          <button type="button" class="c-btn c-plain" disabled={busy} onClick={onDiscard} data-testid="discard-plan">
+            {t("console.plan.discard")}
+          </button>
+        )}
+        <div class="c-optimise-mode" role="radiogroup" aria-label={t("console.plan.optimiseHow")}>
+          <button
+            type="button"
+            role="radio"
+            class="c-chip c-small-chip"
+            aria-checked={!fresh}
+            aria-pressed={!fresh}
+            title={t("console.plan.keepAreasHint")}
+            onClick={() => setFresh(false)}
+            data-testid="optimise-keep"
+          >
+            {t("console.plan.keepAreas")}
+          </button>
+          <button
+            type="button"
+            role="radio"
+            class="c-chip c-small-chip"
+            aria-checked={fresh}
+            aria-pressed={fresh}
+            title={t("console.plan.freshHint")}
+            onClick={() => setFresh(true)}
+            data-testid="optimise-fresh"
+          >
+            {t("console.plan.freshPlan")}
+          </button>
+        </div>
+        <button type="button" class="c-btn" disabled={busy} onClick={onOptimise} data-testid="optimise" data-fresh={fresh ? "1" : "0"}>
           {t("console.plan.optimise")}
         </button>
         <button type="button" class="c-btn c-primary" disabled={busy || published} onClick={onPublish} data-testid="publish">

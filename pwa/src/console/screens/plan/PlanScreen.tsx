@@ -117,7 +117,19 @@ export function PlanScreen({ params }: { params: URLSearchParams }) {
           />
         </div>
       )}
-      {tab === "plan" && plan && <PlanView plan={plan} setPlan={setPlan} tz={tz} />}
+      {tab === "plan" && plan && (
+        <PlanView
+          plan={plan}
+          setPlan={setPlan}
+          tz={tz}
+          onDiscarded={() => {
+            setPlan(null);
+            setPlanId(null);
+            setTab("targets");
+            void plans.reload();
+          }}
+        />
+      )}
     </div>
   );
 }

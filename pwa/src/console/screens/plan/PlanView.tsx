@@ -1,7 +1,7 @@
 // A plan: its head, the routes on the map and as lists, what was left out; moving or
 // cancelling a visit, re-optimising and publishing.
 import { useMemo, useState } from "preact/hooks";
-import { formatDate, formatTime, t } from "../../../i18n";
+import { formatDate, formatTime, getLang, t } from "../../../i18n";
 import { toast } from "../../../ui/toast";
 import { consoleApi } from "../../api";
 import { ConfirmDialog } from "../../components/Dialog";
@@ -10,11 +10,21 @@ import { useAction, useBranch, useLoad, useUsers } from "../../hooks";
 import type { PlanPublic, VisitPublic } from "../../types";
 import { LeftOut } from "./LeftOut";
 import { MoveDialog } from "./MoveDialog";
-import { buildRoutes, dayVisits, planFigures, planMapModel, visitLabel } from "./plan";
+import { buildRoutes, dayVisits, isFindAddress, movesText, planFigures, planMapModel, planMoves, stopPlace, visitLabel } from "./plan";
 import { PlanHead } from "./PlanHead";
 import { RouteCard } from "./RouteCard";
 
-export function PlanView({ plan, setPlan, tz }: { plan: PlanPublic; setPlan: (p: PlanPublic) => void; tz: string }) {
+export function PlanView({
+  plan,
+  setPlan,
+  tz,
+  onDiscarded,
+}: {
+  plan: PlanPublic;
+  setPlan: (p: PlanPublic) => void;
+  tz: string;
+  onDiscarded: () => void;
+}) {
   const users = useUsers();
   const branch = useBranch();
   // Names and places of the plan's visits: the day view has them for that date.
@@ -24,19 +34,38 @@ export function PlanView({ plan, setPlan, tz }: { plan: PlanPublic; setPlan: (p:
   const [moving, setMoving] = useState<VisitPublic | null>(null);
   const [cancelling, setCancelling] = useState<VisitPublic | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
+  const [discarding, setDiscarding] = useState(false);
+  /** Re-optimise from scratch instead of keeping each team's area (the default). */
+  const [freshPlan, setFreshPlan] = useState(false);
+  /** What the last optimise on this screen moved ("" before any). */
+  const [moved, setMoved] = useState<string | null>(null);
   const action = useAction();
+  const lang = getLang();
 
   const reload = async () => {
     const fresh = await action.run(() => consoleApi.plan(plan.id));
     if (fresh) setPlan(fresh);
   };
   const optimise = async () => {
-    const fresh = await action.run(() => consoleApi.optimise(plan.id));
+    const fresh = await action.run(() => consoleApi.optimise(plan.id, { fresh: freshPlan }));
     if (fresh) {
       setPlan(fresh);
+      setMoved(movesText(planMoves(fresh), lang) ?? t("console.plan.movesNone"));
       toast(t("console.plan.optimised"));
     }
   };
+  const discard = async () => {
+    const done = await action.run(async () => {
+      await consoleApi.deletePlan(plan.id);
+      return true;
+    });
+    if (done) {
+      setDiscarding(false);
+      toast(t("console.plan.discarded"));
+      onDiscarded();
+    }
+  };
+  const findAddress = plan.visits?.filter((v) => v.status !== "cancelled" && isFindAddress(v)) ?? [];
   const publish = async () => {
     const fresh = await action.run(() => consoleApi.publish(plan.id));
     setConfirmPublish(false);
@@ -48,12 +77,17 @@ export function PlanView({ plan, setPlan, tz }: { plan: PlanPublic; setPlan: (p:
 
   const model = useMemo(() => {
     const home = day.data?.branch ?? branch ?? null;
-    return planMapModel(routes, info, home, (iso) => formatTime(iso, tz));
-  }, [routes, info, day.data, branch, tz]);
+    return planMapModel(routes, info, home, (iso) => formatTime(iso, tz), (d) => stopPlace(d, lang));
+  }, [routes, info, day.data, branch, tz, lang]);
 
   return (
     <div class="c-stack" data-testid="plan" data-plan-id={plan.id} data-status={plan.status}>
-      <PlanHead plan={plan} figures={planFigures(plan, routes)} tz={tz} busy={action.busy} onOptimise={() => void optimise()} onPublish={() => setConfirmPublish(true)} />
+      <PlanHead plan={plan} figures={planFigures(plan, routes)} tz={tz} busy={action.busy} fresh={freshPlan} setFresh={setFreshPlan} onOptimise={() => void optimise()} onPublish={() => setConfirmPublish(true)} onDiscard={() => setDiscarding(true)} />
+      {moved && (
+        <p class="c-card c-moves" role="status" data-testid="plan-moves">
+          {moved}
+        </p>
+      )}
       {action.error && (
         <p class="c-error" role="alert">
           {action.error}
@@ -67,6 +101,18 @@ export function PlanView({ plan, setPlan, tz }: { plan: PlanPublic; setPlan: (p:
           ))}
         </div>
       </div>
+      {findAddress.length > 0 && (
+        <section class="c-card" data-testid="find-address">
+          <h2>{t("console.plan.findAddress")}</h2>
+          <ul class="c-find-address">
+            {findAddress.map((v) => (
+              <li key={v.id} data-visit-id={v.id}>
+                <strong>{visitLabel(v, info)}</strong> · {routes.find((r) => r.visits.some((x) => x.id === v.id))?.name ?? ""} · {t("loc.unlocated")}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <LeftOut plan={plan} info={info} />
       {moving && (
         <MoveDialog
@@ -98,6 +144,18 @@ export function PlanView({ plan, setPlan, tz }: { plan: PlanPublic; setPlan: (p:
               }
             })
           }
+        />
+      )}
+      {discarding && (
+        <ConfirmDialog
+          title={t("console.plan.discard")}
+          text={t("console.plan.discardConfirm", { date: formatDate(plan.plan_date, tz) })}
+          yes={t("console.plan.discard")}
+          danger
+          busy={action.busy}
+          error={action.error}
+          onNo={() => setDiscarding(false)}
+          onYes={() => void discard()}
         />
       )}
       {confirmPublish && (

@@ -1,7 +1,8 @@
 // What the plan screen computes, with no UI and no requests: the candidate filters and the
 // selection, teams, the new plan's request, routes as the visits now stand, the plan's
 // figures, what was left out, and the map. Tested in tests/console/screens/plan/plan.test.ts.
-import type { Lang } from "../../../i18n";
+import { t, type Lang } from "../../../i18n";
+import { provenance } from "../../../ui/borrowerFacts";
 import { colourFor, routeColours } from "../../colours";
 import type { MapModel, MapStop } from "../../components/mapModel";
 import { yuanToFen } from "../../format";
@@ -12,6 +13,7 @@ import type {
   DayView,
   DayVisit,
   PlanCreate,
+  PlanMove,
   PlanPublic,
   RouteSummary,
   Segment,
@@ -291,18 +293,21 @@ export function planMapModel(
   info: ReadonlyMap<string, DayVisit>,
   home: Home | null,
   timeOf: (iso: string) => string,
+  /** How the stop's place is known ("位置：导入地址 · 门牌"), for the popup. */
+  placeOf?: (d: DayVisit) => string,
 ): MapModel | null {
   if (!home) return null;
   const stop = (v: VisitPublic, i: number): MapStop | null => {
     const d = info.get(v.id);
     if (!d || d.lat === null || d.lon === null) return null;
     const n = v.route_position ?? i + 1;
+    const place = placeOf?.(d) ?? "";
     return {
       id: v.id,
       lat: d.lat,
       lon: d.lon,
       label: String(n),
-      title: `${n}. ${d.borrower_name} · ${d.village}${v.planned_arrival ? ` · ${timeOf(v.planned_arrival)}` : ""}`,
+      title: `${n}. ${d.borrower_name} · ${d.village}${v.planned_arrival ? ` · ${timeOf(v.planned_arrival)}` : ""}${place ? ` · ${place}` : ""}`,
       status: v.status,
       pinned: v.pinned,
     };
@@ -323,4 +328,31 @@ export function planMapModel(
 /** The plan chosen, if it is among the date's plans; else the newest (first). */
 export function chosenPlan<P extends { id: string }>(plans: readonly P[], planId: string | null): P | null {
   return plans.find((p) => p.id === planId) ?? plans[0] ?? null;
+}
+
+// ---- Issue 14: moves after a re-optimise, visits whose address is to be found ---------------
+
+/** A visit assigned by hand to an unlocated borrower: no ETA, the officer finds the house. */
+export function isFindAddress(v: { reasons?: readonly { code: string }[] | null }): boolean {
+  return (v.reasons ?? []).some((r) => r.code === "find_address");
+}
+
+/** The last optimise's moves (summary.moves, absent on servers before issue 14). */
+export function planMoves(plan: PlanPublic): PlanMove[] {
+  const raw = (plan.summary as { moves?: unknown }).moves;
+  return Array.isArray(raw) ? (raw as PlanMove[]) : [];
+}
+
+/** The popup's provenance line of a stop (the day view carries the fields once GEO adds them). */
+export function stopPlace(d: DayVisit, lang: Lang): string {
+  const fields = d as DayVisit & { location_source?: string | null; location_precision?: string | null };
+  return fields.location_source ? provenance(fields, lang).line : "";
+}
+
+/** "3 visits moved: 张三 route 1 -> 2, …" (null when nothing moved). */
+export function movesText(moves: readonly PlanMove[], lang: Lang): string | null {
+  if (moves.length === 0) return null;
+  const route = (n: number | null) => (n === null ? t("console.plan.moveNone", undefined, lang) : String(n));
+  const list = moves.map((m) => t("console.plan.moveLine", { name: m.borrower_name, from: route(m.from_route), to: route(m.to_route) }, lang));
+  return t("console.plan.moves", { n: moves.length, list: list.join(t("common.listSep", undefined, lang)) }, lang);
 }
