@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Precision = Literal["exact", "village", "township"]
+Source = Literal["import", "geocoder", "check_in", "manager"]
 
 # Mainland China, Hong Kong, Macao and Taiwan with a margin: a point outside is a provider
 # mistake (or a homonym abroad), never a borrower's home.

@@ -379,6 +379,7 @@ def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str,
     return {
         str(borrower_id): {
             **dict(zip(_BORROWER_FIELDS, values, strict=True)),
+            "located_at": _iso(values[_BORROWER_FIELDS.index("located_at")]),
             "loans": loans.get(borrower_id, []),
             "recent_contacts": history.get(borrower_id, []),
         }

@@ -17,10 +17,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.geo.provider import Precision, Source
 from api.public import from_record
 from api.writes.args import MAX_PROPOSED_BYTES, Location, Moment, MutationArgs, json_size
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
+
+LocationSourceName = Source
+LocationPrecisionName = Precision
 
 
 class VisitReason(BaseModel):
@@ -85,12 +89,26 @@ class BorrowerPublic(BaseModel):
     village: str
     lat: float | None
     lon: float | None
+    location_source: LocationSourceName | None = Field(
+        description="Where lat/lon came from; null when unlocated."
+    )
+    location_precision: LocationPrecisionName | None = Field(
+        description="How precisely lat/lon place the house; null when unlocated."
+    )
+    located_at: datetime | None
+    location_note: str = Field(description="Why the borrower has no location; '' otherwise.")
     segment: Segment
     language: str
     safety_flags: list[str]
     preferred_times: list[PreferredTime]
     loans: list[LoanPublic]
     version: int
+
+
+class BorrowerDetail(BorrowerPublic):
+    """A borrower's full record, with the count of open proposals about them."""
+
+    open_proposals: int
 
 
 class HardshipReasonPublic(BaseModel):
