@@ -20,8 +20,10 @@ from models import GeocodeCache
 CHUNK = 500
 
 
-def cache_key(provider: str, address: str) -> str:
-    return hashlib.sha256(f"{provider}\n{normalise_address(address)}".encode()).hexdigest()
+def cache_key(provider: str, address: str, city: str = "") -> str:
+    """sha256 of the provider, the city the search is limited to and the address."""
+    text = f"{provider}\n{normalise_address(city)}\n{normalise_address(address)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def to_json(answer: Answer) -> dict[str, Any]:
@@ -82,7 +84,7 @@ def geocode_cached(
     session: Session, geocoder: Geocoder, address: str, *, city: str = "", now: datetime
 ) -> Answer:
     """One address through the cache (the manager's search, a single lookup)."""
-    key = cache_key(geocoder.name, f"{city}|{address}")
+    key = cache_key(geocoder.name, address, city)
     hit = cached_answers(session, [key]).get(key)
     if hit is not None:
         return hit

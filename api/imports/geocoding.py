@@ -75,7 +75,7 @@ class Lookups:
             if row.has_location or row.national_id_hash in located:
                 continue
             address = full_address(row)
-            key = cache_key(geocoder.name, f"{lookups.city}|{address}")
+            key = cache_key(geocoder.name, address, lookups.city)
             lookups.keys[row.row] = key
             lookups.addresses[key] = address
         lookups.known = cached_answers(session, lookups.addresses)
