@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import ClockDep, CurrentManager, SessionDep, SettingsDep
 from api.geo import service
@@ -20,8 +20,26 @@ from api.geo.schemas import (
     ProposalDecision,
     ProposalPublic,
 )
+from models import Borrower, BorrowerProposal
 
 router = APIRouter(tags=["borrowers"])
+
+
+def branch_borrower(
+    borrower_id: uuid.UUID, manager: CurrentManager, session: SessionDep
+) -> Borrower:
+    """Resolved before the body is read: another branch's id answers 404 whatever the body."""
+    return service.branch_borrower(session, manager, borrower_id)
+
+
+def branch_proposal(
+    proposal_id: uuid.UUID, manager: CurrentManager, session: SessionDep
+) -> BorrowerProposal:
+    return service.branch_proposal(session, manager, proposal_id)
+
+
+BranchBorrower = Annotated[Borrower, Depends(branch_borrower)]
+BranchProposal = Annotated[BorrowerProposal, Depends(branch_proposal)]
 
 
 @router.get("/borrowers", operation_id="borrowers-list", response_model=BorrowerPage)
@@ -47,7 +65,7 @@ def list_borrowers(
     response_model=BorrowerItem,
 )
 def put_location(
-    borrower_id: uuid.UUID,
+    borrower: BranchBorrower,
     body: LocationPut,
     manager: CurrentManager,
     session: SessionDep,
@@ -55,7 +73,7 @@ def put_location(
 ) -> BorrowerItem:
     """Place the borrower's pin (source manager); audited."""
     return service.set_location(
-        session=session, manager=manager, borrower_id=borrower_id, body=body, now=now
+        session=session, manager=manager, borrower=borrower, body=body, now=now
     )
 
 
@@ -63,7 +81,7 @@ def put_location(
     "/borrowers/{borrower_id}", operation_id="borrowers-patch", response_model=BorrowerItem
 )
 def patch_borrower(
-    borrower_id: uuid.UUID,
+    borrower: BranchBorrower,
     body: BorrowerPatch,
     manager: CurrentManager,
     session: SessionDep,
@@ -71,7 +89,7 @@ def patch_borrower(
 ) -> BorrowerItem:
     """Edit preferred times and safety flags (each when given); audited."""
     return service.edit_borrower(
-        session=session, manager=manager, borrower_id=borrower_id, body=body, now=now
+        session=session, manager=manager, borrower=borrower, body=body, now=now
     )
 
 
@@ -111,7 +129,7 @@ def list_proposals(
     response_model=ProposalPublic,
 )
 def decide_proposal(
-    proposal_id: uuid.UUID,
+    proposal: BranchProposal,
     body: ProposalDecision,
     manager: CurrentManager,
     session: SessionDep,
@@ -119,5 +137,5 @@ def decide_proposal(
 ) -> ProposalPublic:
     """Accept (applied to the borrower) or decline an open proposal; audited."""
     return service.decide_proposal(
-        session=session, manager=manager, proposal_id=proposal_id, body=body, now=now
+        session=session, manager=manager, proposal=proposal, body=body, now=now
     )

@@ -11,15 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.geo.mutations import PreferredTimeIn, SafetyFlag
 from api.geo.provider import Precision as LocationPrecisionName
 from api.geo.provider import Source as LocationSourceName
-
-
-class PreferredTime(BaseModel):
-    """When the borrower prefers visits, in branch local time; any day unless `weekdays`
-    (Monday = 0) is given (the same shape as api.visits.schemas.PreferredTime)."""
-
-    start: str
-    end: str
-    weekdays: list[int] | None = Field(default=None, exclude_if=lambda days: days is None)
+from api.geo.public import PreferredTime
 
 
 class BorrowerItem(BaseModel):

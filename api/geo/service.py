@@ -87,17 +87,31 @@ def get_borrower(*, session: Session, manager: User, borrower_id: uuid.UUID) -> 
     return borrower_item(borrower, open_proposal_counts(session, [borrower.id]).get(borrower.id, 0))
 
 
+def branch_borrower(session: Session, manager: User, borrower_id: uuid.UUID) -> Borrower:
+    """A borrower of the manager's branch; 404 otherwise."""
+    return get_in_branch(
+        session, Borrower, borrower_id, branch_id=manager.branch_id, missing=MISSING
+    )
+
+
+def branch_proposal(session: Session, manager: User, proposal_id: uuid.UUID) -> BorrowerProposal:
+    return get_in_branch(
+        session,
+        BorrowerProposal,
+        proposal_id,
+        branch_id=manager.branch_id,
+        missing="No such proposal in your branch.",
+    )
+
+
 def set_location(
-    *, session: Session, manager: User, borrower_id: uuid.UUID, body: LocationPut, now: datetime
+    *, session: Session, manager: User, borrower: Borrower, body: LocationPut, now: datetime
 ) -> BorrowerItem:
     """The manager places the pin (source manager)."""
     if not in_china(body.lat, body.lon):
         raise InvalidInput(
             f"({body.lat}, {body.lon}) is outside China; check the pin (lat first, then lon)."
         )
-    borrower = get_in_branch(
-        session, Borrower, borrower_id, branch_id=manager.branch_id, missing=MISSING
-    )
     before = {"lat": borrower.lat, "lon": borrower.lon, "source": borrower.location_source}
     place(borrower, lat=body.lat, lon=body.lon, source="manager", precision=body.precision, now=now)
     record_manager_action(
@@ -114,12 +128,9 @@ def set_location(
 
 
 def edit_borrower(
-    *, session: Session, manager: User, borrower_id: uuid.UUID, body: BorrowerPatch, now: datetime
+    *, session: Session, manager: User, borrower: Borrower, body: BorrowerPatch, now: datetime
 ) -> BorrowerItem:
     """Preferred times and safety flags, each when given."""
-    borrower = get_in_branch(
-        session, Borrower, borrower_id, branch_id=manager.branch_id, missing=MISSING
-    )
     changes: dict[str, Any] = {}
     if body.preferred_times is not None:
         changes["preferred_times"] = [t.stored() for t in body.preferred_times]
@@ -230,18 +241,11 @@ def decide_proposal(
     *,
     session: Session,
     manager: User,
-    proposal_id: uuid.UUID,
+    proposal: BorrowerProposal,
     body: ProposalDecision,
     now: datetime,
 ) -> ProposalPublic:
     """Accept (apply it to the borrower) or decline an open proposal."""
-    proposal = get_in_branch(
-        session,
-        BorrowerProposal,
-        proposal_id,
-        branch_id=manager.branch_id,
-        missing="No such proposal in your branch.",
-    )
     if proposal.status != "open":
         raise Conflict(f"This proposal was already {proposal.status}; it cannot be decided again.")
     borrower = get_in_branch(

@@ -13,7 +13,7 @@ from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, Sessi
 from api.geo.service import open_proposal_counts
 from api.visits import service
 from api.visits.schemas import (
-    BorrowerDetail,
+    BorrowerPublic,
     BranchPublic,
     HardshipReasonPublic,
     VisitPublic,
@@ -55,7 +55,7 @@ def _header_location(value: str | None) -> tuple[float, float] | None:
     return None
 
 
-@router.get("/borrowers/{borrower_id}", operation_id="borrowers-get", response_model=BorrowerDetail)
+@router.get("/borrowers/{borrower_id}", operation_id="borrowers-get", response_model=BorrowerPublic)
 def get_borrower(
     borrower_id: uuid.UUID,
     user: CurrentUser,
@@ -64,7 +64,7 @@ def get_borrower(
     request: Request,
     x_device_id: Annotated[uuid.UUID | None, Header()] = None,
     x_location: Annotated[str | None, Header()] = None,
-) -> BorrowerDetail:
+) -> BorrowerPublic:
     """The borrower's full record, with location provenance and open proposals; the view
     is written to the audit trail."""
     borrower, loans = service.get_borrower(
@@ -77,7 +77,7 @@ def get_borrower(
         location=_header_location(x_location),
     )
     count = open_proposal_counts(session, [borrower.id]).get(borrower.id, 0)
-    return BorrowerDetail(**borrower_public(borrower, loans).model_dump(), open_proposals=count)
+    return borrower_public(borrower, loans, open_proposals=count)
 
 
 @router.get(

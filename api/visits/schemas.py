@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.geo.provider import Precision, Source
+from api.geo.public import PreferredTime
 from api.public import from_record
 from api.writes.args import MAX_PROPOSED_BYTES, Location, Moment, MutationArgs, json_size
 from models import Borrower, Loan, Visit
@@ -34,16 +35,6 @@ class VisitReason(BaseModel):
     text: str
     text_zh: str
     points: int
-
-
-class PreferredTime(BaseModel):
-    """When the borrower prefers visits, in branch local time; any day unless `weekdays`
-    (Monday = 0) is given."""
-
-    start: str
-    end: str
-    # Left out of the JSON when the stored entry has no weekdays, as stored.
-    weekdays: list[int] | None = Field(default=None, exclude_if=lambda days: days is None)
 
 
 class VisitPublic(BaseModel):
@@ -103,12 +94,8 @@ class BorrowerPublic(BaseModel):
     preferred_times: list[PreferredTime]
     loans: list[LoanPublic]
     version: int
-
-
-class BorrowerDetail(BorrowerPublic):
-    """A borrower's full record, with the count of open proposals about them."""
-
-    open_proposals: int
+    # Filled by GET /borrowers/{id}; not part of the phone's copy (api.sync.scope).
+    open_proposals: int = Field(default=0, description="Open proposals about the borrower.")
 
 
 class HardshipReasonPublic(BaseModel):
@@ -150,10 +137,13 @@ def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
     return from_record(VisitPublic, visit, officer_ids=officer_ids)
 
 
-def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
+def borrower_public(
+    borrower: Borrower, loans: list[Loan], *, open_proposals: int = 0
+) -> BorrowerPublic:
     return from_record(
         BorrowerPublic,
         borrower,
+        open_proposals=open_proposals,
         loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
     )
 

@@ -153,7 +153,8 @@ def main() -> int:
     args = parser.parse_args()
     data = address_only_file(args.borrowers)
     table = Table(
-        title=f"Import of {args.borrowers} borrowers without coordinates, geocoded (median of {RUNS})"
+        title=f"Import of {args.borrowers} borrowers without coordinates, geocoded "
+        f"(median of {RUNS})"
     )
     for column in (
         "database",

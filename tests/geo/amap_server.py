@@ -52,7 +52,7 @@ def amap_server(answer: Answerer) -> Iterator[tuple[str, list[str]]]:
     asked: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
             if url.path != "/v3/geocode/geo" or not query.get("key"):

@@ -87,7 +87,7 @@ def test_amap_not_found() -> None:
 
 
 def test_amap_key_error_is_unavailable_not_an_answer() -> None:
-    with pytest.raises(GeocoderUnavailable, match="INVALID_USER_KEY.*10001"):
+    with pytest.raises(GeocoderUnavailable, match=r"INVALID_USER_KEY.*10001"):
         amap_with(AMAP_BAD_KEY).geocode("某村")
 
 
