@@ -20,7 +20,7 @@ PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts
 help:
 	@echo "make run    install, migrate, load the demo branch, serve on http://127.0.0.1:8000"
 	@echo "make test   lint, types, Python tests (SQLite + PostgreSQL), PWA unit tests, browser tests"
-	@echo "make bench  benchmarks (routing, sync, imports, PWA budgets)"
+	@echo "make bench  benchmarks (routing, sync, imports, geocoded import, PWA budgets)"
 	@echo "make api-types  regenerate the PWA's API types from the app's OpenAPI schema"
 
 $(PY_STAMP): pyproject.toml

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     # in a report (all are counted in `error_count`).
     import_max_rows: int = 50_000
     import_max_errors: int = 1_000
+    # Geocoding (api/geo): provider, its base URL (empty: the provider's public one), key,
+    # requests per second (AMap's free quota allows 3) and timeout in seconds.
+    geocoder: Literal["none", "amap", "tianditu"] = "none"
+    geocoder_url: str = ""
+    geocoder_key: str = ""
+    geocoder_rate: float = Field(default=3.0, gt=0, le=1000)
+    geocoder_timeout: float = Field(default=5.0, gt=0, le=60)
     pwa_dist: Path = PROJECT_ROOT / "pwa" / "dist"
     # Travel model for planning and /routing/solve (README "Travel model"): straight lines
     # with the branch's detour factor and road speeds, or an OSRM server's table service.

@@ -47,6 +47,8 @@ CHECKS = [
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 4}
 # The solver runs for seconds per call; its contract is checked with fewer examples.
 SLOW = {"routing-solve": 2, "plans-create": 2, "plans-optimise": 2}
+# Operations whose documented answer here is 503: the test server has no geocoder.
+UNAVAILABLE_HERE = {"geocode-search": "GeocoderUnreachable"}
 
 
 def _review_rows(session: Session, world: World) -> None:
@@ -125,6 +127,10 @@ def _explore(
         @given(case=strategy)
         def run(case: Any) -> None:
             response = call(case)
+            expected = UNAVAILABLE_HERE.get(operation.definition.raw.get("operationId", ""))
+            if expected and response.status_code == 503:
+                assert response.json()["error"] == expected
+                return
             try:
                 case.validate_response(response, checks=CHECKS)
             except (Failure, FailureGroup) as exc:

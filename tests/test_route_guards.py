@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from models import (
     Agreement,
+    BorrowerProposal,
     ChangeRequest,
     MutationLog,
     Promise,
@@ -144,7 +145,15 @@ def test_branch_a_cannot_reach_branch_b(
     alert_b = SafetyAlert(
         id=uuid.uuid4(), branch_id=branch_b.id, officer_id=officer_b.id, at=FIXED_NOW
     )
-    session.add_all([request_b, entry_b, agreement_b, promise_b, alert_b])
+    proposal_b = BorrowerProposal(
+        branch_id=branch_b.id,
+        borrower_id=borrower_b.id,
+        kind="safety_flags",
+        data={"safety_flags": ["remote_road"]},
+        source="officer",
+        at=FIXED_NOW,
+    )
+    session.add_all([request_b, entry_b, agreement_b, promise_b, alert_b, proposal_b])
     session.flush()
     ids = {
         "agreement_id": str(agreement_b.id),
@@ -159,6 +168,7 @@ def test_branch_a_cannot_reach_branch_b(
         "loan_id": str(loan_b.id),
         "user_id": str(manager_b.id),
         "officer_id": str(officer_b.id),
+        "proposal_id": str(proposal_b.id),
     }
     headers = auth_headers(me.username)
     checked = 0

@@ -27,7 +27,9 @@ from sqlmodel import Session, select
 
 from api import db
 from api.config import get_settings
+from api.geo.factory import make_geocoder
 from api.imports import parse, service
+from api.imports.geocoding import Lookups
 from models import Branch
 
 console = Console()
@@ -82,6 +84,14 @@ def _print_report(report: service.ImportReport, title: str) -> None:
         )
     )
     console.print(table)
+    located = report.locations()
+    if any(located.values()):
+        console.print(
+            "Locations: {located_from_file} from the file, {geocoded} geocoded, "
+            "{already_located} already located, {unlocated} unlocated".format(**located)
+        )
+        for item in report.unlocated[:ERRORS_SHOWN]:
+            console.print(f"  row {item['row']} {item['name']} {item['address']}: {item['reason']}")
     if report.errors:
         errors = Table(title="Rows to fix")
         for column in ("row", "column", "message"):
@@ -94,12 +104,35 @@ def _print_report(report: service.ImportReport, title: str) -> None:
         console.print(errors)
 
 
+Locate = Callable[[Progress, str, parse.ParseResult[R]], Callable[[Session], parse.ParseResult[R]]]
+
+
+def _geocode(
+    progress: Progress, branch: str, rows: parse.ParseResult[parse.LoanRow]
+) -> Callable[[Session], parse.ParseResult[parse.LoanRow]]:
+    """Geocode the rows without coordinates (when a geocoder is configured): the cache is
+    read in a short transaction of its own, the provider asked with no transaction open;
+    the returned step stores the answers in the import's transaction."""
+    geocoder = make_geocoder(get_settings())
+    if geocoder is None:
+        return lambda _session: rows
+    with Session(db.get_engine(), expire_on_commit=False) as session:
+        lookups = Lookups.prepare(
+            session, geocoder=geocoder, branch_id=_branch_id(session, branch), rows=rows.rows
+        )
+    asking = progress.add_task(f"Geocoding ({geocoder.name})", total=len(lookups.to_ask))
+    lookups.ask(lambda n: progress.advance(asking, n))
+    now = datetime.now(UTC)
+    return lambda session: lookups.apply(session, rows, now=now)
+
+
 def _run(
     file: Path,
     branch: str,
     title: str,
     read: Callable[[bytes, Callable[[int], None]], parse.ParseResult[R]],
     write: service.Importer[R],
+    locate: Locate[R] | None = None,
 ) -> None:
     data = file.read_bytes()
     with _progress() as progress:
@@ -111,6 +144,7 @@ def _run(
             err.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from exc
         progress.update(reading, total=rows.total, completed=rows.total)
+        located = locate(progress, branch, rows) if locate else None
         writing = progress.add_task("Importing", total=len(rows.rows))
         # `db.get_engine` looked up per call: tests point it at a database of their own.
         with Session(db.get_engine(), expire_on_commit=False) as session:
@@ -118,7 +152,7 @@ def _run(
                 session=session,
                 branch_id=_branch_id(session, branch),
                 actor_id=None,
-                rows=rows,
+                rows=located(session) if located else rows,
                 now=datetime.now(UTC),
                 source=file.name,
                 progress=lambda n: progress.advance(writing, n),
@@ -137,6 +171,7 @@ def import_loans_command(file: FileArg, branch: BranchOpt) -> None:
         f"Loans imported into {branch}",
         lambda data, tick: parse.parse_loans(data, id_key=key, on_row=tick, max_rows=cap),
         service.import_loans,
+        _geocode,
     )
 
 

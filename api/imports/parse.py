@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from api.geo.preferences import PreferenceError, parse_preferred_times, parse_safety_flags
 from api.privacy import hash_national_id, mask_national_id, normalise_national_id
 from models.enums import Segment
 
@@ -94,8 +95,14 @@ class LoanRow:
     village: str | None = None
     lat: float | None = None
     lon: float | None = None
-    has_location: bool = False  # lat/lon columns present and both filled
+    has_location: bool = False  # lat/lon columns present and both filled (or geocoded)
     segment: Segment | None = None
+    preferred_times: list[dict[str, Any]] | None = None
+    safety_flags: list[str] | None = None
+    # Where lat/lon came from: "import" (the file) or "geocoder" (api.imports.geocoding).
+    location_source: str | None = None
+    location_precision: str | None = None
+    location_note: str = ""  # why a row without coordinates stays unlocated
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,12 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     Column("lat", ("纬度", "latitude"), required=False),
     Column("lon", ("经度", "longitude", "lng"), required=False),
     Column("segment", ("客户类型", "客户类别", "类型"), required=False),
+    Column(
+        "preferred_times",
+        ("方便走访时间", "走访时间", "preferred_time", "visit_times"),
+        required=False,
+    ),
+    Column("safety_flags", ("安全提示", "安全标记", "safety", "safety_flag"), required=False),
     Column("product", ("产品", "产品名称", "贷款产品")),
     Column("principal", ("本金", "贷款本金", "贷款金额", "合同金额")),
     Column("outstanding", ("贷款余额", "余额", "本金余额")),
@@ -601,6 +614,25 @@ def _location(r: _RowReader) -> tuple[float | None, float | None]:
     return lat, lon
 
 
+def _preferences(r: _RowReader) -> tuple[list[dict[str, Any]] | None, list[str] | None]:
+    """Preferred times and safety flags; None when the file has no such column."""
+
+    def read(key: str, parse: Callable[[str], T]) -> T | None:
+        if not r.has(key):
+            return None
+        text = text_cell(r.raw(key))
+        if len(text) > 255:
+            r.fail(key, "is longer than 255 characters")
+            return None
+        try:
+            return parse(text)
+        except PreferenceError as exc:
+            r.fail(key, str(exc))
+            return None
+
+    return read("preferred_times", parse_preferred_times), read("safety_flags", parse_safety_flags)
+
+
 class _LoanRows:
     """Builds a `LoanRow` from each row of a loan file, checking it against the rows before
     it: each account is on one row, and an ID number has one name."""
@@ -625,6 +657,7 @@ class _LoanRows:
         village = _village(r)
         segment = r.get("segment", parse_segment) if r.has("segment") else None
         lat, lon = _location(r)
+        preferred_times, safety_flags = _preferences(r)
         self._check_against_earlier_rows(r, number, national_id, name)
         if r.errors:
             return None
@@ -651,6 +684,10 @@ class _LoanRows:
             lon=lon,
             has_location=lat is not None and lon is not None,
             segment=segment,
+            preferred_times=preferred_times,
+            safety_flags=safety_flags,
+            location_source="import" if lat is not None and lon is not None else None,
+            location_precision="exact" if lat is not None and lon is not None else None,
         )
 
     def _check_against_earlier_rows(

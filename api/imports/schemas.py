@@ -21,3 +21,24 @@ class ImportReportPublic(BaseModel):
     errors: list[RowErrorPublic] = Field(
         description="The errors by row: the first 1,000 (a setting) of `error_count`."
     )
+
+
+class UnlocatedRowPublic(BaseModel):
+    row: int = Field(description="The borrower's first row in the file.")
+    name: str
+    address: str
+    reason: str = Field(description="Why no location was found (the geocoder's answer).")
+
+
+class LoanImportReportPublic(ImportReportPublic):
+    """A loan import's report: also where each borrower's location came from."""
+
+    located_from_file: int = Field(description="Borrowers with coordinates in the file.")
+    geocoded: int = Field(description="Borrowers located by the geocoder (or its cache).")
+    already_located: int = Field(
+        description="Borrowers without coordinates in the file, already located before."
+    )
+    unlocated: int = Field(description="Borrowers left without a location.")
+    unlocated_rows: list[UnlocatedRowPublic] = Field(
+        description="The unlocated borrowers: the first 1,000 (a setting)."
+    )

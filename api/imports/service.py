@@ -43,6 +43,11 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Borrowers of the file by where their location comes from (loan imports only).
+    located_from_file: int = 0
+    geocoded: int = 0
+    already_located: int = 0
+    unlocated: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -65,6 +70,16 @@ class ImportReport:
             **self.totals(),
             "error_count": len(self.errors),
             "errors": [e.as_dict() for e in ordered],
+            **self.locations(),
+            "unlocated_rows": self.unlocated[:max_errors],
+        }
+
+    def locations(self) -> dict[str, int]:
+        return {
+            "located_from_file": self.located_from_file,
+            "geocoded": self.geocoded,
+            "already_located": self.already_located,
+            "unlocated": len(self.unlocated),
         }
 
 
@@ -108,7 +123,14 @@ BORROWER_FIELDS = (
     "lat",
     "lon",
     "segment",
+    "location_source",
+    "location_precision",
+    "location_note",
+    "preferred_times",
+    "safety_flags",
 )
+# Locations learned in the field or placed by a manager win over the file and the geocoder.
+REPLACEABLE_SOURCES = (None, "import", "geocoder")
 
 
 def _stored(
@@ -258,22 +280,39 @@ def _accounts_elsewhere(session: Session, accounts: Sequence[str]) -> set[str]:
     return found
 
 
-def _borrower_values(row: LoanRow) -> dict[str, Any]:
+def _borrower_values(row: LoanRow, current: dict[str, Any]) -> dict[str, Any]:
     """What the row says about a stored borrower; columns missing from the file (village,
-    location, segment) are left out, so their stored values are kept."""
+    location, segment, preferred times, safety flags) are left out, so their stored values
+    are kept. A location from a check-in or a manager is kept over the file's."""
     wanted: dict[str, Any] = {
         "name": row.borrower_name,
         "phone": row.phone,
         "address": row.address,
         "national_id_masked": row.national_id_masked,
     }
-    if row.village is not None:
-        wanted["village"] = row.village
-    if row.has_location:
-        wanted["lat"], wanted["lon"] = row.lat, row.lon
-    if row.segment is not None:
-        wanted["segment"] = row.segment
+    optional = {
+        "village": row.village,
+        "segment": row.segment,
+        "preferred_times": row.preferred_times,
+        "safety_flags": row.safety_flags,
+    }
+    wanted.update({name: value for name, value in optional.items() if value is not None})
+    if current.get("location_source") in REPLACEABLE_SOURCES:
+        if row.has_location:
+            wanted.update(_location_values(row))
+        elif current.get("lat") is None and row.location_note:
+            wanted["location_note"] = row.location_note
     return wanted
+
+
+def _location_values(row: LoanRow) -> dict[str, Any]:
+    return {
+        "lat": row.lat,
+        "lon": row.lon,
+        "location_source": row.location_source or "import",
+        "location_precision": row.location_precision or "exact",
+        "location_note": "",
+    }
 
 
 def _new_borrower(
@@ -290,12 +329,17 @@ def _new_borrower(
         "phone": row.phone,
         "address": row.address,
         "village": row.village or "",
-        "lat": row.lat if row.has_location else None,
-        "lon": row.lon if row.has_location else None,
+        "lat": None,
+        "lon": None,
+        "location_source": None,
+        "location_precision": None,
+        "located_at": now if row.has_location else None,
+        "location_note": row.location_note,
+        **(_location_values(row) if row.has_location else {}),
         "segment": row.segment or Segment.individual_trader,
         "language": "zh-CN",
-        "safety_flags": [],
-        "preferred_times": [],
+        "safety_flags": row.safety_flags or [],
+        "preferred_times": row.preferred_times or [],
         "created_at": now,
         "updated_at": now,
     }
@@ -366,11 +410,16 @@ class _LoanImport(_ImportRun[LoanRow]):
             borrower_id, current = self.borrowers[key]
             # Only the borrower's first row in the file describes them, so rows that
             # disagree (a phone, a segment) cannot flip the borrower on every import.
-            changes = _differences(current, _borrower_values(row)) if first_row else {}
+            changes = _differences(current, _borrower_values(row, current)) if first_row else {}
+            if "lat" in changes or "lon" in changes:
+                changes["located_at"] = self.now
             if changes:
                 self.borrower_updates[borrower_id] = changes
+            if first_row:
+                self._count_location(row, current)
             return borrower_id, bool(changes)
         if key not in self.new_borrowers:
+            self._count_location(row, {})
             self.new_borrowers[key] = new_id()
             self.inserts.add(
                 Borrower,
@@ -382,6 +431,26 @@ class _LoanImport(_ImportRun[LoanRow]):
                 ),
             )
         return self.new_borrowers[key], False
+
+    def _count_location(self, row: LoanRow, current: dict[str, Any]) -> None:
+        """Count the borrower's location by where it comes from (their first row)."""
+        if current.get("lat") is not None and (
+            not row.has_location or current.get("location_source") not in REPLACEABLE_SOURCES
+        ):
+            self.report.already_located += 1
+        elif row.has_location and row.location_source == "geocoder":
+            self.report.geocoded += 1
+        elif row.has_location:
+            self.report.located_from_file += 1
+        else:
+            self.report.unlocated.append(
+                {
+                    "row": row.row,
+                    "name": row.borrower_name,
+                    "address": row.address,
+                    "reason": row.location_note or "no coordinates and no geocoder configured",
+                }
+            )
 
     def _loan(self, row: LoanRow, borrower_id: uuid.UUID, *, borrower_changed: bool) -> None:
         values = _loan_values(row, borrower_id)
@@ -427,6 +496,7 @@ class _LoanImport(_ImportRun[LoanRow]):
             )
         return {
             **self.report.totals(),
+            **self.report.locations(),
             "borrowers_created": len(self.new_borrowers),
             "borrowers_updated": len(self.borrower_updates),
         }

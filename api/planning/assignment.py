@@ -24,7 +24,7 @@ from api.planning import repository
 from api.planning.repository import of_branch
 from api.scoping import get_branch
 from api.visits.service import team_ids
-from models import User, Visit, VisitOfficer
+from models import Borrower, User, Visit, VisitOfficer
 from models.enums import Role, VisitStatus
 
 ACTIVE_VISIT = (VisitStatus.planned, VisitStatus.checked_in)
@@ -159,7 +159,8 @@ def assign_visit(
     before = team_ids(session, [visit.id])[visit.id]
     old_lead = visit.officer_id
     set_team(session, visit, team)
-    if old_lead != team[0].id:
+    unlocated = _mark_unlocated(session, visit)
+    if old_lead != team[0].id or unlocated:
         _to_end_of_route(session, visit)
     visit.pinned = pinned
     after = [u.id for u in team]
@@ -180,6 +181,25 @@ def assign_visit(
         )
     session.flush()
     return visit
+
+
+FIND_ADDRESS = {
+    "code": "find_address",
+    "text": "no location yet: find the address on the spot (no planned arrival time)",
+    "text_zh": "暂无位置：请现场寻找地址（无预计到达时间）",
+    "points": 0,
+}
+
+
+def _mark_unlocated(session: Session, visit: Visit) -> bool:
+    """A visit to a borrower without a location: it gets no arrival time and goes last on
+    the route, marked "find the address" for the officer. True when so."""
+    borrower = session.get(Borrower, visit.borrower_id)
+    if borrower is None or (borrower.lat is not None and borrower.lon is not None):
+        return False
+    if not any(r.get("code") == FIND_ADDRESS["code"] for r in visit.reasons):
+        visit.reasons = [*visit.reasons, dict(FIND_ADDRESS)]
+    return True
 
 
 def _to_end_of_route(session: Session, visit: Visit) -> None:

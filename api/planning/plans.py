@@ -331,8 +331,9 @@ def _refusal(
         return _unassigned(
             pick,
             "no_location",
-            "no location: add lat/lon for this borrower in the import file",
-            "缺少借款人位置，请在导入文件中补充经纬度",
+            "no location yet: place a pin on the Borrowers screen or wait for the "
+            "geocoder/check-in",
+            "暂无位置：请在借款人页面放置图钉，或等待地理编码/签到定位",
         )
     return None
 

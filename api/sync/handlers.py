@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from api.agreements.mutations import AgreementArgs, PromiseArgs
 from api.agreements.promises import create_promise
 from api.agreements.signing import sign_agreement
+from api.geo.learned import propose
+from api.geo.mutations import ProposeArgs
 from api.safety.schemas import SosArgs
 from api.safety.sos import raise_sos
 from api.sync.protocol import Mutation, MutationResult, MutationStatus
@@ -44,6 +46,7 @@ HANDLERS: dict[str, Handler] = {
     "agreement.sign": (AgreementArgs, sign_agreement),
     "visit.request_change": (ChangeRequestArgs, request_change),
     "safety.sos": (SosArgs, raise_sos),
+    "borrower.propose": (ProposeArgs, propose),
 }
 
 

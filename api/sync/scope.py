@@ -281,7 +281,9 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
 # The columns of the public shapes (api.visits.schemas), but for those built here.
 _LOAN_FIELDS = tuple(name for name in LoanPublic.model_fields if name != "id")
 _BORROWER_FIELDS = tuple(
-    name for name in BorrowerPublic.model_fields if name not in ("id", "loans", "version")
+    name
+    for name in BorrowerPublic.model_fields
+    if name not in ("id", "loans", "version", "open_proposals")
 )
 
 
@@ -379,6 +381,7 @@ def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str,
     return {
         str(borrower_id): {
             **dict(zip(_BORROWER_FIELDS, values, strict=True)),
+            "located_at": _iso(values[_BORROWER_FIELDS.index("located_at")]),
             "loans": loans.get(borrower_id, []),
             "recent_contacts": history.get(borrower_id, []),
         }

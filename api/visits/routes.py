@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Request
 
 from api.auth.schemas import UserPublic
 from api.deps import ClockDep, CurrentBranch, CurrentManager, CurrentUser, SessionDep
+from api.geo.service import open_proposal_counts
 from api.visits import service
 from api.visits.schemas import (
     BorrowerPublic,
@@ -64,7 +65,8 @@ def get_borrower(
     x_device_id: Annotated[uuid.UUID | None, Header()] = None,
     x_location: Annotated[str | None, Header()] = None,
 ) -> BorrowerPublic:
-    """The borrower's full record; the view is written to the audit trail."""
+    """The borrower's full record, with location provenance and open proposals; the view
+    is written to the audit trail."""
     borrower, loans = service.get_borrower(
         session=session,
         user=user,
@@ -74,7 +76,8 @@ def get_borrower(
         client_address=request.client.host if request.client else None,
         location=_header_location(x_location),
     )
-    return borrower_public(borrower, loans)
+    count = open_proposal_counts(session, [borrower.id]).get(borrower.id, 0)
+    return borrower_public(borrower, loans, open_proposals=count)
 
 
 @router.get(

@@ -17,10 +17,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from api.geo.provider import Precision, Source
+from api.geo.public import PreferredTime
 from api.public import from_record
 from api.writes.args import MAX_PROPOSED_BYTES, Location, Moment, MutationArgs, json_size
 from models import Borrower, Loan, Visit
 from models.enums import LoanStatus, Segment, VisitStatus
+
+LocationSourceName = Source
+LocationPrecisionName = Precision
 
 
 class VisitReason(BaseModel):
@@ -30,16 +35,6 @@ class VisitReason(BaseModel):
     text: str
     text_zh: str
     points: int
-
-
-class PreferredTime(BaseModel):
-    """When the borrower prefers visits, in branch local time; any day unless `weekdays`
-    (Monday = 0) is given."""
-
-    start: str
-    end: str
-    # Left out of the JSON when the stored entry has no weekdays, as stored.
-    weekdays: list[int] | None = Field(default=None, exclude_if=lambda days: days is None)
 
 
 class VisitPublic(BaseModel):
@@ -85,12 +80,22 @@ class BorrowerPublic(BaseModel):
     village: str
     lat: float | None
     lon: float | None
+    location_source: LocationSourceName | None = Field(
+        description="Where lat/lon came from; null when unlocated."
+    )
+    location_precision: LocationPrecisionName | None = Field(
+        description="How precisely lat/lon place the house; null when unlocated."
+    )
+    located_at: datetime | None
+    location_note: str = Field(description="Why the borrower has no location; '' otherwise.")
     segment: Segment
     language: str
     safety_flags: list[str]
     preferred_times: list[PreferredTime]
     loans: list[LoanPublic]
     version: int
+    # Filled by GET /borrowers/{id}; not part of the phone's copy (api.sync.scope).
+    open_proposals: int = Field(default=0, description="Open proposals about the borrower.")
 
 
 class HardshipReasonPublic(BaseModel):
@@ -132,10 +137,13 @@ def visit_public(visit: Visit, officer_ids: list[uuid.UUID]) -> VisitPublic:
     return from_record(VisitPublic, visit, officer_ids=officer_ids)
 
 
-def borrower_public(borrower: Borrower, loans: list[Loan]) -> BorrowerPublic:
+def borrower_public(
+    borrower: Borrower, loans: list[Loan], *, open_proposals: int = 0
+) -> BorrowerPublic:
     return from_record(
         BorrowerPublic,
         borrower,
+        open_proposals=open_proposals,
         loans=[LoanPublic.model_validate(loan, from_attributes=True) for loan in loans],
     )
 

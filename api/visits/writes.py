@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import SQLModel, col, select
 
 from api.compliance import rules as compliance
+from api.geo.learned import learn_from_check_in
 from api.visits.schemas import (
     ChangeRequestArgs,
     CheckInArgs,
@@ -58,6 +59,7 @@ def check_in(ctx: Context, args: CheckInArgs) -> Outcome:
         **location_columns(location),
     )
     ctx.known.checked_in.add(visit.id)
+    learn_from_check_in(ctx, visit, borrower, location, flags)
     if visit.status == VisitStatus.planned:
         visit.status = VisitStatus.checked_in
     if visit.checked_in_at is None or args.at < visit.checked_in_at:

@@ -22,6 +22,7 @@ from models import (
     AgreementLine,
     AuditEvent,
     Borrower,
+    BorrowerProposal,
     ChangeRequest,
     HardshipReason,
     Loan,
@@ -52,6 +53,7 @@ CREATED_BY_ARG: dict[str, type[SQLModel]] = {
     "agreement_id": Agreement,
     "request_id": ChangeRequest,
     "alert_id": SafetyAlert,
+    "id": BorrowerProposal,  # borrower.propose
 }
 
 
@@ -253,6 +255,7 @@ INSERT_ORDER: list[type[SQLModel]] = [
     AgreementLine,
     ChangeRequest,
     SafetyAlert,
+    BorrowerProposal,
 ]
 
 

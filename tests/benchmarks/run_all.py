@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["routing.py", "branch_day_shift.py", "sync.py", "imports.py", "pwa_budget.py"]
+BENCHMARKS = [
+    "routing.py",
+    "branch_day_shift.py",
+    "sync.py",
+    "imports.py",
+    "geocode_import.py",
+    "pwa_budget.py",
+]
 
 
 def main() -> int:

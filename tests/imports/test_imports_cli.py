@@ -77,3 +77,36 @@ def test_unknown_branch_and_unreadable_file_exit_1(cli_engine: Engine, tmp_path:
     assert unknown.exit_code == 1 and "No branch" in unknown.output
     unreadable = runner.invoke(_app(), ["import-loans", str(bad), "--branch", "CLI-1"])
     assert unreadable.exit_code == 1 and "Missing required columns" in unreadable.output
+
+
+def test_import_loans_geocodes_with_a_progress_bar(
+    cli_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.config import Settings
+    from tests.conftest import TEST_SECRET
+    from tests.geo.amap_server import AMAP_NOT_FOUND, amap_found, amap_server
+
+    def answer(address: str) -> dict[str, object]:
+        return AMAP_NOT_FOUND if "无名" in address else amap_found(37.36, 116.58, "门牌号")
+
+    loans = tmp_path / "no-coordinates.csv"
+    rows = [loan_row(1, lat="", lon=""), loan_row(2, lat="", lon="", address="无名路")]
+    loans.write_bytes(csv_bytes(rows))
+    with amap_server(answer) as (url, asked):
+        settings = Settings(
+            env="test",
+            secret_key=TEST_SECRET,
+            geocoder="amap",
+            geocoder_url=url,
+            geocoder_key="cli",
+            geocoder_rate=1000,
+        )
+        monkeypatch.setattr("api.imports.cli.get_settings", lambda: settings)
+        result = CliRunner().invoke(_app(), ["import-loans", str(loans), "--branch", "CLI-1"])
+        assert result.exit_code == 0, result.output
+        assert "Geocoding (amap)" in result.output
+        assert "1 geocoded" in result.output and "1 unlocated" in result.output
+        assert "无名路" in result.output
+        again = CliRunner().invoke(_app(), ["import-loans", str(loans), "--branch", "CLI-1"])
+        assert again.exit_code == 0, again.output
+    assert len(asked) == 2  # the second run found every address in the cache

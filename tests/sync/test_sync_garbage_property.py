@@ -30,6 +30,7 @@ ID_ARG = {
     "agreement.sign": "agreement_id",
     "visit.request_change": "request_id",
     "safety.sos": "alert_id",
+    "borrower.propose": "id",
 }
 
 any_text = st.text(st.characters(blacklist_categories=()), max_size=40)
@@ -78,6 +79,7 @@ def _template(name: str, world: World) -> dict[str, Any]:
         "visit.record_outcome": {"contact": "family"},
         "note.add": {"text": "ok"},
         "visit.request_change": {"kind": "reschedule", "proposed": {"date": "2026-12-01"}},
+        "borrower.propose": {"kind": "safety_flags", "safety_flags": ["remote_road"]},
     }
     args.update(extra.get(name, {}))
     return args

@@ -223,7 +223,8 @@ export interface paths {
         };
         /**
          * Get Borrower
-         * @description The borrower's full record; the view is written to the audit trail.
+         * @description The borrower's full record, with location provenance and open proposals; the view
+         *     is written to the audit trail.
          */
         get: operations["borrowers-get"];
         put?: never;
@@ -231,7 +232,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Patch Borrower
+         * @description Edit preferred times and safety flags (each when given); audited.
+         */
+        patch: operations["borrowers-patch"];
         trace?: never;
     };
     "/api/v1/hardship-reasons": {
@@ -354,6 +359,12 @@ export interface paths {
         /**
          * Import Loans
          * @description Import overdue loans and their borrowers into your branch.
+         *
+         *     Rows without coordinates are geocoded (address and village) when the server has a
+         *     geocoder; the report counts borrowers located from the file, by the geocoder, already
+         *     located, and lists those left unlocated with the reason. Optional columns
+         *     `方便走访时间` (preferred_times, e.g. "周一至周五 18:00-20:00; 周六 09:00-12:00") and
+         *     `安全提示` (safety_flags: 恶犬/家属敌对/偏远道路/曾有威胁 or their codes).
          *
          *     Good rows are imported even when others are wrong; the report counts every wrong cell
          *     (`error_count`) and lists the first 1,000 with their row numbers. A file of more than
@@ -1137,6 +1148,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/borrowers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Borrowers
+         * @description Your branch's borrowers by name, with where their location comes from;
+         *     `located=false` lists those still to be placed.
+         */
+        get: operations["borrowers-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/borrowers/{borrower_id}/location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Location
+         * @description Place the borrower's pin (source manager); audited.
+         */
+        put: operations["borrowers-location-put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/geocode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Geocode
+         * @description Search an address with the server's geocoder; no results when it does not know it,
+         *     503 when no geocoder is configured or it cannot be reached.
+         */
+        get: operations["geocode-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/borrower-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Proposals
+         * @description Changes proposed from the field (a check-in's GPS, an officer), newest first.
+         */
+        get: operations["borrower-proposals-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/borrower-proposals/{proposal_id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Proposal
+         * @description Accept (applied to the borrower) or decline an open proposal; audited.
+         */
+        post: operations["borrower-proposals-decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1509,6 +1622,52 @@ export interface components {
              */
             file: string;
         };
+        /** BorrowerItem */
+        BorrowerItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Address */
+            address: string;
+            /** Village */
+            village: string;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Location Source */
+            location_source: ("import" | "geocoder" | "check_in" | "manager") | null;
+            /** Location Precision */
+            location_precision: ("exact" | "village" | "township") | null;
+            /** Located At */
+            located_at: string | null;
+            /** Location Note */
+            location_note: string;
+            /** Preferred Times */
+            preferred_times: components["schemas"]["PreferredTime"][];
+            /** Safety Flags */
+            safety_flags: string[];
+            /** Open Proposals */
+            open_proposals: number;
+        };
+        /** BorrowerPage */
+        BorrowerPage: {
+            /** Items */
+            items: components["schemas"]["BorrowerItem"][];
+            /** Total */
+            total: number;
+        };
+        /** BorrowerPatch */
+        BorrowerPatch: {
+            /** Preferred Times */
+            preferred_times?: components["schemas"]["PreferredTimeEdit"][] | null;
+            /** Safety Flags */
+            safety_flags?: ("aggressive_dog" | "hostile_relative" | "remote_road" | "prior_threat")[] | null;
+        };
         /** BorrowerPublic */
         BorrowerPublic: {
             /**
@@ -1530,6 +1689,23 @@ export interface components {
             lat: number | null;
             /** Lon */
             lon: number | null;
+            /**
+             * Location Source
+             * @description Where lat/lon came from; null when unlocated.
+             */
+            location_source: ("import" | "geocoder" | "check_in" | "manager") | null;
+            /**
+             * Location Precision
+             * @description How precisely lat/lon place the house; null when unlocated.
+             */
+            location_precision: ("exact" | "village" | "township") | null;
+            /** Located At */
+            located_at: string | null;
+            /**
+             * Location Note
+             * @description Why the borrower has no location; '' otherwise.
+             */
+            location_note: string;
             segment: components["schemas"]["Segment"];
             /** Language */
             language: string;
@@ -1541,6 +1717,12 @@ export interface components {
             loans: components["schemas"]["LoanPublic"][];
             /** Version */
             version: number;
+            /**
+             * Open Proposals
+             * @description Open proposals about the borrower.
+             * @default 0
+             */
+            open_proposals: number;
         };
         /** BranchPublic */
         BranchPublic: {
@@ -2018,6 +2200,27 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** GeocodeResult */
+        GeocodeResult: {
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /**
+             * Precision
+             * @enum {string}
+             */
+            precision: "exact" | "village" | "township";
+            /** Formatted */
+            formatted: string;
+            /** Provider */
+            provider: string;
+        };
+        /** GeocodeResults */
+        GeocodeResults: {
+            /** Results */
+            results: components["schemas"]["GeocodeResult"][];
+        };
         /** HardshipReasonPublic */
         HardshipReasonPublic: {
             /**
@@ -2219,6 +2422,63 @@ export interface components {
             /** Lon */
             lon: number;
         };
+        /**
+         * LoanImportReportPublic
+         * @description A loan import's report: also where each borrower's location came from.
+         */
+        LoanImportReportPublic: {
+            /**
+             * Rows
+             * @description Data rows in the file.
+             */
+            rows: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /**
+             * Failed
+             * @description Rows not imported because of the errors listed.
+             */
+            failed: number;
+            /**
+             * Error Count
+             * @description Every error found in the file.
+             */
+            error_count: number;
+            /**
+             * Errors
+             * @description The errors by row: the first 1,000 (a setting) of `error_count`.
+             */
+            errors: components["schemas"]["RowErrorPublic"][];
+            /**
+             * Located From File
+             * @description Borrowers with coordinates in the file.
+             */
+            located_from_file: number;
+            /**
+             * Geocoded
+             * @description Borrowers located by the geocoder (or its cache).
+             */
+            geocoded: number;
+            /**
+             * Already Located
+             * @description Borrowers without coordinates in the file, already located before.
+             */
+            already_located: number;
+            /**
+             * Unlocated
+             * @description Borrowers left without a location.
+             */
+            unlocated: number;
+            /**
+             * Unlocated Rows
+             * @description The unlocated borrowers: the first 1,000 (a setting).
+             */
+            unlocated_rows: components["schemas"]["UnlocatedRowPublic"][];
+        };
         /** LoanPublic */
         LoanPublic: {
             /**
@@ -2262,6 +2522,19 @@ export interface components {
             at: string;
             /** Source */
             source: string;
+        };
+        /** LocationPut */
+        LocationPut: {
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /**
+             * Precision
+             * @default exact
+             * @enum {string}
+             */
+            precision: "exact" | "village" | "township";
         };
         /** Matrix */
         Matrix: {
@@ -2659,6 +2932,21 @@ export interface components {
             /** Weekdays */
             weekdays?: number[] | null;
         };
+        /** PreferredTimeEdit */
+        PreferredTimeEdit: {
+            /** Weekdays */
+            weekdays?: number[] | null;
+            /**
+             * Start
+             * @description HH:MM, branch time
+             */
+            start: string;
+            /**
+             * End
+             * @description HH:MM, branch time (24:00 allowed)
+             */
+            end: string;
+        };
         /**
          * PrioritySettings
          * @description Rules and weights of a branch. Unknown keys are refused so a typo is reported.
@@ -2834,6 +3122,76 @@ export interface components {
          * @enum {string}
          */
         PromiseStatus: "open" | "kept" | "broken" | "cancelled";
+        /** ProposalDecision */
+        ProposalDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "accepted" | "declined";
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** ProposalPublic */
+        ProposalPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Borrower Id
+             * Format: uuid
+             */
+            borrower_id: string;
+            /** Borrower Name */
+            borrower_name: string;
+            /** Address */
+            address: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "location" | "preferred_times" | "safety_flags";
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "check_in" | "officer";
+            /** Proposed By */
+            proposed_by: string | null;
+            /** Proposed By Name */
+            proposed_by_name: string;
+            /** Visit Id */
+            visit_id: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "accepted" | "declined";
+            /**
+             * Distance M
+             * @description For a location: metres from the borrower's stored location (null if none).
+             */
+            distance_m: number | null;
+        };
         /** PullRequest */
         PullRequest: {
             /** Protocol */
@@ -3436,6 +3794,23 @@ export interface components {
             wipe?: boolean | null;
         } & {
             [key: string]: unknown;
+        };
+        /** UnlocatedRowPublic */
+        UnlocatedRowPublic: {
+            /**
+             * Row
+             * @description The borrower's first row in the file.
+             */
+            row: number;
+            /** Name */
+            name: string;
+            /** Address */
+            address: string;
+            /**
+             * Reason
+             * @description Why no location was found (the geocoder's answer).
+             */
+            reason: string;
         };
         /**
          * UnscheduledVisit
@@ -4991,6 +5366,108 @@ export interface operations {
             };
         };
     };
+    "borrowers-patch": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                borrower_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BorrowerPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BorrowerItem"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "hardship-reasons-list": {
         parameters: {
             query?: never;
@@ -5609,7 +6086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportReportPublic"];
+                    "application/json": components["schemas"]["LoanImportReportPublic"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */
@@ -9882,6 +10359,507 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OutNowPublic"][];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "borrowers-list": {
+        parameters: {
+            query?: {
+                located?: boolean | null;
+                q?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BorrowerPage"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "borrowers-location-put": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                borrower_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BorrowerItem"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "geocode-search": {
+        parameters: {
+            query: {
+                address: string;
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeocodeResults"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "borrower-proposals-list": {
+        parameters: {
+            query?: {
+                status?: ("open" | "accepted" | "declined") | null;
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalPublic"][];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "borrower-proposals-decide": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalPublic"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */

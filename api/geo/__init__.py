@@ -1,0 +1,2 @@
+"""Where borrowers live: geocoding providers, the geocode cache, learned locations,
+preferred times and safety flags, and the manager's borrower endpoints."""
