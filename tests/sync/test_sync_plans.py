@@ -63,6 +63,10 @@ def test_a_draft_reaches_the_phone_only_once_published(
     # One set of figures: the phone gets exactly what the plan's summary says.
     for name in ("visit_ids", "distance_m", "duration_s", "start_at", "end_at"):
         assert route[name] == summary[name], name
+    # The console's live day shows the same figure for the team.
+    day = client.get("/api/v1/day", params={"day": TOMORROW.isoformat()}, headers=w.headers)
+    figures = {tuple(r["officer_ids"]): r["distance_m"] for r in day.json()["routes"]}
+    assert figures == {(str(w.officers[0].id),): summary["distance_m"]}
     legs = sum(phone.local[("visit", v)]["data"]["leg_distance_m"] for v in planned)
     assert route["distance_m"] > legs  # the way back to the branch is counted
     for v in plan["visits"]:
