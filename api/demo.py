@@ -440,8 +440,8 @@ def _assign_unlocated(
 
 
 def _late_check_out(session: Session, branch: Branch, plan: VisitPlan, *, now: datetime) -> None:
-    """The last team's first visit checked in long ago and not checked out: an open
-    overdue check-out alert for the manager."""
+    """The last team's last stop checked in long ago and not checked out: an open overdue
+    check-out alert for the manager (the route's first stops stay for the walkthrough)."""
     policy = current_policy(session, branch)
     lead = session.exec(
         branch_statement(User, branch.id).where(User.username == TEAMS[-1][0])
@@ -449,7 +449,7 @@ def _late_check_out(session: Session, branch: Branch, plan: VisitPlan, *, now: d
     visit = session.exec(
         select(Visit)
         .where(Visit.plan_id == plan.id, Visit.officer_id == lead.id)
-        .order_by(col(Visit.route_position))
+        .order_by(col(Visit.route_position).desc())
     ).first()
     borrower = session.get(Borrower, visit.borrower_id) if visit else None
     if visit is None or borrower is None:
