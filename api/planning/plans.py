@@ -168,7 +168,10 @@ def delete_plan(*, session: Session, manager: User, plan_id: uuid.UUID, now: dat
         )
     visits = list(session.exec(select(Visit).where(Visit.plan_id == plan.id)))
     if any(v.status != VisitStatus.planned for v in visits):
-        raise Conflict("Some visits of this draft have started; cancel them one by one instead.")
+        raise Conflict(
+            "Visits of this draft were already started in the field, so it cannot be deleted; "
+            "cancel its visits that have not started instead."
+        )
     visit_ids = [v.id for v in visits]
     record_manager_action(
         session,

@@ -98,7 +98,7 @@ def test_a_draft_with_a_started_visit_is_not_deleted(
     visit.status = VisitStatus.checked_in
     session.flush()
     response = client.delete(f"/api/v1/plans/{plan['id']}", headers=w.headers)
-    assert response.status_code == 409 and "started" in response.json()["detail"]
+    assert response.status_code == 409 and "already started" in response.json()["detail"]
     assert session.get(VisitPlan, UUID(plan["id"])) is not None
 
 
