@@ -5,9 +5,21 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.config import Settings
-from api.demo import BRANCH_CODE, load_demo
-from models import Borrower, Branch, Loan, User, Visit, VisitOfficer
-from models.enums import Role, Segment
+from api.demo import BRANCH_CODE, UNLOCATED_COUNT, UNLOCATED_NOTE, load_demo
+from api.planning.schemas import PlanSummary
+from models import (
+    Borrower,
+    BorrowerProposal,
+    Branch,
+    Loan,
+    Promise,
+    SafetyAlert,
+    User,
+    Visit,
+    VisitOfficer,
+    VisitPlan,
+)
+from models.enums import PlanStatus, PromiseStatus, Role, Segment, VisitStatus
 from tests.conftest import FIXED_NOW
 
 
@@ -32,8 +44,9 @@ def test_demo_branch_is_realistic_and_idempotent(session: Session, settings: Set
         f"officer{i}" for i in range(1, 7)
     ]
     assert [u.username for u in users if u.role == Role.manager] == ["manager"]
-    borrowers = session.exec(select(Borrower).where(Borrower.branch_id == branch.id)).all()
-    assert len(borrowers) == 150
+    everyone = session.exec(select(Borrower).where(Borrower.branch_id == branch.id)).all()
+    borrowers = [b for b in everyone if b.lat is not None]
+    assert len(borrowers) == 150 and len(everyone) == 150 + UNLOCATED_COUNT
     assert {b.segment for b in borrowers} == set(Segment)
     assert all("*" in b.national_id_masked for b in borrowers)
     # Within ~40 km of the branch.
@@ -53,6 +66,50 @@ def test_demo_branch_is_realistic_and_idempotent(session: Session, settings: Set
         ).all()
         assert len(visits) >= 3
         assert [v.route_position for v in visits] == list(range(1, len(visits) + 1))
+
+
+def test_demo_has_the_hard_cases(session: Session, settings: Settings) -> None:
+    """Address-only borrowers (reported, one assigned by hand to find), provenance on every
+    location, broken promises, a late check-out with its alert, an open "moved?" proposal."""
+    branch = load_demo(session=session, settings=settings, now=FIXED_NOW).branch
+    borrowers = session.exec(select(Borrower).where(Borrower.branch_id == branch.id)).all()
+    unlocated = {b.id for b in borrowers if b.lat is None}
+    assert len(unlocated) == UNLOCATED_COUNT
+    for b in borrowers:
+        if b.id in unlocated:
+            assert b.lon is None and b.location_source is None and b.location_precision is None
+            assert b.location_note == UNLOCATED_NOTE
+        else:
+            assert (b.location_source, b.location_precision) in (
+                ("import", "exact"),
+                ("geocoder", "village"),
+            )
+            assert b.located_at is not None and b.location_note == ""
+    assert 5 <= sum(b.location_source == "geocoder" for b in borrowers) <= 20
+
+    plan = session.exec(select(VisitPlan).where(VisitPlan.branch_id == branch.id)).one()
+    assert plan.status == PlanStatus.published
+    summary = PlanSummary.model_validate(plan.summary)
+    reported = {u.borrower_id for u in summary.unassigned if u.reason == "no_location"}
+    assert len(reported) == UNLOCATED_COUNT - 1 and reported <= unlocated
+    visits = session.exec(select(Visit).where(Visit.plan_id == plan.id)).all()
+    (to_find,) = [v for v in visits if v.borrower_id in unlocated]
+    route = [v for v in visits if v.officer_id == to_find.officer_id]
+    assert to_find.route_position == max(v.route_position or 0 for v in route)
+    assert to_find.planned_arrival is None and to_find.leg_distance_m is None
+    assert [r["code"] for r in to_find.reasons] == ["find_address"]
+    assert {"text", "text_zh"} <= set(to_find.reasons[0])
+
+    broken = session.exec(select(Promise).where(Promise.status == PromiseStatus.broken)).all()
+    assert len(broken) >= 3
+    (late,) = [v for v in visits if v.status == VisitStatus.checked_in]
+    assert late.checked_out_at is None
+    (alert,) = session.exec(select(SafetyAlert).where(SafetyAlert.kind == "overdue_checkout")).all()
+    assert alert.visit_id == late.id and alert.acknowledged_at is None
+    (moved,) = session.exec(select(BorrowerProposal)).all()
+    assert (moved.kind, moved.source, moved.status) == ("location", "check_in", "open")
+    assert moved.data["distance_m"] == 900 and moved.borrower_id not in unlocated
+    assert moved.visit_id is not None
 
 
 def test_demo_refuses_production(session: Session, settings: Settings) -> None:

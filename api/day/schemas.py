@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from models.enums import VisitStatus
 
@@ -47,7 +47,10 @@ class DayVisit(BaseModel):
 class DayRoute(BaseModel):
     officer_ids: list[uuid.UUID]
     officer_names: list[str]
-    distance_m: int
+    distance_m: int | None = Field(
+        description="The published plan's length of this team's route, the way back "
+        "included (what the phones show); null when the team has no published route."
+    )
     visits: list[DayVisit]
 
 

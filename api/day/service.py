@@ -33,8 +33,9 @@ from models import (
     Visit,
     VisitEvent,
     VisitOfficer,
+    VisitPlan,
 )
-from models.enums import VisitEventKind, VisitStatus
+from models.enums import PlanStatus, VisitEventKind, VisitStatus
 
 Team = tuple[uuid.UUID, ...]
 
@@ -133,8 +134,31 @@ def _day_visit(visit: Visit, rows: _VisitRows, *, overdue: bool) -> DayVisit:
     )
 
 
+def _planned_distances(
+    session: Session, *, branch_id: uuid.UUID, day: date
+) -> dict[frozenset[uuid.UUID], int]:
+    """Each team's route length as the day's published plan computed it (the way back to
+    the branch included): the same figure the officers' phones get with their route."""
+    distances: dict[frozenset[uuid.UUID], int] = {}
+    for summary in session.exec(
+        select(VisitPlan.summary).where(
+            VisitPlan.branch_id == branch_id,
+            VisitPlan.plan_date == day,
+            VisitPlan.status == PlanStatus.published,
+        )
+    ):
+        for route in summary.get("routes", []):
+            team = frozenset(uuid.UUID(i) for i in route.get("officer_ids", []))
+            distances[team] = int(route.get("distance_m", 0))
+    return distances
+
+
 def _routes(
-    visits: list[Visit], rows: _VisitRows, names: dict[uuid.UUID, str], is_overdue: OverdueTest
+    visits: list[Visit],
+    rows: _VisitRows,
+    names: dict[uuid.UUID, str],
+    is_overdue: OverdueTest,
+    distances: dict[frozenset[uuid.UUID], int],
 ) -> list[DayRoute]:
     """One route per team (a visit without team rows is its officer's), stops in order."""
     stops: dict[Team, list[DayVisit]] = defaultdict(list)
@@ -145,7 +169,7 @@ def _routes(
         DayRoute(
             officer_ids=list(team),
             officer_names=[names.get(i, "") for i in team],
-            distance_m=sum(v.leg_distance_m or 0 for v in team_stops),
+            distance_m=distances.get(frozenset(team)),
             visits=sorted(team_stops, key=lambda v: v.position or 0),
         )
         for team, team_stops in stops.items()
@@ -192,7 +216,13 @@ def live_day(*, session: Session, branch: Branch, day: date, now: datetime) -> D
         date=day,
         generated_at=now,
         branch=DayBranch(id=branch.id, name=branch.name, lat=branch.lat, lon=branch.lon),
-        routes=_routes(visits, _visit_rows(session, visits), names, OverdueTest(branch, now)),
+        routes=_routes(
+            visits,
+            _visit_rows(session, visits),
+            names,
+            OverdueTest(branch, now),
+            _planned_distances(session, branch_id=branch.id, day=day),
+        ),
         alerts=_alerts(session, branch_id=branch.id, since=since, names=names),
         counts=dict(Counter(str(v.status) for v in visits)),
         review_waiting=_review_waiting(session, branch.id),

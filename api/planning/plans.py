@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.audit import audit_row, record_audit, record_manager_action, write_audit_rows
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.errors import Conflict
 from api.planning import repository
 from api.planning.assignment import check_free, check_staff, load_team, set_team, team_key
 from api.planning.candidates import (
@@ -36,6 +39,7 @@ from api.planning.schemas import (
     PlanMove,
     PlanOptimise,
     PlanSummary,
+    ReplacedPlan,
     UnassignedBorrower,
     UnscheduledVisit,
 )
@@ -53,7 +57,7 @@ from api.routing.schemas import MAX_PRIZE
 from api.routing.travel import TravelChoice
 from api.scoping import get_branch
 from api.visits.service import team_ids
-from models import Borrower, Branch, User, Visit, VisitOfficer, VisitPlan
+from models import Borrower, Branch, PlanTeam, User, Visit, VisitOfficer, VisitPlan
 from models.enums import PlanStatus, VisitStatus
 
 # ---------------------------------------------------------------------------------------------
@@ -85,16 +89,112 @@ def _write_summary(plan: VisitPlan, summary: PlanSummary) -> None:
 
 def publish_plan(
     *, session: Session, manager: User, plan_id: uuid.UUID, now: datetime
-) -> VisitPlan:
-    """Make the plan visible as final to the officers (idempotent)."""
+) -> list[ReplacedPlan]:
+    """Make the plan visible as final to the officers (idempotent). A plan already published
+    for that day is replaced: its visits not yet started are cancelled (phones drop them);
+    started or finished ones stay as they are. Returns what was replaced."""
     plan = get_plan(session=session, manager=manager, plan_id=plan_id)
-    if plan.status != PlanStatus.published:
-        plan.status = PlanStatus.published
-        record_manager_action(
-            session, manager, action="plan.publish", entity="visit_plan", entity_id=plan.id, now=now
+    if plan.status == PlanStatus.published:
+        return []
+    if plan.status == PlanStatus.replaced:
+        raise Conflict(
+            "This plan was replaced by a later plan for the same day; make a new plan instead."
         )
-        session.flush()
-    return plan
+    replaced = [
+        _replace(session, old, by=plan, manager=manager, now=now)
+        for old in session.exec(
+            select(VisitPlan).where(
+                of_branch(VisitPlan, plan.branch_id),
+                VisitPlan.plan_date == plan.plan_date,
+                VisitPlan.status == PlanStatus.published,
+                VisitPlan.id != plan.id,
+            )
+        ).all()
+    ]
+    plan.status = PlanStatus.published
+    record_manager_action(
+        session,
+        manager,
+        action="plan.publish",
+        entity="visit_plan",
+        entity_id=plan.id,
+        now=now,
+        data={"replaced": [str(r.plan_id) for r in replaced]} if replaced else None,
+    )
+    session.flush()
+    return replaced
+
+
+def _replace(
+    session: Session, old: VisitPlan, *, by: VisitPlan, manager: User, now: datetime
+) -> ReplacedPlan:
+    """Mark `old` replaced by `by` and cancel its visits the field has not started. Visits
+    carried over into the new plan no longer belong to `old`, so they are not touched."""
+    old.status = PlanStatus.replaced
+    cancelled: list[uuid.UUID] = []
+    kept: list[uuid.UUID] = []
+    for visit in session.exec(select(Visit).where(Visit.plan_id == old.id)).all():
+        if visit.status == VisitStatus.planned:
+            visit.status = VisitStatus.cancelled
+            cancelled.append(visit.id)
+        elif visit.status != VisitStatus.cancelled:
+            kept.append(visit.id)
+    record_manager_action(
+        session,
+        manager,
+        action="plan.replace",
+        entity="visit_plan",
+        entity_id=old.id,
+        now=now,
+        data={
+            "by": str(by.id),
+            "cancelled": [str(v) for v in cancelled],
+            "kept": [str(v) for v in kept],
+        },
+    )
+    return ReplacedPlan(
+        plan_id=old.id,
+        cancelled_visit_ids=cancelled,
+        kept_visit_ids=kept,
+    )
+
+
+def delete_plan(*, session: Session, manager: User, plan_id: uuid.UUID, now: datetime) -> None:
+    """Discard a draft: its visits, their teams, its routes' teams and the plan (audited).
+    A published or replaced plan stays (409): cancel its visits instead."""
+    plan = get_plan(session=session, manager=manager, plan_id=plan_id)
+    if plan.status != PlanStatus.draft:
+        raise Conflict(
+            f"This plan is {plan.status}: officers have it. Only a draft can be deleted; "
+            "cancel its visits, or publish a new plan for the day to replace it."
+        )
+    visits = list(session.exec(select(Visit).where(Visit.plan_id == plan.id)))
+    if any(v.status != VisitStatus.planned for v in visits):
+        raise Conflict(
+            "Visits of this draft were already started in the field, so it cannot be deleted; "
+            "cancel its visits that have not started instead."
+        )
+    visit_ids = [v.id for v in visits]
+    record_manager_action(
+        session,
+        manager,
+        action="plan.delete",
+        entity="visit_plan",
+        entity_id=plan.id,
+        now=now,
+        data={"plan_date": plan.plan_date.isoformat(), "visits": [str(v) for v in visit_ids]},
+    )
+    try:
+        with session.begin_nested():
+            session.execute(delete(VisitOfficer).where(col(VisitOfficer.visit_id).in_(visit_ids)))
+            session.execute(delete(Visit).where(col(Visit.id).in_(visit_ids)))
+            session.execute(delete(PlanTeam).where(col(PlanTeam.plan_id) == plan.id))
+            session.execute(delete(VisitPlan).where(col(VisitPlan.id) == plan.id))
+    except IntegrityError as error:
+        raise Conflict(
+            "Records from the field point at visits of this draft; cancel those visits instead."
+        ) from error
+    session.expunge(plan)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from api.planning.schemas import (
     PlanCreate,
     PlanOptimise,
     PlanPublic,
+    PlanPublished,
     PlanSummaryItem,
     VisitAssign,
     VisitCancel,
@@ -231,12 +232,24 @@ def optimise_plan(
     return plan_public(session, plan)
 
 
-@router.post("/plans/{plan_id}/publish", operation_id="plans-publish", response_model=PlanPublic)
+@router.post("/plans/{plan_id}/publish", operation_id="plans-publish", response_model=PlanPublished)
 def publish_plan(
     plan: BranchPlan, manager: CurrentManager, session: SessionDep, now: ClockDep
-) -> PlanPublic:
-    plans.publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
-    return plan_public(session, plan)
+) -> PlanPublished:
+    """Send the plan to the officers' phones. A plan already published for that day is
+    replaced: its visits not yet started are cancelled; `replaced` lists them."""
+    replaced = plans.publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
+    public = plan_public(session, plan)
+    return PlanPublished(**public.model_dump(), replaced=replaced)
+
+
+@router.delete("/plans/{plan_id}", operation_id="plans-delete", status_code=204)
+def delete_plan(
+    plan: BranchPlan, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> None:
+    """Discard a draft plan with its visits. A published plan answers 409: cancel its
+    visits, or publish a new plan for the day to replace it."""
+    plans.delete_plan(session=session, manager=manager, plan_id=plan.id, now=now)
 
 
 @router.post("/visits/{visit_id}/assign", operation_id="visits-assign", response_model=VisitPublic)

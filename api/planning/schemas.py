@@ -304,3 +304,22 @@ class PlanSummaryItem(BaseModel):
 
 class PlanPublic(PlanSummaryItem):
     visits: list[VisitPublic]
+
+
+class ReplacedPlan(BaseModel):
+    """A published plan that a later publish for the same day replaced."""
+
+    plan_id: uuid.UUID
+    cancelled_visit_ids: list[uuid.UUID] = Field(
+        description="Its visits not yet started: cancelled, so phones drop them."
+    )
+    kept_visit_ids: list[uuid.UUID] = Field(
+        description="Its visits already started or done: they stay as they are."
+    )
+
+
+class PlanPublished(PlanPublic):
+    replaced: list[ReplacedPlan] = Field(
+        default_factory=list,
+        description="Plans for the same day this publish replaced (empty when none).",
+    )

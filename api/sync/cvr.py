@@ -18,6 +18,7 @@ ENTITY_ORDER = (
     "hardship_reason",
     "borrower",
     "visit",
+    "route",
     "promise",
     "agreement",
 )

@@ -32,13 +32,15 @@ from models import (
     HardshipReason,
     Loan,
     Note,
+    PlanTeam,
     Promise,
     User,
     Visit,
     VisitOfficer,
     VisitOutcome,
+    VisitPlan,
 )
-from models.enums import AgreementStatus, PromiseStatus, VisitStatus
+from models.enums import AgreementStatus, PlanStatus, PromiseStatus, VisitStatus
 from models.types import UTCDateTime
 
 RECENT_CONTACTS = 5
@@ -107,28 +109,66 @@ class Scope:
 
 
 def _parse_id(entity: str, raw: str) -> Any:
+    if entity == "route":  # "<plan_id>:<route>"
+        plan_id, _, route = raw.partition(":")
+        return uuid.UUID(plan_id), int(route)
     return uuid.UUID(raw)
+
+
+_OFFICER = bindparam("officer_id", type_=Uuid)
+_BRANCH = bindparam("branch_id", type_=Uuid)
+_FIRST_DAY, _LAST_DAY = bindparam("first_day", type_=Date), bindparam("last_day", type_=Date)
+
+
+def _visits_in_scope() -> Any:
+    """The officer's visits of the days the phone holds. A draft plan's visits stay off the
+    phones until it is published; visits assigned by hand (no plan) go out at once; a
+    replaced plan keeps only its visits that were not cancelled (started or done)."""
+    mine = aliased(VisitOfficer)
+    return (
+        select(Visit.id, Visit.version, Visit.borrower_id)
+        .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == _OFFICER))
+        .outerjoin(VisitPlan, col(VisitPlan.id) == Visit.plan_id)
+        .where(
+            branch_column(Visit) == _BRANCH,
+            col(Visit.plan_date) >= _FIRST_DAY,
+            col(Visit.plan_date) <= _LAST_DAY,
+            Visit.status != VisitStatus.cancelled,
+            or_(col(Visit.plan_id).is_(None), col(VisitPlan.status) != PlanStatus.draft),
+        )
+        # Materialised: computed and planned once, though five parts of the union use it.
+        .cte("in_scope")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _routes_in_scope(no_parent: Any) -> Any:
+    """The routes of published plans the officer is on: (plan id, plan version, route)."""
+    return (
+        sa_select(
+            literal("route"),
+            col(VisitPlan.id),
+            col(VisitPlan.version),
+            no_parent,
+            col(PlanTeam.route),
+        )
+        .join(PlanTeam, col(PlanTeam.plan_id) == VisitPlan.id)
+        .where(
+            col(PlanTeam.user_id) == _OFFICER,
+            branch_column(VisitPlan) == _BRANCH,
+            col(VisitPlan.plan_date) >= _FIRST_DAY,
+            col(VisitPlan.plan_date) <= _LAST_DAY,
+            col(VisitPlan.status) == PlanStatus.published,
+        )
+    )
 
 
 @cache
 def _versions_statement() -> Any:
     """Every version the scope needs besides the officer, branch and policy, in one round
     trip. Built once with bound parameters, so SQLAlchemy and the driver reuse its plan."""
-    mine, team = aliased(VisitOfficer), aliased(VisitOfficer)
-    officer_id = bindparam("officer_id", type_=Uuid)
-    in_scope = (
-        select(Visit.id, Visit.version, Visit.borrower_id)
-        .join(mine, and_(col(mine.visit_id) == Visit.id, col(mine.user_id) == officer_id))
-        .where(
-            branch_column(Visit) == bindparam("branch_id", type_=Uuid),
-            col(Visit.plan_date) >= bindparam("first_day", type_=Date),
-            col(Visit.plan_date) <= bindparam("last_day", type_=Date),
-            Visit.status != VisitStatus.cancelled,
-        )
-        # Materialised: computed and planned once, though five parts of the union use it.
-        .cte("in_scope")
-        .prefix_with("MATERIALIZED")
-    )
+    team = aliased(VisitOfficer)
+    in_scope = _visits_in_scope()
     borrowers = select(in_scope.c.borrower_id)
     since = bindparam("since", type_=Date)
     since_at = bindparam("since_at", type_=UTCDateTime)
@@ -166,6 +206,7 @@ def _versions_statement() -> Any:
             col(Agreement.borrower_id).in_(borrowers),
             or_(col(Agreement.status).in_(OPEN_AGREEMENT), col(Agreement.received_at) >= since_at),
         ),
+        _routes_in_scope(no_parent),
     )
 
 
@@ -211,6 +252,8 @@ def load_scope(
             loans[parent].append((str(row_id), version))
         elif entity == "borrower":
             borrower_versions[row_id] = version
+        elif entity == "route":
+            add(record_key("route", f"{row_id}:{lead}"), composite_version(version, lead))
         else:
             add(record_key(entity, row_id), version)
     for visit_id, version in visit_versions.items():
@@ -410,6 +453,46 @@ def _load_agreements(session: Session, scope: Scope, ids: list[Any]) -> dict[str
     }
 
 
+def _load_routes(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    """Routes as the plan's summary has them: the figures the console shows too."""
+    plan_ids = list({plan_id for plan_id, _ in ids})
+    plans = {
+        p.id: p for p in session.exec(select(VisitPlan).where(col(VisitPlan.id).in_(plan_ids)))
+    }
+    teams: dict[tuple[uuid.UUID, int], list[str]] = defaultdict(list)
+    for row in session.exec(
+        select(PlanTeam)
+        .where(col(PlanTeam.plan_id).in_(plan_ids))
+        .order_by(col(PlanTeam.route), col(PlanTeam.position))
+    ):
+        teams[(row.plan_id, row.route)].append(str(row.user_id))
+    return {
+        f"{plan_id}:{route}": _route_data(plans[plan_id], route, teams[(plan_id, route)])
+        for plan_id, route in ids
+        if plan_id in plans
+    }
+
+
+def _route_data(plan: VisitPlan, route: int, team: list[str]) -> dict[str, Any]:
+    routes: list[dict[str, Any]] = plan.summary.get("routes", [])
+    # Summary routes follow plan_team's numbering; match by team in case they drifted.
+    same = [r for r in routes if sorted(r.get("officer_ids", [])) == sorted(team)]
+    figures = routes[route] if route < len(routes) and routes[route] in same else None
+    figures = figures or (same[0] if same else {})
+    return {
+        "id": f"{plan.id}:{route}",
+        "plan_id": str(plan.id),
+        "route": route,
+        "plan_date": _iso(plan.plan_date),
+        "officer_ids": team,
+        "visit_ids": figures.get("visit_ids", []),
+        "distance_m": figures.get("distance_m", 0),
+        "duration_s": figures.get("duration_s", 0),
+        "start_at": figures.get("start_at"),
+        "end_at": figures.get("end_at"),
+    }
+
+
 Loader = Callable[[Session, Scope, list[Any]], dict[str, dict[str, Any]]]
 _LOADERS: dict[str, Loader] = {
     "officer": _load_officer,
@@ -421,6 +504,7 @@ _LOADERS: dict[str, Loader] = {
     "borrower": _load_borrowers,
     "promise": _load_promises,
     "agreement": _load_agreements,
+    "route": _load_routes,
 }
 
 

@@ -550,7 +550,12 @@ export interface paths {
         get: operations["plans-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Plan
+         * @description Discard a draft plan with its visits. A published plan answers 409: cancel its
+         *     visits, or publish a new plan for the day to replace it.
+         */
+        delete: operations["plans-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -586,7 +591,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish Plan */
+        /**
+         * Publish Plan
+         * @description Send the plan to the officers' phones. A plan already published for that day is
+         *     replaced: its visits not yet started are cancelled; `replaced` lists them.
+         */
         post: operations["plans-publish"];
         delete?: never;
         options?: never;
@@ -2035,8 +2044,11 @@ export interface components {
             officer_ids: string[];
             /** Officer Names */
             officer_names: string[];
-            /** Distance M */
-            distance_m: number;
+            /**
+             * Distance M
+             * @description The published plan's length of this team's route, the way back included (what the phones show); null when the team has no published route.
+             */
+            distance_m: number | null;
             /** Visits */
             visits: components["schemas"]["DayVisit"][];
         };
@@ -2724,6 +2736,40 @@ export interface components {
             /** Visits */
             visits: components["schemas"]["VisitPublic"][];
         };
+        /** PlanPublished */
+        PlanPublished: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Plan Date
+             * Format: date
+             */
+            plan_date: string;
+            status: components["schemas"]["PlanStatus"];
+            /**
+             * Created By
+             * Format: uuid
+             */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Version */
+            version: number;
+            summary: components["schemas"]["PlanSummary"];
+            /** Visits */
+            visits: components["schemas"]["VisitPublic"][];
+            /**
+             * Replaced
+             * @description Plans for the same day this publish replaced (empty when none).
+             */
+            replaced?: components["schemas"]["ReplacedPlan"][];
+        };
         /**
          * PlanSettingsSummary
          * @description The settings the plan was made with.
@@ -3294,6 +3340,27 @@ export interface components {
             down_payment_fen: number;
             /** Schedule */
             schedule: components["schemas"]["RenderLineIn"][];
+        };
+        /**
+         * ReplacedPlan
+         * @description A published plan that a later publish for the same day replaced.
+         */
+        ReplacedPlan: {
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Cancelled Visit Ids
+             * @description Its visits not yet started: cancelled, so phones drop them.
+             */
+            cancelled_visit_ids: string[];
+            /**
+             * Kept Visit Ids
+             * @description Its visits already started or done: they stay as they are.
+             */
+            kept_visit_ids: string[];
         };
         /** ResolveBody */
         ResolveBody: {
@@ -7339,6 +7406,102 @@ export interface operations {
             };
         };
     };
+    "plans-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "plans-optimise": {
         parameters: {
             query?: never;
@@ -7460,7 +7623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanPublic"];
+                    "application/json": components["schemas"]["PlanPublished"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */

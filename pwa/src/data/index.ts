@@ -15,7 +15,7 @@ import type { ChangeKind, GeoPoint, MutationArgs, SessionUser } from "./types";
 export type { Lang, Notice } from "./meta";
 export type { SyncProblem, SyncState } from "./sync";
 export type * from "./types";
-export type { Context, VisitCard, VisitDetail, BorrowerDetail, SyncCounts, Holdings, WithId } from "./queries";
+export type { Context, DayRoutes, VisitCard, VisitDetail, BorrowerDetail, SyncCounts, Holdings, WithId } from "./queries";
 export { StorageFullError } from "./errors";
 export { OtherOfficerPendingError } from "./auth";
 export { ApiError, NetworkError, SignInRequiredError, toQuery, type RequestOptions, type QueryValue } from "./api";
@@ -62,6 +62,7 @@ export async function syncForRole(): Promise<void> {
 export const observe = {
   context: (): Observable<q.Context> => liveQuery(() => q.getContext(db)),
   visits: (): Observable<q.VisitCard[]> => liveQuery(() => q.listVisits(db)),
+  dayRoutes: (day: string): Observable<q.DayRoutes> => liveQuery(() => q.getDayRoutes(db, day)),
   visit: (id: string): Observable<q.VisitDetail | null> => liveQuery(() => q.getVisit(db, id)),
   borrower: (id: string): Observable<q.BorrowerDetail | null> => liveQuery(() => q.getBorrower(db, id)),
   agreement: (id: string) => liveQuery(() => q.getAgreement(db, id)),

@@ -19,9 +19,13 @@ export function mutationKeys(name: MutationName, args: MutationArgs[MutationName
   return keys;
 }
 
-/** The borrower a row belongs to, for the [entity+ref] index. */
+/** The borrower a row belongs to, for the [entity+ref] index; for a route, its day. */
 export function refOf(entity: EntityName, id: string, data: unknown): string {
   if (entity === "borrower") return id;
+  if (entity === "route") {
+    const day = (data as { plan_date?: unknown } | null)?.plan_date;
+    return typeof day === "string" ? day : "";
+  }
   const d = data as { borrower_id?: unknown } | null;
   return d && typeof d.borrower_id === "string" ? d.borrower_id : "";
 }

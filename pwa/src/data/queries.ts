@@ -15,6 +15,7 @@ import type {
   Policy,
   PromiseToPay,
   Reference,
+  Route,
   Visit,
 } from "./types";
 
@@ -87,6 +88,24 @@ export async function listVisits(db: FieldDb): Promise<VisitCard[]> {
         a.visit.plan_date.localeCompare(b.visit.plan_date) ||
         (a.visit.route_position ?? 9999) - (b.visit.route_position ?? 9999),
     );
+}
+
+export interface DayRoutes {
+  /** The day's routes as the server planned them (one per published plan the officer is on). */
+  routes: WithId<Route>[];
+  /** Their total distance in metres (the way back included), or null when the day has no
+   * published route (visits assigned by hand only): the phone does not make one up. */
+  distance_m: number | null;
+}
+
+/** The officer's routes of a day (YYYY-MM-DD), with the server's figures. */
+export async function getDayRoutes(db: FieldDb, day: string): Promise<DayRoutes> {
+  const routes = (await db.entities.where("[entity+ref]").equals(["route", day]).toArray())
+    .filter((r) => r.hidden !== 1)
+    .map((r) => ({ ...(r.data as Route), id: r.id }))
+    .sort((a, b) => (a.start_at ?? "").localeCompare(b.start_at ?? "") || a.route - b.route);
+  const distance_m = routes.length > 0 ? routes.reduce((sum, r) => sum + r.distance_m, 0) : null;
+  return { routes, distance_m };
 }
 
 export interface VisitDetail {

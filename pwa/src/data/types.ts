@@ -16,7 +16,8 @@ export type EntityName =
   | "visit"
   | "borrower"
   | "promise"
-  | "agreement";
+  | "agreement"
+  | "route";
 
 export interface Officer {
   username: string;
@@ -94,6 +95,25 @@ export interface Visit {
   last_outcome: { contact: string; at: string } | null;
   /** Local only: change requests made on this phone (the server keeps them for review). */
   change_requests?: ChangeRequestNote[];
+}
+
+/**
+ * One route of a published plan the officer is on ("<plan_id>:<route>"), with the figures
+ * the server computed once (the console shows the same): total distance including the way
+ * back to the branch, and the route's start and end. The phone never recomputes them.
+ */
+export interface Route {
+  id: string;
+  plan_id: string;
+  route: number;
+  plan_date: string;
+  officer_ids: string[];
+  /** The route's visits in order. */
+  visit_ids: string[];
+  distance_m: number;
+  duration_s: number;
+  start_at: string | null;
+  end_at: string | null;
 }
 
 export interface Loan {
@@ -186,6 +206,7 @@ export interface EntityData {
   borrower: Borrower;
   promise: PromiseToPay;
   agreement: Agreement;
+  route: Route;
 }
 
 /** A row of the local copy. `hidden` rows left the scope but still have unsent entries. */

@@ -12,6 +12,7 @@ import { distanceM } from "../format";
 import { useAction, useBranch, useHas, usePoll } from "../hooks";
 import { replaceParams } from "../router";
 import type { DayAlert, DayVisit, DayView, OutNow, SafetyAlert } from "../types";
+import { km } from "./plan/plan";
 
 interface AlertItem {
   id: string;
@@ -323,7 +324,11 @@ export function TodayScreen({ params }: { params: URLSearchParams }) {
                   <span class="c-swatch" style={{ background: colour }} aria-hidden="true" /> {joinList(r.officer_names)}
                 </h3>
                 <span class="c-muted">
-                  {t("console.today.progress", { done, n: r.visits.length })} · {t("console.plan.distance", { km: (r.distance_m / 1000).toFixed(1) })}
+                  {t("console.today.progress", { done, n: r.visits.length })}
+                  {/* The published plan's figure, as the officer's phone shows it (none without a plan). */}
+                  {r.distance_m !== null && r.distance_m !== undefined && (
+                    <span data-testid="day-route-distance"> · {t("console.plan.distance", { km: km(r.distance_m) })}</span>
+                  )}
                 </span>
               </div>
               <div class="c-progress" aria-hidden="true">

@@ -18,6 +18,7 @@ function Card({ card, next, tz, now }: { card: VisitCard; next: boolean; tz: str
   const flags = borrower?.safety_flags ?? [];
   const missed = visit.status === "planned" && visit.window_end !== null && Date.parse(visit.window_end) < now.getTime();
   const finished = !isOpen(card);
+  const findAddress = visit.reasons.some((r) => r.code === "find_address");
   return (
     <a
       class={`visit-card${next ? " next" : ""}${finished ? " finished" : ""}`}
@@ -38,6 +39,10 @@ function Card({ card, next, tz, now }: { card: VisitCard; next: boolean; tz: str
       </span>
       <span class="line muted">
         <span>{borrower?.village ?? ""}</span>
+        {visit.planned_arrival && (
+          <span data-testid="planned-arrival">{t("today.arrival", { time: formatTime(visit.planned_arrival, tz) })}</span>
+        )}
+        {findAddress && <span class="missed">{t("today.findAddress")}</span>}
         {visit.window_start && visit.window_end && (
           <span class={missed ? "missed" : ""}>
             {formatTime(visit.window_start, tz)}–{formatTime(visit.window_end, tz)}
@@ -68,7 +73,9 @@ export function Today({ date }: { date?: string }) {
   const dates = [...new Set([today, ...all.map((c) => c.visit.plan_date)])].sort();
   const list = all.filter((c) => c.visit.plan_date === day);
   const current = list.find((c) => c.visit.status === "checked_in") ?? list.find((c) => c.visit.status === "planned");
-  const distance = list.reduce((s, c) => s + (c.visit.leg_distance_m ?? 0), 0);
+  // The server's figure for the day's route (the way back included), never summed here.
+  const routes = useLive(() => observe.dayRoutes(day), [day]);
+  const distance = routes?.distance_m ?? null;
   const done = list.filter((c) => !isOpen(c)).length;
 
   return (
@@ -103,7 +110,7 @@ export function Today({ date }: { date?: string }) {
       {cards !== undefined && list.length > 0 && (
         <div class="summary">
           <span data-testid="today-count">{t("today.count", { n: list.length, done })}</span>
-          <span data-testid="today-distance">{t("today.distance", { km: formatKm(distance) })}</span>
+          {distance !== null && <span data-testid="today-distance">{t("today.distance", { km: formatKm(distance) })}</span>}
         </div>
       )}
       {cards === undefined && <p class="empty">{t("common.loading")}</p>}
