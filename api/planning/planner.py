@@ -21,6 +21,7 @@ metres per minute of working time.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -175,15 +176,17 @@ class _Day:
         duration, distance = travel.matrix(points)
         # Built without re-validating every cell: the travel model's matrices are sane by design.
         matrix = Matrix.model_construct(duration_s=duration.tolist(), distance_m=distance.tolist())
-        # Share the day fairly: no route takes more than one visit over an even split.
+        # Share the day fairly: no route takes more than one visit over an even split, nor
+        # fewer than the visits pinned to it (a team keeping its area keeps all of it).
         fair_share = -(-len(stops) // n_routes) + 1
+        pinned = Counter(s.pinned_route for s in stops if s.pinned_route is not None)
         vehicles = [
             Vehicle(
                 id=f"route-{k}",
                 start=k,
                 end=n_routes + k,
                 shift=r.shift,
-                capacity=fair_share,
+                capacity=max(fair_share, pinned[k]),
                 max_duration_s=r.max_work_s,
                 breaks=list(r.breaks),
                 departure="shift_start",
@@ -232,7 +235,11 @@ class _Day:
         for i, route in self.pins:
             share[route].append(i)
         busy = [k for k, ids in share.items() if ids]
-        return {**order, **{k: self.run([k], share[k], budget / len(busy))[0] for k in busy}}
+        # A route left with nothing of its own drives nothing: what stage one gave it was
+        # pinned elsewhere.
+        return {
+            k: self.run([k], ids, budget / len(busy))[0] if ids else [] for k, ids in share.items()
+        }
 
     def measure(self, k: int, ids: list[int]) -> PlannedRoute:
         """Route `k` timed in the solver's order and in clerk order; the clerk order is

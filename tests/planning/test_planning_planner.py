@@ -195,3 +195,34 @@ def test_every_stop_pinned_keeps_each_route_alone() -> None:
     )
     for k, planned in enumerate(outcome.routes):
         assert {s.key for s in planned.stops} == {f"s{i}" for i in range(8) if i % 2 == k}
+
+
+def test_a_route_keeps_every_visit_pinned_to_it_beyond_an_even_split() -> None:
+    """Re-optimising with team areas kept: a route with more visits than an even split
+    (a visit was moved to it by hand) keeps them all instead of dropping one."""
+    points = scatter(7)
+    specs = [
+        StopSpec(f"s{i}", p, SHIFT, SERVICE, prize=None, pinned_route=0 if i < 6 else 1)
+        for i, p in enumerate(points)
+    ]
+    outcome = plan_routes(
+        [route(SHIFT), route(SHIFT)], specs, travel=TRAVEL, time_limit_s=5, max_iterations=200
+    )
+    assert outcome.unassigned == []
+    assert {s.key for s in outcome.routes[0].stops} == {f"s{i}" for i in range(6)}
+    assert [s.key for s in outcome.routes[1].stops] == ["s6"]
+
+
+def test_no_stop_is_driven_twice_when_pins_need_the_second_stage() -> None:
+    """Stage one may put a pinned stop on a route that has nothing else: that route must
+    not keep it while its own route drives it too."""
+    points = scatter(6)
+    specs = [
+        StopSpec(f"s{i}", p, SHIFT, SERVICE, prize=None, pinned_route=0 if i < 2 else None)
+        for i, p in enumerate(points)
+    ]
+    routes = [route(SHIFT), route(SHIFT), route(SHIFT)]
+    outcome = plan_routes(routes, specs, travel=TRAVEL, time_limit_s=5, max_iterations=200)
+    keys = [s.key for r in outcome.routes for s in r.stops]
+    assert sorted(keys) == sorted(f"s{i}" for i in range(6))
+    assert {"s0", "s1"} <= {s.key for s in outcome.routes[0].stops}
