@@ -521,8 +521,19 @@ def _history_length(request: SolveRequest) -> int:
     return 100 if request.time_limit_s < 15 else 300
 
 
-def _run(data: pyvrp.ProblemData, stop: _Stop, seed: int, history: int) -> pyvrp.Solution:
-    params = pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(history_length=history))
+def _run(
+    data: pyvrp.ProblemData, stop: _Stop, seed: int, history: int, scale: int = 1
+) -> pyvrp.Solution:
+    # PyVRP caps its penalties per unit of violation; costs scaled up (working time
+    # weighted) need the cap scaled too, or a route over capacity stays cheaper than a
+    # second route and the search never becomes feasible.
+    defaults = pyvrp.PenaltyParams()
+    penalty = pyvrp.PenaltyParams(
+        min_penalty=defaults.min_penalty * scale, max_penalty=defaults.max_penalty * scale
+    )
+    params = pyvrp.SolveParams(
+        ils=pyvrp.IteratedLocalSearchParams(history_length=history), penalty=penalty
+    )
     with warnings.catch_warnings():
         # PyVRP warns when penalties hit their cap on an instance without a feasible
         # solution; we handle that case ourselves (phase 2), so the warning is noise.
@@ -602,7 +613,7 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
         data = _problem_data(problem, all_optional_prize=None)
         stop = _Stop(deadline, request.max_iterations, give_up=has_required)
         history = _history_length(request)
-        best = _run(data, stop, request.seed, history)
+        best = _run(data, stop, request.seed, history, problem.scale)
         iterations += max(0, stop.iterations)
         if not best.is_feasible():
             # Phase 2: not all required stops fit. Make them optional with a prize larger than
@@ -616,7 +627,7 @@ def solve(request: SolveRequest, travel: TravelModel | None = None) -> SolveResp
             )
             stop2 = _Stop(deadline, remaining, give_up=False)
             data = _problem_data(problem, all_optional_prize=bound)
-            best = _run(data, stop2, request.seed, history)
+            best = _run(data, stop2, request.seed, history, problem.scale)
             iterations += max(0, stop2.iterations)
         routes = _repair(problem, _routes_from(problem, best))
 

@@ -226,3 +226,21 @@ def test_no_stop_is_driven_twice_when_pins_need_the_second_stage() -> None:
     keys = [s.key for r in outcome.routes for s in r.stops]
     assert sorted(keys) == sorted(f"s{i}" for i in range(6))
     assert {"s0", "s1"} <= {s.key for s in outcome.routes[0].stops}
+
+
+@pytest.mark.parametrize("weight", [0, 100, 400])
+def test_weighted_working_time_still_shares_visits_among_routes(weight: int) -> None:
+    """With working time weighted, costs are scaled up: PyVRP's penalties must scale with
+    them, or one route over its fair share stays cheaper than opening a second route and
+    visits that fit easily are dropped (4 visits, 2 officers: one was left out)."""
+    specs = [StopSpec(f"s{i}", p, SHIFT, SERVICE, prize=55_000) for i, p in enumerate(scatter(6))]
+    outcome = plan_routes(
+        [route(SHIFT), route(SHIFT)],
+        specs,
+        travel=TRAVEL,
+        time_limit_s=5,
+        max_iterations=200,
+        working_time_weight=weight,
+    )
+    assert outcome.unassigned == []
+    assert all(route.stops for route in outcome.routes)
