@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, not_, true
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
@@ -21,7 +21,7 @@ from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from api.planning import repository
-from api.planning.repository import of_branch
+from api.planning.repository import of_branch, replaceable_visit
 from api.scoping import get_branch
 from api.visits.service import team_ids
 from models import Borrower, User, Visit, VisitOfficer
@@ -79,9 +79,15 @@ def check_staff(policy: Policy, teams: Sequence[Sequence[User]]) -> None:
 
 
 def check_free(
-    session: Session, *, branch_id: uuid.UUID, plan_date: date, user_ids: Sequence[uuid.UUID]
+    session: Session,
+    *,
+    branch_id: uuid.UUID,
+    plan_date: date,
+    user_ids: Sequence[uuid.UUID],
+    replacing: bool = False,
 ) -> None:
-    """Nobody in `user_ids` has a visit that day already (409 naming them)."""
+    """Nobody in `user_ids` has a visit that day already (409 naming them). With
+    `replacing` (a new plan for the day), visits a publish would replace do not count."""
     rows = session.exec(
         select(VisitOfficer.user_id, func.count())
         .join(Visit, col(Visit.id) == col(VisitOfficer.visit_id))
@@ -90,6 +96,7 @@ def check_free(
             Visit.plan_date == plan_date,
             col(Visit.status).in_(ACTIVE_VISIT),
             col(VisitOfficer.user_id).in_(list(user_ids)),
+            not_(replaceable_visit()) if replacing else true(),
         )
         .group_by(col(VisitOfficer.user_id))
     ).all()

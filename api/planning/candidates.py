@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, not_, or_
 from sqlmodel import Session, col, select
 
 from api.agreements.service import agreement_facts
@@ -24,7 +24,7 @@ from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.errors import NotFound
 from api.planning import priority
-from api.planning.repository import of_branch
+from api.planning.repository import of_branch, replaceable_visit
 from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
 from api.planning.settings import branch_zone, priority_settings
 from api.public import from_record
@@ -209,9 +209,11 @@ def visit_days(
     day: date,
     days: int,
     borrower_ids: Sequence[uuid.UUID] | None = None,
+    replacing: bool = False,
 ) -> dict[uuid.UUID, tuple[date, ...]]:
     """Days of each borrower's visits (planned, checked in or done) less than `days` days
-    from `day`, in one query: what the policy's frequency rule looks at."""
+    from `day`, in one query: what the policy's frequency rule looks at. With `replacing`
+    (a new plan for `day`), that day's visits a publish would replace do not count."""
     if days <= 0:
         return {}
     query = select(col(Visit.borrower_id), col(Visit.plan_date)).where(
@@ -220,6 +222,8 @@ def visit_days(
         col(Visit.plan_date) > day - timedelta(days=days),
         col(Visit.plan_date) < day + timedelta(days=days),
     )
+    if replacing:
+        query = query.where(not_(and_(col(Visit.plan_date) == day, replaceable_visit())))
     if borrower_ids is not None:
         query = query.where(col(Visit.borrower_id).in_(list(borrower_ids)))
     found: dict[uuid.UUID, set[date]] = {}
@@ -277,12 +281,20 @@ def ranked_candidates(
     settings: priority.PrioritySettings,
     policy: Policy,
     day: date | None = None,
+    replacing: bool = False,
 ) -> list[Candidate]:
     """Borrowers to visit on `day` (default today), best first. Borrowers the priority rules
-    leave out and those the policy's frequency rule forbids that day are not candidates."""
+    leave out and those the policy's frequency rule forbids that day are not candidates
+    (`replacing`: see `visit_days`)."""
     day = day or today
     found = gather_facts(session, branch=branch, settings=settings, today=today)
-    near = visit_days(session, branch_id=branch.id, day=day, days=policy.visit_frequency_days)
+    near = visit_days(
+        session,
+        branch_id=branch.id,
+        day=day,
+        days=policy.visit_frequency_days,
+        replacing=replacing,
+    )
     out: list[Candidate] = []
     for entry in found.values():
         other_days = near.get(entry.borrower.id, ())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, not_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,7 +24,13 @@ from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.errors import Conflict
 from api.planning import repository
-from api.planning.assignment import check_free, check_staff, load_team, set_team, team_key
+from api.planning.assignment import (
+    check_free,
+    check_staff,
+    load_team,
+    set_team,
+    team_key,
+)
 from api.planning.candidates import (
     Candidate,
     frequency_breach,
@@ -33,7 +39,7 @@ from api.planning.candidates import (
     visit_days,
 )
 from api.planning.planner import PlannedStop, StopSpec
-from api.planning.repository import of_branch
+from api.planning.repository import of_branch, replaceable_visit
 from api.planning.schemas import (
     PlanCreate,
     PlanMove,
@@ -298,6 +304,7 @@ def _free_teams(
         branch_id=branch.id,
         plan_date=request.plan_date,
         user_ids=[u.id for team in teams for u in team],
+        replacing=True,
     )
     return teams
 
@@ -325,6 +332,7 @@ def _picks(
         settings=settings,
         policy=day.policy,
         day=request.plan_date,
+        replacing=True,
     )[:limit]
     return sorted(ranked, key=lambda c: c.clerk_key)
 
@@ -385,6 +393,8 @@ def _choose_stops(session: Session, *, day: Workday, picks: list[Candidate]) -> 
                 Visit.plan_date == plan_date,
                 Visit.status != VisitStatus.cancelled,
                 col(Visit.borrower_id).in_(borrower_ids),
+                # A published plan's visits not started are replaced when this plan is.
+                not_(replaceable_visit()),
             )
         )
     )
@@ -394,6 +404,7 @@ def _choose_stops(session: Session, *, day: Workday, picks: list[Candidate]) -> 
         day=plan_date,
         days=day.policy.visit_frequency_days,
         borrower_ids=borrower_ids,
+        replacing=True,
     )
     choice = _Choice()
     for pick in picks:

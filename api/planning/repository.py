@@ -11,18 +11,26 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.scoping import branch_column, branch_statement, get_in_branch
 from models import PlanTeam, User, Visit, VisitPlan
+from models.enums import PlanStatus, VisitStatus
 
 
 def of_branch(model: type[SQLModel], branch_id: uuid.UUID) -> ColumnElement[bool]:
     """`model.branch_id = :branch_id`, for selects of columns rather than whole rows."""
     clause: ColumnElement[bool] = branch_column(model) == branch_id
     return clause
+
+
+def replaceable_visit() -> ColumnElement[bool]:
+    """Visits a new plan for their day may take over: not started, in a published plan.
+    Publishing the new plan replaces that plan and cancels exactly these."""
+    published = select(VisitPlan.id).where(VisitPlan.status == PlanStatus.published)
+    return and_(col(Visit.status) == VisitStatus.planned, col(Visit.plan_id).in_(published))
 
 
 def get_plan(session: Session, plan_id: uuid.UUID, *, branch_id: uuid.UUID) -> VisitPlan:

@@ -176,3 +176,37 @@ def test_plans_of_other_days_are_not_replaced(
     session.expire_all()
     kept = session.get(VisitPlan, other_day.id)
     assert kept is not None and kept.status == PlanStatus.published
+
+
+def test_a_new_plan_for_a_published_day_takes_the_same_officers_and_borrowers(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """The manager re-plans a published day with the same team and borrowers: the new draft
+    may use them (their visits not started are the ones a publish replaces); an officer
+    whose visit has begun, or a borrower being visited now, is still busy."""
+    w = world
+    first = make_plan(client, w, [0, 1], n=4)
+    assert publish(client, w, first).status_code == 200
+    borrower_ids = [v["borrower_id"] for v in first["visits"]]
+    body = {
+        "plan_date": TOMORROW.isoformat(),
+        "borrower_ids": borrower_ids,
+        "officer_ids": [str(w.officers[0].id), str(w.officers[1].id)],
+        **FAST,
+    }
+    second = client.post("/api/v1/plans", json=body, headers=w.headers)
+    assert second.status_code == 201, second.text
+    assert sorted(v["borrower_id"] for v in second.json()["visits"]) == sorted(borrower_ids)
+    replaced = publish(client, w, second.json()).json()["replaced"]
+    assert sorted(replaced[0]["cancelled_visit_ids"]) == sorted(v["id"] for v in first["visits"])
+
+    # Once the field has begun a visit of the published plan, its officer is busy again.
+    begun = session.get(Visit, UUID(second.json()["visits"][0]["id"]))
+    assert begun is not None
+    begun.status = VisitStatus.checked_in
+    session.flush()
+    third = client.post("/api/v1/plans", json=body, headers=w.headers)
+    assert third.status_code == 409, third.text
+    assert w.officers[0].username in third.json()["detail"] or (
+        w.officers[1].username in third.json()["detail"]
+    )
