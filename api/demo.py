@@ -34,9 +34,11 @@ from models import (
     Visit,
     VisitEvent,
     VisitOfficer,
+    VisitOutcome,
     VisitPlan,
 )
 from models.enums import (
+    Contact,
     LoanStatus,
     LocationPrecision,
     LocationSource,
@@ -391,7 +393,8 @@ def _create_today_plan(session: Session, branch: Branch, today: date, now: datet
     publish_plan(session=session, manager=manager, plan_id=plan.id, now=now)
     _assign_unlocated(session, plan, [users[name] for name in TEAMS[0]], now=now)
     _late_check_out(session, branch, plan, now=now)
-    _moved_proposal(session, branch, users[TEAMS[1][0]], today=today, now=now)
+    # officer2: the e2e report walkthrough counts officer3's visits.
+    _moved_proposal(session, branch, users[TEAMS[0][1]], today=today, now=now)
     return plan
 
 
@@ -502,6 +505,18 @@ def _moved_proposal(
     session.add(visit)
     session.flush()
     session.add(VisitOfficer(visit_id=visit.id, user_id=officer.id, is_lead=True))
+    session.add(
+        VisitOutcome(
+            id=uuid.uuid4(),
+            visit_id=visit.id,
+            officer_id=officer.id,
+            contact=Contact.borrower,
+            hardship_detail="借款人说已搬到村北新房",
+            next_action="revisit",
+            at=at + timedelta(minutes=20),
+            received_at=at + timedelta(minutes=40),
+        )
+    )
     lat = round(borrower.lat + MOVED_M / 111_320, 6)  # ~900 m due north
     session.add(
         BorrowerProposal(
