@@ -29,6 +29,10 @@ class DayVisit(BaseModel):
     village: str
     lat: float | None
     lon: float | None
+    location_source: str | None = Field(
+        description="How the borrower's location is known: import, geocoder, check_in, manager."
+    )
+    location_precision: str | None = Field(description="exact, village or township.")
     safety_flags: list[str]
     status: VisitStatus
     priority: int

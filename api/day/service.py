@@ -126,6 +126,8 @@ def _day_visit(visit: Visit, rows: _VisitRows, *, overdue: bool) -> DayVisit:
         village=borrower.village if borrower else "",
         lat=borrower.lat if borrower else None,
         lon=borrower.lon if borrower else None,
+        location_source=borrower.location_source if borrower else None,
+        location_precision=borrower.location_precision if borrower else None,
         safety_flags=borrower.safety_flags if borrower else [],
         check_in_location=_check_in_place(events),
         check_out_location=_check_out_place(events),

@@ -2098,6 +2098,16 @@ export interface components {
             lat: number | null;
             /** Lon */
             lon: number | null;
+            /**
+             * Location Source
+             * @description How the borrower's location is known: import, geocoder, check_in, manager.
+             */
+            location_source: string | null;
+            /**
+             * Location Precision
+             * @description exact, village or township.
+             */
+            location_precision: string | null;
             /** Safety Flags */
             safety_flags: string[];
             status: components["schemas"]["VisitStatus"];

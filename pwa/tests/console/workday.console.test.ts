@@ -51,14 +51,16 @@ describe("working-day form", () => {
 
 describe("plan after a re-optimise", () => {
   const plan = (moves: unknown) => ({ summary: { moves } }) as unknown as PlanPublic;
-  it("says what moved", () => {
+  it("says what moved, routes numbered from 1 as on screen", () => {
     const moves = planMoves(plan([
-      { visit_id: "v1", borrower_name: "张三", from_route: 1, to_route: 2 },
-      { visit_id: "v2", borrower_name: "李四", from_route: null, to_route: 3 },
+      { visit_id: "v1", borrower_name: "张三", from_route: 0, to_route: 1 },
+      { visit_id: "v2", borrower_name: "李四", from_route: null, to_route: 2 },
     ]));
     expect(movesText(moves, "en")).toBe("2 visits moved: 张三 route 1 -> 2, 李四 route unassigned -> 3");
     expect(movesText(moves, "zh-CN")).toBe("2 个走访换了路线：张三 路线 1 → 2、李四 路线 未分配 → 3");
     expect(movesText([], "en")).toBeNull();
+    const teams = ["王伟、李娜", "张强"];
+    expect(movesText(moves, "en", (n) => teams[n])).toBe("2 visits moved: 张三 route 王伟、李娜 -> 张强, 李四 route unassigned -> 3");
     expect(planMoves(plan(undefined))).toEqual([]);
   });
   it("knows a visit whose address is to be found", () => {

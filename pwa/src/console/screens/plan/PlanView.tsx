@@ -50,7 +50,8 @@ export function PlanView({
     const fresh = await action.run(() => consoleApi.optimise(plan.id, { fresh: freshPlan }));
     if (fresh) {
       setPlan(fresh);
-      setMoved(movesText(planMoves(fresh), lang) ?? t("console.plan.movesNone"));
+      const names = buildRoutes(fresh, users).map((r) => r.name);
+      setMoved(movesText(planMoves(fresh), lang, (n) => names[n]) ?? t("console.plan.movesNone"));
       toast(t("console.plan.optimised"));
     }
   };

@@ -343,16 +343,24 @@ export function planMoves(plan: PlanPublic): PlanMove[] {
   return Array.isArray(raw) ? (raw as PlanMove[]) : [];
 }
 
-/** The popup's provenance line of a stop (the day view carries the fields once GEO adds them). */
+/** The popup's provenance line of a stop. */
 export function stopPlace(d: DayVisit, lang: Lang): string {
-  const fields = d as DayVisit & { location_source?: string | null; location_precision?: string | null };
-  return fields.location_source ? provenance(fields, lang).line : "";
+  return d.location_source ? provenance(d, lang).line : "";
 }
 
-/** "3 visits moved: 张三 route 1 -> 2, …" (null when nothing moved). */
-export function movesText(moves: readonly PlanMove[], lang: Lang): string | null {
+/**
+ * "3 visits moved: 张三 route 1 -> 2, …" (null when nothing moved). Routes are named by
+ * `routeName` (the team, as the route cards show it), else numbered from 1 (the summary
+ * indexes them from 0).
+ */
+export function movesText(
+  moves: readonly PlanMove[],
+  lang: Lang,
+  routeName?: (index: number) => string | undefined,
+): string | null {
   if (moves.length === 0) return null;
-  const route = (n: number | null) => (n === null ? t("console.plan.moveNone", undefined, lang) : String(n));
+  const route = (n: number | null) =>
+    n === null ? t("console.plan.moveNone", undefined, lang) : (routeName?.(n) ?? String(n + 1));
   const list = moves.map((m) => t("console.plan.moveLine", { name: m.borrower_name, from: route(m.from_route), to: route(m.to_route) }, lang));
   return t("console.plan.moves", { n: moves.length, list: list.join(t("common.listSep", undefined, lang)) }, lang);
 }

@@ -107,6 +107,8 @@ function dayVisit(id: string, patch: Partial<DayVisit> = {}): DayVisit {
     borrower_id: `borrower-${id}`,
     borrower_name: `name-${id}`,
     village: `village-${id}`,
+    location_source: null,
+    location_precision: null,
     lat: 37.4,
     lon: 116.6,
     safety_flags: [],
