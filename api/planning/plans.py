@@ -446,7 +446,23 @@ def _refusal(
             "geocoder/check-in",
             "暂无位置：请在借款人页面放置图钉，或等待地理编码/签到定位",
         )
-    return None
+    return _after_dark(pick, day)
+
+
+def _after_dark(pick: Candidate, day: Workday) -> UnassignedBorrower | None:
+    """A borrower on a remote road whose visit cannot end by local sunset that day."""
+    if day.sunset_s is None or "remote_road" not in (pick.borrower.safety_flags or []):
+        return None
+    window = day.visit_window(pick.borrower)
+    if window.end - window.start >= day.service_s:
+        return None
+    sunset = day.clock.local_hhmm(day.sunset_s)
+    return _unassigned(
+        pick,
+        "after_dark",
+        f"remote road: no visit can end by sunset ({sunset}) within the working day",
+        f"偏远道路：当天日落（{sunset}）前排不下这次走访",
+    )
 
 
 def _unassigned(pick: Candidate, reason: str, text: str, text_zh: str) -> UnassignedBorrower:

@@ -126,6 +126,34 @@ def test_a_plan_leaves_at_the_shift_start_and_keeps_lunch_free(
         assert minute + 40 <= 12 * 60 or minute >= 13 * 60, visit
 
 
+def test_a_remote_road_borrower_only_free_after_dark_is_reported_so(
+    client: TestClient, world: World
+) -> None:
+    """A remote-road borrower home only from 16:30: no visit can end by sunset (16:56 at the
+    end of November), so the plan says so instead of "the day is full"."""
+    dark = world.borrower(
+        safety_flags=["remote_road"], preferred_times=[{"start": "16:30", "end": "19:00"}]
+    )[0]
+    early = world.borrower(safety_flags=["remote_road"])[0]
+    response = client.post(
+        "/api/v1/plans",
+        json={
+            "plan_date": TOMORROW.isoformat(),
+            "borrower_ids": [str(dark.id), str(early.id)],
+            "officer_ids": [str(world.officers[0].id)],
+            **FAST,
+        },
+        headers=world.headers,
+    )
+    assert response.status_code == 201, response.text
+    plan = response.json()
+    (left,) = plan["summary"]["unassigned"]
+    assert (left["borrower_id"], left["reason"]) == (str(dark.id), "after_dark")
+    assert "16:5" in left["text"] and "日落" in left["text_zh"]
+    (visit,) = plan["visits"]
+    assert visit["borrower_id"] == str(early.id)
+
+
 def test_re_optimise_keeps_areas_unless_fresh(client: TestClient, world: World) -> None:
     borrowers = [world.borrower(near=0.05)[0] for _ in range(10)]
     plan = client.post(
