@@ -2,33 +2,22 @@
 search and the pin, decides a "moved?" proposal, sets the working day and discards a draft
 plan; the officer sees "find the address" on a visit and proposes "the house is here".
 
-Needs the issue-14 backend (GEO, PLAN, PUB) and its demo branch: unlocated borrowers with a
-note, one visit assigned by hand with reason find_address, one open "moved?" proposal. The
-geocoder is left unconfigured here, so the address search must say it is unavailable."""
+Built on the demo branch's hard cases: unlocated borrowers with a note, one visit assigned
+by hand with reason find_address, one open "moved?" proposal. The geocoder is left
+unconfigured here, so the address search must say it is unavailable."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server, sign_in
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 MANAGER = ("manager", "demo-manager")
-NEEDS = ("/api/v1/borrower-proposals", "/api/v1/branches/current/settings/workday")
-
-
-@pytest.fixture(autouse=True)
-def issue14_backend(console_server: Server) -> None:
-    """Skip (with the reason) until the server has the issue-14 endpoints: the UI landed first."""
-    paths = httpx.get(f"{console_server.base_url}/openapi.json", timeout=30).json()["paths"]
-    missing = [p for p in NEEDS if p not in paths]
-    if missing:
-        pytest.skip(f"the server lacks {', '.join(missing)} (issue-14 backend not merged)")
 
 
 def shot(page: Page, shots: Path, name: str) -> None:
@@ -94,10 +83,16 @@ def test_manager_places_an_unlocated_borrower_and_decides_a_proposal(
     expect(proposal.get_by_test_id("proposal-map")).to_have_attribute("data-ready", "1")
     shot(page, screenshots, "proposals-1440")
     before = page.get_by_test_id("proposal").count()
+    badge = page.get_by_test_id("proposals-badge")  # on "Borrowers" in the nav
+    expect(badge).to_have_text(str(before))
     proposal.get_by_test_id("accept").click()
     page.get_by_test_id("confirm").locator("textarea").fill("电话核实，已搬家")
     page.get_by_test_id("confirm").locator("[data-confirm=yes]").click()
     expect(page.get_by_test_id("proposal")).to_have_count(before - 1)
+    if before == 1:
+        expect(badge).to_have_count(0)
+    else:
+        expect(badge).to_have_text(str(before - 1))
     assert not errors, errors
 
 

@@ -35,7 +35,7 @@ const NAV: { section: Section; icon: string }[] = [
 ];
 
 function useBadge(): BadgeCounts {
-  const [counts, setCounts] = useState<BadgeCounts>({ review: 0, agreements: 0 });
+  const [counts, setCounts] = useState<BadgeCounts>({ review: 0, agreements: 0, proposals: 0 });
   useEffect(() => onBadge(setCounts), []);
   useEffect(() => {
     const poller = new Poller({ intervalMs: 15_000, run: refreshBadge, win: window, doc: document });
@@ -122,6 +122,11 @@ export default function Console({ lang, onLang }: { lang: Lang; onLang: (lang: L
                   {item.section === "review" && waiting > 0 && (
                     <span class="c-badge" data-testid="review-badge" aria-label={t("console.nav.waiting", { n: waiting })}>
                       {waiting}
+                    </span>
+                  )}
+                  {item.section === "borrowers" && badge.proposals > 0 && (
+                    <span class="c-badge" data-testid="proposals-badge" aria-label={t("console.nav.waiting", { n: badge.proposals })}>
+                      {badge.proposals}
                     </span>
                   )}
                 </a>

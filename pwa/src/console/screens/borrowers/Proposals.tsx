@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { getLang, t } from "../../../i18n";
 import { toast } from "../../../ui/toast";
 import { consoleApi } from "../../api";
+import { refreshBadge } from "../../badge";
 import { ConfirmDialog } from "../../components/Dialog";
 import { PinMap } from "../../components/PinMap";
 import type { PinMapModel, PinPoint } from "../../components/pinMap";
@@ -77,6 +78,7 @@ export function Proposals({
       setDeciding(null);
       toast(t(decision === "accepted" ? "console.proposals.accepted" : "console.proposals.declined"));
       onDecided();
+      void refreshBadge();
     }
   };
   const list = loaded.data ?? [];
