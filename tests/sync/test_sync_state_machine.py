@@ -40,6 +40,15 @@ APPLIED: Counter[str] = Counter()
 AT = "2026-11-23T02:10:00Z"
 
 
+def _in_route_order(phone: Phone) -> list[str]:
+    """The phone's visits by route position (each visit has its own), not by their random
+    ids: the same draw must pick the same visit when Hypothesis replays a program, or the
+    programs it explores diverge ("FlakyStrategyDefinition")."""
+    return sorted(
+        phone.ids("visit"), key=lambda v: phone.local[("visit", v)]["data"]["route_position"]
+    )
+
+
 def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
     class SyncMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -93,7 +102,7 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
             for phone in phones:
                 phone.pull()
             first = phones[0]
-            visit_id = sorted(first.ids("visit"))[0]
+            visit_id = _in_route_order(first)[0]
             first.queue("visit.check_in", visit_id=visit_id, at=AT, co_visitor_ids=[])
             batch = list(first.outbox)
             response = first.push()
@@ -126,7 +135,7 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
                 self._queue_one(data, phone, kind)
 
         def _queue_one(self, data: st.DataObject, phone: Phone, kind: str) -> None:
-            visits = sorted(phone.ids("visit")) or [str(uuid.uuid4())]
+            visits = _in_route_order(phone) or [str(uuid.uuid4())]
             visit_id = data.draw(st.sampled_from(visits))
             local = phone.local.get(("visit", visit_id))
             borrower_id = local["data"]["borrower_id"] if local else str(self.borrowers[0].id)
@@ -245,7 +254,15 @@ def test_sync_state_machine(engine: Engine, settings: Settings) -> None:
             self.all_phones.append(Phone(self.client, officer.username, now=self.clock).sign_in())
 
         def _visits(self) -> list[Visit]:
-            return list(self.session.exec(select(Visit).where(Visit.branch_id == self.branch.id)))
+            # In route order, never by id: ids are random, and a draw must pick the same
+            # visit when Hypothesis replays a program.
+            return list(
+                self.session.exec(
+                    select(Visit)
+                    .where(Visit.branch_id == self.branch.id)
+                    .order_by(col(Visit.route_position))
+                )
+            )
 
         # --- guarantees ---
         @invariant()
