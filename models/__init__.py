@@ -16,6 +16,7 @@ from models.org import AuthSession, Branch, Device, LoginAttempt, LoginCounter, 
 from models.sync import ClientView, MutationLog
 from models.visit import (
     ChangeRequest,
+    ContactLog,
     HardshipReason,
     Note,
     PlanTeam,
@@ -39,6 +40,7 @@ __all__ = [
     "ChangeRequest",
     "ClientView",
     "CompliancePolicy",
+    "ContactLog",
     "Device",
     "GeocodeCache",
     "HardshipReason",

@@ -63,6 +63,9 @@ class Visit(Versioned, table=True):
     policy_version: int | None = None
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set with status `skipped`: why the visit could not be made (`SkipReason`) and when.
+    skip_reason: str = Field(default="", max_length=24)
+    skipped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -98,6 +101,13 @@ class VisitOutcome(Versioned, table=True):
     hardship_reasons: list[str] = Field(default_factory=list, sa_type=JSONType)
     hardship_detail: str = Field(default="", sa_type=sa.Text)
     next_action: str = Field(default="", max_length=255)
+    # When the next action is due (default: the branch's cadence for the action).
+    follow_up_on: date | None = Field(default=None, index=True)
+    # The doorstep assessment (reference codes, api.visits.assessment): ability to pay as
+    # income source and business condition, and willingness to pay.
+    income_source: str = Field(default="", max_length=24)
+    business_condition: str = Field(default="", max_length=24)
+    willingness: str = Field(default="", max_length=24)
     at: datetime = Field(sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     policy_version: int | None = None
@@ -178,3 +188,26 @@ class SafetyAlert(SQLModel, table=True):
     message: str = Field(default="", max_length=1000)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ContactLog(SQLModel, table=True):
+    """A call or a text message to a borrower (from the phone, the console or a reminder):
+    a contact in the borrower's file and in the frequency rules."""
+
+    __tablename__ = "contact_log"
+
+    id: uuid.UUID = Field(primary_key=True)
+    branch_id: uuid.UUID = Field(foreign_key="branch.id", index=True)
+    borrower_id: uuid.UUID = Field(foreign_key="borrower.id", index=True)
+    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
+    officer_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="device.id")
+    channel: str = Field(max_length=8)  # call | sms
+    # Who answered (`Contact` codes) and what came of it (`ContactResult` codes).
+    answered_by: str = Field(default="", max_length=16)
+    result: str = Field(default="", max_length=24)
+    note: str = Field(default="", max_length=500)
+    # An instalment reminder marked sent names its instalment.
+    agreement_line_id: int | None = Field(default=None, foreign_key="agreement_line.id")
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
