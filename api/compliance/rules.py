@@ -25,6 +25,7 @@ VISIT_FREQUENCY = "visit_frequency"
 FAR_FROM_ADDRESS = "far_from_address"
 THIRD_PARTY_DISCLOSURE = "third_party_disclosure"
 OVERDUE_CHECKOUT = "overdue_checkout"
+CALL_FREQUENCY = "call_frequency"
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,19 @@ def overdue_checkout(ctx: Context) -> Violation | None:
         OVERDUE_CHECKOUT,
         f"{what} {minutes} minutes after check-in (the policy expects a check-out within "
         f"{ctx.policy.checkout_overdue_minutes} minutes)",
+    )
+
+
+def call_frequency(ctx: Context, *, calls_that_day: int, limit: int) -> Violation | None:
+    """At most `limit` calls to a borrower on one local day (calls count as contacts; the
+    visit frequency rule counts visits only). Asked by `contact.log`, not by `evaluate`."""
+    day = ctx.local_day()
+    if day is None or calls_that_day < limit:
+        return None
+    return Violation(
+        CALL_FREQUENCY,
+        f"call number {calls_that_day + 1} to the borrower on {day:%Y-%m-%d}, at most {limit} "
+        "calls a day are allowed",
     )
 
 

@@ -29,7 +29,18 @@ from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
 from api.planning.settings import branch_zone, priority_settings
 from api.public import from_record
 from api.scoping import get_branch
-from models import Borrower, Branch, Loan, Promise, User, Visit, VisitOfficer, VisitOutcome
+from api.visits.contacts import SKIP_PHRASES
+from models import (
+    Borrower,
+    Branch,
+    ContactLog,
+    Loan,
+    Promise,
+    User,
+    Visit,
+    VisitOfficer,
+    VisitOutcome,
+)
 from models.enums import Contact, LoanStatus, PromiseStatus, VisitStatus
 
 # Visits that count as "visited" for the priority rules and the frequency rule.
@@ -90,6 +101,8 @@ def gather_facts(
             found[borrower_id].facts.agreements = facts
     _add_last_contacts(session, found, branch_id=branch.id, scope=scope, zone=zone)
     _add_last_visits(session, found, branch_id=branch.id, scope=scope)
+    _add_calls(session, found, scope=scope, zone=zone)
+    _add_skips(session, found, branch_id=branch.id, scope=scope, since=since)
     return found
 
 
@@ -200,6 +213,43 @@ def _add_last_visits(session: Session, found: Found, *, branch_id: uuid.UUID, sc
     for borrower_id, day in visits:
         if borrower_id in found:
             found[borrower_id].facts.last_visit = day
+
+
+def _add_calls(session: Session, found: Found, *, scope: Any, zone: ZoneInfo) -> None:
+    """A call the borrower answered is a contact too: the later of it and the last meeting."""
+    calls = session.exec(
+        select(ContactLog.borrower_id, func.max(ContactLog.at))
+        .where(col(ContactLog.borrower_id).in_(scope), ContactLog.answered_by == Contact.borrower)
+        .group_by(col(ContactLog.borrower_id))
+    )
+    for borrower_id, at in calls:
+        if borrower_id in found and at is not None:
+            facts = found[borrower_id].facts
+            day = at.astimezone(zone).date()
+            facts.last_contact = max(day, facts.last_contact or day)
+
+
+def _add_skips(
+    session: Session, found: Found, *, branch_id: uuid.UUID, scope: Any, since: date
+) -> None:
+    """Visits closed as skipped since `since` (the reason `skipped_<reason>`, repeated
+    absence)."""
+    rows = session.exec(
+        select(col(Visit.borrower_id), col(Visit.plan_date), col(Visit.skip_reason)).where(
+            of_branch(Visit, branch_id),
+            col(Visit.borrower_id).in_(scope),
+            Visit.status == VisitStatus.skipped,
+            col(Visit.plan_date) >= since,
+        )
+    )
+    for borrower_id, day, reason in rows:
+        if borrower_id in found:
+            phrase, phrase_zh = SKIP_PHRASES.get(reason, SKIP_PHRASES["other"])
+            found[borrower_id].facts.skips.append(
+                priority.SkipFacts(
+                    day=day, reason=reason or "other", phrase=phrase, phrase_zh=phrase_zh
+                )
+            )
 
 
 def visit_days(

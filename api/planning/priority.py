@@ -71,6 +71,15 @@ class PrioritySettings(BaseModel):
     no_contact_points_per_day: float = Field(1.0, ge=0, le=100, allow_inf_nan=False)
     no_contact_points_cap: int = Field(30, ge=0, le=1000)
     never_met_points: int = Field(20, ge=0, le=1000, description="Borrower never met in a visit.")
+    skipped_points: int = Field(
+        10, ge=0, le=1000, description="The last visit could not be made (skipped)."
+    )
+    repeated_absence_points: int = Field(
+        20, ge=0, le=1000, description="Absent at 2 or more skipped visits in the window."
+    )
+    repeated_absence_days: int = Field(
+        30, ge=1, le=365, description="Window (days) in which repeated absence counts."
+    )
 
     def bucket_points(self, bucket: Bucket) -> int:
         return {
@@ -136,6 +145,17 @@ class PromiseFacts:
     paid_fen: int = 0
 
 
+@dataclass(frozen=True)
+class SkipFacts:
+    """A visit closed as skipped: its day, reason code and the phrase for the reason
+    ("absent at the last visit", "上次走访借款人不在家")."""
+
+    day: date
+    reason: str
+    phrase: str
+    phrase_zh: str
+
+
 @dataclass
 class BorrowerFacts:
     loans: list[LoanFacts]
@@ -143,6 +163,7 @@ class BorrowerFacts:
     agreements: list[AgreementFacts] = field(default_factory=list)
     last_contact: date | None = None  # last day the borrower was met in a visit
     last_visit: date | None = None  # last visit of any kind that was not cancelled
+    skips: list[SkipFacts] = field(default_factory=list)  # skipped visits, any order
 
 
 @dataclass(frozen=True)
@@ -202,6 +223,7 @@ def score(
         *_promises(facts.promises, today=today, since=since, settings=settings),
         *_agreements(facts.agreements, since=since, settings=settings),
         *_contact(facts.last_contact, today=today, settings=settings),
+        *_skipped(facts, today=today, settings=settings),
     ]
     return Scored(
         score=sum(r.points for r in reasons),
@@ -328,6 +350,37 @@ def _contact(last_contact: date | None, *, today: date, settings: PrioritySettin
         return []
     points = min(settings.no_contact_points_cap, round(days * settings.no_contact_points_per_day))
     return [Reason("no_contact", f"no contact for {days} days", f"{days}天未见到借款人", points)]
+
+
+def _skipped(facts: BorrowerFacts, *, today: date, settings: PrioritySettings) -> list[Reason]:
+    """The latest visit was skipped (no visit counted since): `skipped_<reason>`; absent at
+    two or more skipped visits in `repeated_absence_days`: `repeated_absence`."""
+    if not facts.skips:
+        return []
+    latest = max(facts.skips, key=lambda s: s.day)
+    reasons = []
+    if facts.last_visit is None or facts.last_visit <= latest.day:
+        day = latest.day.isoformat()
+        reasons.append(
+            Reason(
+                f"skipped_{latest.reason}",
+                f"{latest.phrase} ({day})",
+                f"{latest.phrase_zh}（{day}）",
+                settings.skipped_points,
+            )
+        )
+    since = today - timedelta(days=settings.repeated_absence_days)
+    absent = sum(1 for s in facts.skips if s.reason == "absent" and s.day >= since)
+    if absent >= 2 and settings.repeated_absence_points:
+        reasons.append(
+            Reason(
+                "repeated_absence",
+                f"absent at {absent} visits in {settings.repeated_absence_days} days",
+                f"{settings.repeated_absence_days}天内{absent}次走访借款人不在家",
+                settings.repeated_absence_points,
+            )
+        )
+    return reasons
 
 
 def candidate(facts: BorrowerFacts, *, today: date, settings: PrioritySettings) -> Scored | None:

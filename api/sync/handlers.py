@@ -20,6 +20,7 @@ from api.geo.mutations import ProposeArgs
 from api.safety.schemas import SosArgs
 from api.safety.sos import raise_sos
 from api.sync.protocol import Mutation, MutationResult, MutationStatus
+from api.visits.contacts import ContactLogArgs, SkipArgs, log_contact
 from api.visits.schemas import (
     ChangeRequestArgs,
     CheckInArgs,
@@ -27,7 +28,14 @@ from api.visits.schemas import (
     NoteArgs,
     RecordOutcomeArgs,
 )
-from api.visits.writes import add_note, check_in, check_out, record_outcome, request_change
+from api.visits.writes import (
+    add_note,
+    check_in,
+    check_out,
+    record_outcome,
+    request_change,
+    skip_visit,
+)
 from api.writes.args import json_size
 from api.writes.context import Context, Outcome
 from api.writes.rules import Rejected, clock_skew_flag
@@ -47,6 +55,8 @@ HANDLERS: dict[str, Handler] = {
     "visit.request_change": (ChangeRequestArgs, request_change),
     "safety.sos": (SosArgs, raise_sos),
     "borrower.propose": (ProposeArgs, propose),
+    "visit.skip": (SkipArgs, skip_visit),
+    "contact.log": (ContactLogArgs, log_contact),
 }
 
 

@@ -22,6 +22,7 @@ from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
+from api.visits.contacts import CONTACT_RESULTS, SKIP_REASONS, reference_items, sms_template
 from api.visits.schemas import BorrowerPublic, LoanPublic
 from models import (
     Agreement,
@@ -528,6 +529,7 @@ def _branch_data(branch: Branch) -> dict[str, Any]:
         "work_end": branch.work_end.strftime("%H:%M"),
         # What an officer may agree alone: the phone warns before signing beyond it.
         "agreement_limits": settings_from_branch(branch.settings).model_dump(),
+        "sms_template": sms_template(branch.settings),
     }
 
 
@@ -535,6 +537,14 @@ _REFERENCES: dict[uuid.UUID, dict[str, Any]] = {
     uuid.uuid5(_REFERENCE_NAMESPACE, "contact_codes"): {
         "kind": "contact_codes",
         "items": [{"code": c, "label_zh": zh, "label_en": en} for c, zh, en in CONTACT_CODES],
+    },
+    uuid.uuid5(_REFERENCE_NAMESPACE, "skip_reasons"): {
+        "kind": "skip_reasons",
+        "items": reference_items(SKIP_REASONS),
+    },
+    uuid.uuid5(_REFERENCE_NAMESPACE, "contact_results"): {
+        "kind": "contact_results",
+        "items": reference_items(CONTACT_RESULTS),
     },
     uuid.uuid5(_REFERENCE_NAMESPACE, "agreement_template"): {
         "kind": "agreement_template",
@@ -563,6 +573,8 @@ def _visit_data(visit: Visit, team: list[str], last: VisitOutcome | None) -> dic
         "reasons": visit.reasons,
         "checked_in_at": _iso(visit.checked_in_at),
         "checked_out_at": _iso(visit.checked_out_at),
+        "skip_reason": visit.skip_reason,
+        "skipped_at": _iso(visit.skipped_at),
         "last_outcome": {"contact": last.contact, "at": _iso(last.at)} if last else None,
     }
 

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, col, select
 
 from api.compliance import rules as compliance
 from api.geo.learned import learn_from_check_in
+from api.visits.contacts import SkipArgs
 from api.visits.schemas import (
     ChangeRequestArgs,
     CheckInArgs,
@@ -20,7 +21,7 @@ from api.visits.schemas import (
     NoteArgs,
     RecordOutcomeArgs,
 )
-from api.writes.context import Context, Outcome, location_columns
+from api.writes.context import NOT_ON_TEAM, Context, Outcome, location_columns
 from api.writes.rules import Flag, Rejected
 from models import ChangeRequest, Note, Visit, VisitEvent, VisitOutcome
 from models.enums import Contact, Role, VisitEventKind, VisitStatus
@@ -196,6 +197,55 @@ def request_change(ctx: Context, args: ChangeRequestArgs) -> Outcome:
     ctx.touch(visit)  # the visit's pulled record lists its change requests
     ctx.audit("visit.request_change", "change_request", args.request_id, kind=args.kind)
     return Outcome(flags)
+
+
+SKIPPABLE = (VisitStatus.planned, VisitStatus.checked_in)
+# The note of a skip is kept as a note on the borrower, under an id the visit determines (a
+# resent skip finds it).
+SKIP_NOTE_NAMESPACE = uuid.UUID("0f6b1d52-7c1e-4a8e-b7f0-3c4e5d6a7b80")
+
+
+def skip_visit(ctx: Context, args: SkipArgs) -> Outcome:
+    """The team could not make the visit: it is closed as skipped with the reason (it stays
+    on the phone's route, shown as skipped). Only a planned or checked-in visit of the
+    officer's current team; the same skip resent is a duplicate."""
+    visit = ctx.visit(args.visit_id)
+    if visit.status == VisitStatus.skipped:
+        if visit.skip_reason == args.reason:
+            return Outcome([], duplicate_of_entity=True)
+        raise Rejected(
+            f"Visit {visit.id} was already skipped (reason {visit.skip_reason}).", "already_skipped"
+        )
+    if visit.status not in SKIPPABLE:
+        raise Rejected(
+            f"Visit {visit.id} is {visit.status}: only a planned or checked-in visit can be "
+            "skipped.",
+            f"visit_{visit.status}",
+        )
+    if ctx.user.id not in ctx.known.teams.get(visit.id, set()):
+        raise Rejected(
+            f"Visit {visit.id} is not assigned to you or your team: only its team can skip it.",
+            NOT_ON_TEAM,
+        )
+    visit.status = VisitStatus.skipped
+    visit.skip_reason = args.reason
+    visit.skipped_at = args.at
+    if args.note:
+        ctx.insert(
+            Note,
+            id=uuid.uuid5(SKIP_NOTE_NAMESPACE, str(visit.id)),
+            borrower_id=visit.borrower_id,
+            visit_id=visit.id,
+            author_id=ctx.user.id,
+            device_id=ctx.device.id,
+            text=args.note,
+            at=args.at,
+            received_at=ctx.now,
+        )
+    ctx.touch(visit)
+    ctx.touch_borrower(visit.borrower_id)
+    ctx.audit("visit.skip", "visit", visit.id, reason=args.reason, note=args.note)
+    return Outcome([])
 
 
 def _resent(ctx: Context, model: type[SQLModel], row_id: uuid.UUID, what: str, **same: Any) -> bool:

@@ -24,6 +24,7 @@ from models import (
     Borrower,
     BorrowerProposal,
     ChangeRequest,
+    ContactLog,
     HardshipReason,
     Loan,
     MutationLog,
@@ -46,15 +47,16 @@ TEAM_EVENTS: dict[str, tuple[str, ...]] = {
 }
 OPEN_AGREEMENT = (AgreementStatus.pending_approval, AgreementStatus.signed, AgreementStatus.active)
 # Records a mutation creates, by the argument that carries their phone-made id.
-CREATED_BY_ARG: dict[str, type[SQLModel]] = {
-    "note_id": Note,
-    "outcome_id": VisitOutcome,
-    "promise_id": Promise,
-    "agreement_id": Agreement,
-    "request_id": ChangeRequest,
-    "alert_id": SafetyAlert,
-    "id": BorrowerProposal,  # borrower.propose
-}
+CREATED_BY_ARG: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("note_id", Note),
+    ("outcome_id", VisitOutcome),
+    ("promise_id", Promise),
+    ("agreement_id", Agreement),
+    ("request_id", ChangeRequest),
+    ("alert_id", SafetyAlert),
+    ("id", BorrowerProposal),  # borrower.propose
+    ("id", ContactLog),  # contact.log
+)
 
 
 def _uuids(values: Iterable[Any]) -> set[uuid.UUID]:
@@ -108,7 +110,7 @@ class Known:
         if co_visitors:
             statement = branch_statement(User, branch_id).where(col(User.id).in_(co_visitors))
             known.users = {u.id: u for u in session.exec(statement)}
-        for arg, model in CREATED_BY_ARG.items():
+        for arg, model in CREATED_BY_ARG:
             _load_created(known, session, model, _uuids(a.get(arg) for a in args))
         if any("hardship_reasons" in a for a in args):
             known.hardship_codes = set(session.exec(select(HardshipReason.code)))
@@ -256,6 +258,7 @@ INSERT_ORDER: list[type[SQLModel]] = [
     ChangeRequest,
     SafetyAlert,
     BorrowerProposal,
+    ContactLog,
 ]
 
 
