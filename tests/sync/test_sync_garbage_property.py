@@ -31,6 +31,8 @@ ID_ARG = {
     "visit.request_change": "request_id",
     "safety.sos": "alert_id",
     "borrower.propose": "id",
+    "visit.skip": "visit_id",
+    "contact.log": "id",
 }
 
 any_text = st.text(st.characters(blacklist_categories=()), max_size=40)
@@ -80,6 +82,8 @@ def _template(name: str, world: World) -> dict[str, Any]:
         "note.add": {"text": "ok"},
         "visit.request_change": {"kind": "reschedule", "proposed": {"date": "2026-12-01"}},
         "borrower.propose": {"kind": "safety_flags", "safety_flags": ["remote_road"]},
+        "visit.skip": {"reason": "absent", "note": "ok"},
+        "contact.log": {"channel": "call", "answered_by": "borrower", "result": "promised"},
     }
     args.update(extra.get(name, {}))
     return args
