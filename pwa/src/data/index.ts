@@ -10,7 +10,7 @@ import { getMeta, setMeta, type Lang } from "./meta";
 import { enqueue, listRejected, markRejectedSeen } from "./outbox";
 import * as q from "./queries";
 import { SyncEngine } from "./sync";
-import type { ChangeKind, GeoPoint, MutationArgs, SessionUser } from "./types";
+import type { ChangeKind, ContactResult, GeoPoint, MutationArgs, SessionUser, SkipReason } from "./types";
 
 export type { Lang, Notice } from "./meta";
 export type { SyncProblem, SyncState } from "./sync";
@@ -147,6 +147,34 @@ export async function recordOutcome(o: OutcomeInput): Promise<void> {
 
 export function addNote(borrowerId: string, visitId: string | null, text: string): Promise<void> {
   return act("note.add", { note_id: newId(), borrower_id: borrowerId, visit_id: visitId, text, at: nowIso() });
+}
+
+/** The visit could not be made: closed as skipped on this phone, sent with the outbox. */
+export function skipVisit(visitId: string, reason: SkipReason, note: string): Promise<void> {
+  return act("visit.skip", { visit_id: visitId, reason, note: note.trim(), at: nowIso() });
+}
+
+export interface ContactInput {
+  borrowerId: string;
+  visitId: string | null;
+  channel: "call" | "sms";
+  answeredBy: string;
+  result: ContactResult;
+  note: string;
+}
+
+/** A call or a text message, recorded after the dialer or the messages app. */
+export function logContact(c: ContactInput): Promise<void> {
+  return act("contact.log", {
+    id: newId(),
+    borrower_id: c.borrowerId,
+    visit_id: c.visitId,
+    channel: c.channel,
+    answered_by: c.channel === "sms" ? "" : c.answeredBy,
+    result: c.channel === "sms" ? "sent" : c.result,
+    note: c.note.trim(),
+    at: nowIso(),
+  });
 }
 
 export function checkOut(visitId: string, location: GeoPoint | null): Promise<void> {

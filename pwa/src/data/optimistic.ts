@@ -61,6 +61,27 @@ export async function applyLocal(db: FieldDb, m: Mutation): Promise<void> {
       );
       return;
     }
+    case "visit.skip": {
+      const a = m.args as MutationArgs["visit.skip"];
+      await updateVisit(db, a.visit_id, (v) =>
+        v.status === "planned" || v.status === "checked_in" ? { ...v, status: "skipped", skip_reason: a.reason, skipped_at: a.at } : v,
+      );
+      return;
+    }
+    case "contact.log": {
+      const a = m.args as MutationArgs["contact.log"];
+      await addContact(db, a.borrower_id, {
+        id: a.id,
+        at: a.at,
+        kind: a.channel,
+        contact: a.answered_by || null,
+        officer_name: await officerName(db),
+        hardship_reasons: [],
+        text: a.note,
+        pending: true,
+      });
+      return;
+    }
     case "note.add": {
       const a = m.args as MutationArgs["note.add"];
       await addContact(db, a.borrower_id, {

@@ -36,6 +36,8 @@ export interface Branch {
   timezone: string;
   work_start: string;
   work_end: string;
+  /** The branch's text message ({name}, {amount}, {branch_phone}); the server sends a default. */
+  sms_template?: string;
 }
 
 export interface Policy {
@@ -63,7 +65,9 @@ export interface CodeLabel {
 
 export type Reference =
   | { kind: "contact_codes"; items: CodeLabel[] }
-  | { kind: "agreement_template"; templates: Record<string, string> };
+  | { kind: "agreement_template"; templates: Record<string, string> }
+  | { kind: "skip_reasons"; items: CodeLabel[] }
+  | { kind: "contact_results"; items: CodeLabel[] };
 
 export type VisitStatus = Schemas["VisitStatus"];
 
@@ -93,6 +97,9 @@ export interface Visit {
   checked_in_at: string | null;
   checked_out_at: string | null;
   last_outcome: { contact: string; at: string } | null;
+  /** Set with status "skipped": why the visit could not be made, and when. */
+  skip_reason?: string;
+  skipped_at?: string | null;
   /** Local only: change requests made on this phone (the server keeps them for review). */
   change_requests?: ChangeRequestNote[];
 }
@@ -308,7 +315,23 @@ export interface MutationArgs {
     safety_flags?: string[];
     at: string;
   };
+  /** Issue 15: the visit could not be made (closed as skipped with the reason). */
+  "visit.skip": { visit_id: string; reason: SkipReason; note: string; at: string };
+  /** Issue 15: a call or a text message to the borrower, with who answered and the result. */
+  "contact.log": {
+    id: string;
+    borrower_id: string;
+    visit_id: string | null;
+    channel: "call" | "sms";
+    answered_by: string;
+    result: ContactResult;
+    note: string;
+    at: string;
+  };
 }
+
+export type SkipReason = "absent" | "wrong_address" | "unsafe" | "refused_entry" | "other";
+export type ContactResult = "promised" | "will_pay_later" | "disputes" | "refused" | "no_answer" | "wrong_number" | "sent";
 
 export type MutationName = keyof MutationArgs;
 

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import { observe, type Context, type RecentContact } from "../../data";
-import { amapLink, baiduLink, geoLink, telLink } from "../../domain/maps";
+import { amapLink, baiduLink, geoLink } from "../../domain/maps";
 import { dpdBucket } from "../../domain/dpd";
 import { DEFAULT_TZ } from "../../domain/time";
 import { formatDate, formatDateTime, formatMoney, joinList, t } from "../../i18n";
+import { ContactButtons } from "../components/ContactSheets";
 import { Layout } from "../components/Layout";
 import { HouseHereSheet, ProposeFactsSheet } from "../components/ProposeSheets";
 import { formatPreferredList, provenance } from "../borrowerFacts";
@@ -12,11 +13,21 @@ import { useLive } from "../hooks";
 import { href } from "../router";
 import { contactLabel, hardshipLabel, safetyLabel, statusLabel } from "../labels";
 
+function contactTitle(c: RecentContact, ctx: Context | undefined): string {
+  if (c.kind === "note") return t("borrower.note");
+  // Issue 15: a call or a message, with who answered when known.
+  if (c.kind === "call" || c.kind === "sms") {
+    const what = t(`contact.kind.${c.kind}`);
+    return c.contact ? `${what} · ${contactLabel(ctx, c.contact)}` : what;
+  }
+  return c.contact ? contactLabel(ctx, c.contact) : t("borrower.visitRecord");
+}
+
 export function ContactItem({ c, ctx, tz }: { c: RecentContact; ctx: Context | undefined; tz: string }) {
   return (
     <li>
       <div class="spread">
-        <strong>{c.kind === "note" ? t("borrower.note") : c.contact ? contactLabel(ctx, c.contact) : t("borrower.visitRecord")}</strong>
+        <strong>{contactTitle(c, ctx)}</strong>
         <span class="muted small">{formatDateTime(c.at, tz)}</span>
       </div>
       {c.hardship_reasons.length > 0 && <div class="small">{joinList(c.hardship_reasons.map((r) => hardshipLabel(ctx, r)))}</div>}
@@ -65,9 +76,7 @@ export function Borrower({ id }: { id: string }) {
       actions={
         b && (
           <>
-            <a class="btn primary" href={telLink(b.phone)} data-testid="call">
-              {t("borrower.call")}
-            </a>
+            <ContactButtons borrower={b} branch={ctx?.branch} visitId={null} primary />
             <button type="button" class="btn primary" disabled={b.lat === null || b.lon === null} onClick={() => setNav(true)}>
               {t("borrower.navigate")}
             </button>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { checkIn, checkOut, observe, type Context, type GeoPoint, type Visit as VisitData, type WithId } from "../../data";
 import { DEFAULT_TZ, isHoliday, withinHours } from "../../domain/time";
-import { formatDate, formatMoney, formatTime, joinList, t } from "../../i18n";
+import { formatDate, formatMoney, formatTime, joinList, t, tMaybe } from "../../i18n";
 import { getLocation } from "../../platform/geo";
 import { ChipMulti } from "../components/Chips";
 import { Layout } from "../components/Layout";
@@ -14,7 +14,7 @@ import { href, navigate } from "../router";
 import { toast } from "../toast";
 import { overdueOf, visitLoans, worstBucket } from "../view";
 import { NavigateSheet } from "./Borrower";
-import { telLink } from "../../domain/maps";
+import { ContactButtons, SkipSheet } from "../components/ContactSheets";
 
 function CheckInSheet({ visit, ctx, me, onClose }: { visit: WithId<VisitData>; ctx: Context | undefined; me: string; onClose: () => void }) {
   const [loc, setLoc] = useState<GeoPoint | null | undefined>(undefined);
@@ -77,7 +77,7 @@ export function Visit({ id }: { id: string }) {
   const detail = useLive(() => observe.visit(id), [id]);
   const ctx = useLive(() => observe.context(), []);
   const session = useLive(() => observe.session(), []);
-  const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | "house" | null>(null);
+  const [sheet, setSheet] = useState<"checkin" | "checkout" | "nav" | "house" | "skip" | null>(null);
   const now = useNow();
   const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const visit = detail?.visit;
@@ -115,6 +115,9 @@ export function Visit({ id }: { id: string }) {
         </button>
         <a class="btn" href={href(`/visit/${id}/change`)} data-testid="request-change">{t("visit.requestChange")}</a>
         <a class="btn" href={href(`/visit/${id}/note`)} data-testid="add-note">{t("visit.addNote")}</a>
+        <button type="button" class="btn" data-testid="skip-visit" onClick={() => setSheet("skip")}>
+          {t("skip.button")}
+        </button>
       </>
     );
   } else if (visit?.status === "checked_in") {
@@ -128,6 +131,9 @@ export function Visit({ id }: { id: string }) {
         <a class="btn" href={href(`/visit/${id}/note`)}>{t("visit.addNote")}</a>
         <button type="button" class="btn" data-testid="check-out" onClick={() => setSheet("checkout")}>
           {t("visit.checkOut")}
+        </button>
+        <button type="button" class="btn" data-testid="skip-visit" onClick={() => setSheet("skip")}>
+          {t("skip.button")}
         </button>
       </>
     );
@@ -236,15 +242,11 @@ export function Visit({ id }: { id: string }) {
               </ul>
             </section>
           )}
-          <div class="btn-row three">
+          <div class="btn-row">
             <a class="btn small" href={href(`/borrower/${visit.borrower_id}`)} data-testid="borrower-details">
               {t("visit.borrowerDetails")}
             </a>
-            {borrower && (
-              <a class="btn small" href={telLink(borrower.phone)}>
-                {t("borrower.call")}
-              </a>
-            )}
+            {borrower && <ContactButtons borrower={borrower} branch={ctx?.branch} visitId={id} />}
             {borrower && borrower.lat !== null && (
               <button type="button" class="btn small" onClick={() => setSheet("nav")}>
                 {t("borrower.navigate")}
@@ -258,9 +260,15 @@ export function Visit({ id }: { id: string }) {
           )}
           {visit.status === "planned" && <p class="muted small">{t("visit.planned")}</p>}
           {visit.status === "done" && <p class="muted small">{t("visit.doneHint")}</p>}
+          {visit.status === "skipped" && (
+            <p class="muted small" data-testid="skipped-reason">
+              {t("skip.line", { reason: (visit.skip_reason && tMaybe(`skip.${visit.skip_reason}`)) || t("skip.other") })}
+            </p>
+          )}
         </>
       )}
       {sheet === "checkin" && visit && <CheckInSheet visit={visit} ctx={ctx} me={session?.user?.id ?? ""} onClose={() => setSheet(null)} />}
+      {sheet === "skip" && visit && <SkipSheet visitId={visit.id} onClose={() => setSheet(null)} />}
       {sheet === "house" && visit && <HouseHereSheet borrowerId={visit.borrower_id} visitId={visit.id} onClose={() => setSheet(null)} />}
       {sheet === "checkout" && (
         <Confirm text={t("visit.confirmCheckOut")} yes={t("visit.confirmCheckOutYes")} onYes={() => void doCheckOut()} onNo={() => setSheet(null)} />
