@@ -3117,6 +3117,24 @@ export interface components {
              * @default 20
              */
             never_met_points: number;
+            /**
+             * Skipped Points
+             * @description The last visit could not be made (skipped).
+             * @default 10
+             */
+            skipped_points: number;
+            /**
+             * Repeated Absence Points
+             * @description Absent at 2 or more skipped visits in the window.
+             * @default 20
+             */
+            repeated_absence_points: number;
+            /**
+             * Repeated Absence Days
+             * @description Window (days) in which repeated absence counts.
+             * @default 30
+             */
+            repeated_absence_days: number;
         };
         /** PromisePublic */
         PromisePublic: {
