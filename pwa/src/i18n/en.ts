@@ -310,6 +310,7 @@ export const en: Record<MessageKey, string> = {
   "console.nav.plan": "Plan",
   "console.nav.today": "Today",
   "console.nav.review": "Review",
+  "borrower.agreementRequested": "Make an agreement at this visit: the manager approved the {kind} (new date {date}).",
   "console.nav.agreements": "Agreements",
   "console.nav.reports": "Reports",
   "console.nav.devices": "Devices",

@@ -310,6 +310,7 @@ export const zhCN = {
   "console.nav.plan": "走访计划",
   "console.nav.today": "今日动态",
   "console.nav.review": "待复核",
+  "borrower.agreementRequested": "本次走访请签订还款协议：主管已批准{kind}（新日期 {date}）。",
   "console.nav.agreements": "协议与承诺",
   "console.nav.reports": "效果报表",
   "console.nav.devices": "人员与设备",
