@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.agreements.lifecycle import TRACKED
@@ -123,27 +124,25 @@ def mark_sent(
     row = session.execute(_rows(user).where(col(AgreementLine.id) == line_id)).first()
     if row is None:
         raise NotFound("No unpaid instalment with this id among the agreements you can read.")
-    existing = session.get(ContactLog, contact_id)
+    reminder = _reminder(row, branch, sms.stored_template(branch.settings)[0])
+    borrower: Borrower = row[2]
+    contact = ContactLog(
+        id=contact_id,
+        branch_id=borrower.branch_id,
+        borrower_id=borrower.id,
+        officer_id=user.id,
+        channel="sms",
+        result="sent",
+        note=reminder.sms_text[:500],
+        agreement_line_id=line_id,
+        at=now,
+        received_at=now,
+    )
+    existing = _first_contact(session, contact)
     if existing is not None:
         return ReminderSent(
             line_id=line_id, contact_id=contact_id, sent_at=existing.at, already_sent=True
         )
-    reminder = _reminder(row, branch, sms.stored_template(branch.settings)[0])
-    borrower: Borrower = row[2]
-    session.add(
-        ContactLog(
-            id=contact_id,
-            branch_id=borrower.branch_id,
-            borrower_id=borrower.id,
-            officer_id=user.id,
-            channel="sms",
-            result="sent",
-            note=reminder.sms_text[:500],
-            agreement_line_id=line_id,
-            at=now,
-            received_at=now,
-        )
-    )
     mark_changed(borrower)  # the phone's borrower record lists recent contacts
     session.add(borrower)
     record_audit(
@@ -158,6 +157,21 @@ def mark_sent(
     )
     session.flush()
     return ReminderSent(line_id=line_id, contact_id=contact_id, sent_at=now, already_sent=False)
+
+
+def _first_contact(session: Session, contact: ContactLog) -> ContactLog | None:
+    """Insert `contact` unless its id is stored already; the stored one if it is (also when
+    another request stored it a moment ago: the savepoint keeps this transaction usable)."""
+    existing = session.get(ContactLog, contact.id)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            session.add(contact)
+            session.flush()
+    except IntegrityError:
+        return session.get(ContactLog, contact.id)
+    return None
 
 
 def put_template(

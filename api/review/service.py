@@ -99,6 +99,8 @@ def decide_change_request(
         branch_id=manager.branch_id,
         missing="No such change request in your branch.",
     )
+    # Locked and read again: two managers deciding at once apply the effects only once.
+    session.refresh(request, with_for_update=True)
     _check_decision(request, decision, reason)
     effect = (
         apply_approval(session=session, manager=manager, request=request, now=now)
