@@ -82,6 +82,8 @@ def _extend(
         .order_by(col(Promise.due_date), col(Promise.id))
     )
     for old in list(promises):
+        if old.amount_fen <= old.paid_fen:
+            continue  # paid in full: tracking will mark it kept, nothing to move
         new_id = uuid.uuid5(_NAMESPACE, f"{request.id}:{old.id}")
         old.status = promise_transition(old.status, "cancel")
         old.resolved_at = now
