@@ -34,6 +34,7 @@ from api.middleware import (
     ServerTimingMiddleware,
 )
 from api.planning.routes import router as planning_router
+from api.reminders.routes import router as reminders_router
 from api.reports.routes import router as reports_router
 from api.review.routes import router as review_router
 from api.routing.routes import router as routing_router
@@ -96,6 +97,7 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (compliance_router, frozenset({409})),
     (safety_router, frozenset({409})),
     (geo_router, frozenset({409})),
+    (reminders_router, frozenset()),
 )
 
 

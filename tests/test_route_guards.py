@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from models import (
     Agreement,
+    AgreementLine,
     BorrowerProposal,
     ChangeRequest,
     MutationLog,
@@ -155,6 +156,11 @@ def test_branch_a_cannot_reach_branch_b(
     )
     session.add_all([request_b, entry_b, agreement_b, promise_b, alert_b, proposal_b])
     session.flush()
+    line_b = AgreementLine(
+        agreement_id=agreement_b.id, seq=1, due_date=visit_b.plan_date, amount_fen=100
+    )
+    session.add(line_b)
+    session.flush()
     ids = {
         "agreement_id": str(agreement_b.id),
         "promise_id": str(promise_b.id),
@@ -169,6 +175,7 @@ def test_branch_a_cannot_reach_branch_b(
         "user_id": str(manager_b.id),
         "officer_id": str(officer_b.id),
         "proposal_id": str(proposal_b.id),
+        "line_id": str(line_b.id),
     }
     headers = auth_headers(me.username)
     checked = 0

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.audit import record_manager_action
 from api.errors import Conflict, InvalidInput
+from api.review.effects import apply_approval
 from api.review.repository import open_change_requests, waiting_entries
 from api.scoping import get_in_branch
 from models import Borrower, ChangeRequest, MutationLog, User, Visit
@@ -89,7 +90,8 @@ def decide_change_request(
     reason: str,
     now: datetime,
 ) -> ChangeRequest:
-    """Approve or decline an open change request; the phone sees it on its next pull."""
+    """Approve or decline an open change request; the phone sees it on its next pull. An
+    approval does what the request asks (`api.review.effects`); a decline only records."""
     request = get_in_branch(
         session,
         ChangeRequest,
@@ -97,7 +99,14 @@ def decide_change_request(
         branch_id=manager.branch_id,
         missing="No such change request in your branch.",
     )
+    # Locked and read again: two managers deciding at once apply the effects only once.
+    session.refresh(request, with_for_update=True)
     _check_decision(request, decision, reason)
+    effect = (
+        apply_approval(session=session, manager=manager, request=request, now=now)
+        if decision == "approved"
+        else {}
+    )
     request.status, request.decision_reason = decision, reason.strip()
     request.decided_by, request.decided_at = manager.id, now
     session.add(request)
@@ -112,7 +121,7 @@ def decide_change_request(
         entity="change_request",
         entity_id=request.id,
         now=now,
-        data={"reason": reason, "kind": request.kind},
+        data={"reason": reason, "kind": request.kind, "effect": effect},
     )
     session.flush()
     return request

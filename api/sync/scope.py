@@ -20,6 +20,7 @@ from api.agreements.plan import settings_from_branch
 from api.agreements.text import AGREEMENT_TEMPLATES
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.review.effects import agreement_requests
 from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
 from api.visits.contacts import CONTACT_RESULTS, SKIP_REASONS, reference_items, sms_template
@@ -307,6 +308,7 @@ def _load_visits(session: Session, scope: Scope, ids: list[Any]) -> dict[str, di
                 "kind": request.kind,
                 "status": request.status,
                 "decision_reason": request.decision_reason,
+                "decided_at": _iso(request.decided_at),
             }
         )
     names = {str(user_id): name for user_id, name in scope.officer_names(session).items()}
@@ -422,12 +424,14 @@ def _load_borrowers(session: Session, scope: Scope, ids: list[Any]) -> dict[str,
     for items in history.values():
         items.sort(key=lambda c: c["at"] or "", reverse=True)
         del items[RECENT_CONTACTS:]
+    requested = agreement_requests(session, ids)
     return {
         str(borrower_id): {
             **dict(zip(_BORROWER_FIELDS, values, strict=True)),
             "located_at": _iso(values[_BORROWER_FIELDS.index("located_at")]),
             "loans": loans.get(borrower_id, []),
             "recent_contacts": history.get(borrower_id, []),
+            "agreement_requested": requested.get(borrower_id),
         }
         for borrower_id, *values in session.execute(borrowers_query, params)
     }

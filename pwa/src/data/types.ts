@@ -167,6 +167,16 @@ export interface Borrower {
   location_note?: string;
   loans: Loan[];
   recent_contacts: RecentContact[];
+  /** Issue 15: an approved reschedule or extension waiting for an agreement at the next
+   * visit (derived on the server; gone once an agreement is received). */
+  agreement_requested?: AgreementRequested | null;
+}
+
+export interface AgreementRequested {
+  request_id: string;
+  kind: "reschedule" | "extension";
+  decided_at: string;
+  proposed_date: string | null;
 }
 
 export interface PromiseToPay {

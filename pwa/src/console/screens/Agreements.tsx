@@ -1,10 +1,11 @@
-// Agreements and promises of the branch: filter by status, open one, export (the API's CSV/XLSX).
+// Agreements and promises of the branch, and the instalment reminders due soon: filter by status, open one, export (the API's CSV/XLSX).
 import { useState } from "preact/hooks";
 import { formatDate, formatDateTime, formatMoney, t, tMaybe } from "../../i18n";
 import { consoleApi, downloadExport } from "../api";
 import { AgreementDialog, agreementStatus } from "../components/AgreementDetail";
 import { DataTable } from "../components/DataTable";
 import { useHas, useLoad } from "../hooks";
+import { RemindersSection } from "./Reminders";
 
 const AGREEMENT_STATUSES = ["pending_approval", "signed", "active", "fulfilled", "broken", "declined", "cancelled", "superseded"];
 const PROMISE_STATUSES = ["open", "kept", "broken", "cancelled"];
@@ -24,6 +25,7 @@ export function AgreementsScreen() {
         <h1>{t("console.nav.agreements")}</h1>
       </header>
       {has === false && <p class="c-muted c-card">{t("console.notOnServer")}</p>}
+      <RemindersSection />
       {has && (
         <section class="c-card" aria-labelledby="ag-title">
           <div class="c-card-head">

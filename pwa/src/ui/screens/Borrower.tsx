@@ -114,6 +114,11 @@ export function Borrower({ id }: { id: string }) {
               )}
             </dl>
           </section>
+          {b.agreement_requested && (
+            <p class="notice" role="status" data-testid="agreement-requested">
+              {t("borrower.agreementRequested", { kind: t(`kind.${b.agreement_requested.kind}`), date: b.agreement_requested.proposed_date ?? "—" })}
+            </p>
+          )}
           {b.safety_flags.length > 0 && (
             <p class="safety" role="alert" data-testid="safety">
               ⚠ {t("safety.line", { flags: joinList(b.safety_flags.map(safetyLabel)) })}

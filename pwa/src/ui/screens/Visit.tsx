@@ -205,6 +205,11 @@ export function Visit({ id }: { id: string }) {
               </div>
             ))}
           </section>
+          {borrower?.agreement_requested && (
+            <p class="notice" role="status" data-testid="agreement-requested">
+              {t("borrower.agreementRequested", { kind: t(`kind.${borrower.agreement_requested.kind}`), date: borrower.agreement_requested.proposed_date ?? "—" })}
+            </p>
+          )}
           {borrower && borrower.safety_flags.length > 0 && (
             <p class="safety" role="alert">
               ⚠ {t("safety.line", { flags: joinList(borrower.safety_flags.map(safetyLabel)) })}
