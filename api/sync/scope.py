@@ -22,6 +22,7 @@ from api.compliance.policy import Policy
 from api.compliance.service import current_policy
 from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
+from api.visits import assessment
 from api.visits.schemas import BorrowerPublic, LoanPublic
 from models import (
     Agreement,
@@ -536,6 +537,7 @@ _REFERENCES: dict[uuid.UUID, dict[str, Any]] = {
         "kind": "contact_codes",
         "items": [{"code": c, "label_zh": zh, "label_en": en} for c, zh, en in CONTACT_CODES],
     },
+    uuid.uuid5(_REFERENCE_NAMESPACE, "assessment_codes"): assessment.reference_data(),
     uuid.uuid5(_REFERENCE_NAMESPACE, "agreement_template"): {
         "kind": "agreement_template",
         "templates": AGREEMENT_TEMPLATES,
