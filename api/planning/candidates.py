@@ -90,7 +90,64 @@ def gather_facts(
             found[borrower_id].facts.agreements = facts
     _add_last_contacts(session, found, branch_id=branch.id, scope=scope, zone=zone)
     _add_last_visits(session, found, branch_id=branch.id, scope=scope)
+    _add_last_outcomes(session, found, branch_id=branch.id, scope=scope)
     return found
+
+
+def _latest_outcomes(branch_id: uuid.UUID, scope: Any) -> Any:
+    """Each borrower's latest outcome (by when it was recorded), as a subquery."""
+    return (
+        select(
+            col(Visit.borrower_id).label("borrower_id"),
+            col(Visit.plan_date).label("visit_day"),
+            col(VisitOutcome.next_action).label("action"),
+            col(VisitOutcome.follow_up_on).label("due"),
+            col(VisitOutcome.willingness).label("willingness"),
+            func.row_number()
+            .over(
+                partition_by=col(Visit.borrower_id),
+                order_by=(col(VisitOutcome.at).desc(), col(VisitOutcome.id).desc()),
+            )
+            .label("rank"),
+        )
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .where(of_branch(Visit, branch_id), col(Visit.borrower_id).in_(scope))
+        .subquery()
+    )
+
+
+def _add_last_outcomes(session: Session, found: Found, *, branch_id: uuid.UUID, scope: Any) -> None:
+    """The next action, follow-up date and willingness of each borrower's latest outcome."""
+    latest = _latest_outcomes(branch_id, scope)
+    rows = session.exec(
+        select(
+            latest.c.borrower_id,
+            latest.c.action,
+            latest.c.due,
+            latest.c.visit_day,
+            latest.c.willingness,
+        ).where(latest.c.rank == 1)
+    )
+    for borrower_id, action, due, visit_day, willingness in rows:
+        if borrower_id in found:
+            found[borrower_id].facts.last_outcome = priority.FollowUpFacts(
+                action=action, due=due, visit_day=visit_day, willingness=willingness
+            )
+
+
+def follow_ups_due(session: Session, *, branch_id: uuid.UUID, day: date) -> set[uuid.UUID]:
+    """Borrowers whose latest outcome asks for a revisit or payment check due by `day`
+    (found whatever their DPD: the officer asked)."""
+    in_branch = select(Borrower.id).where(of_branch(Borrower, branch_id))
+    latest = _latest_outcomes(branch_id, in_branch)
+    rows = session.exec(
+        select(latest.c.borrower_id).where(
+            latest.c.rank == 1,
+            latest.c.due <= day,
+            latest.c.action.in_(sorted(priority.VISIT_FOLLOW_UPS)),
+        )
+    )
+    return set(rows)
 
 
 def _with_loans(
@@ -282,12 +339,21 @@ def ranked_candidates(
     policy: Policy,
     day: date | None = None,
     replacing: bool = False,
+    include_held: bool = False,
 ) -> list[Candidate]:
     """Borrowers to visit on `day` (default today), best first. Borrowers the priority rules
     leave out and those the policy's frequency rule forbids that day are not candidates
-    (`replacing`: see `visit_days`)."""
+    (`replacing`: see `visit_days`); those an arrangement holds back are listed, marked
+    held, only with `include_held`."""
     day = day or today
     found = gather_facts(session, branch=branch, settings=settings, today=today)
+    extra = follow_ups_due(session, branch_id=branch.id, day=day) - found.keys()
+    if extra:
+        found.update(
+            gather_facts(
+                session, branch=branch, settings=settings, today=today, borrower_ids=sorted(extra)
+            )
+        )
     near = visit_days(
         session,
         branch_id=branch.id,
@@ -300,7 +366,9 @@ def ranked_candidates(
         other_days = near.get(entry.borrower.id, ())
         if other_days and frequency_breach(policy, branch, day, other_days):
             continue
-        scored = priority.candidate(entry.facts, today=today, settings=settings)
+        scored = priority.candidate(
+            entry.facts, today=today, settings=settings, plan_date=day, include_held=include_held
+        )
         if scored is not None:
             out.append(entry.candidate(scored))
     out.sort(
@@ -340,20 +408,33 @@ def picked_candidates(
 def list_candidates(
     *, session: Session, manager: User, filters: CandidateFilters, now: datetime
 ) -> tuple[int, list[Candidate]]:
-    """Borrowers of the branch that should be visited, best first: (total, page)."""
+    """Borrowers of the branch that should be visited on the plan date (default: the next
+    working day), best first: (total, page)."""
     branch = get_branch(session, manager.branch_id)
+    today = now.astimezone(branch_zone(branch)).date()
+    policy = current_policy(session, branch)
     rows = ranked_candidates(
         session,
         branch=branch,
-        today=now.astimezone(branch_zone(branch)).date(),
+        today=today,
         settings=priority_settings(branch),
-        policy=current_policy(session, branch),
+        policy=policy,
+        day=filters.plan_date or next_working_day(today, policy),
+        include_held=filters.include_held,
     )
     rows = [c for c in rows if _matches(c, filters)]
     if filters.officer_id is not None:
         theirs = _last_visited_with(session, branch_id=branch.id, officer_id=filters.officer_id)
         rows = [c for c in rows if c.borrower.id in theirs]
     return len(rows), rows[filters.offset : filters.offset + filters.limit]
+
+
+def next_working_day(today: date, policy: Policy) -> date:
+    """The first day after `today` that is not one of the branch's holidays."""
+    day = today + timedelta(days=1)
+    while day in policy.holidays:
+        day += timedelta(days=1)
+    return day
 
 
 def _matches(c: Candidate, filters: CandidateFilters) -> bool:
@@ -386,4 +467,5 @@ def candidate_public(c: Candidate) -> CandidatePublic:
         reasons=[ReasonPublic.model_validate(r.as_dict()) for r in scored.reasons],
         last_visit_on=c.last_visit,
         last_contact_on=c.last_contact,
+        held=scored.held,
     )

@@ -42,8 +42,6 @@ WILLINGNESS: tuple[Code, ...] = (
 )
 # The phone's next actions; `none` (or none given) means no follow-up.
 NEXT_ACTIONS = ("revisit", "phone_follow_up", "await_payment", "restructure", "legal", "none")
-# Next actions whose due follow-up brings the borrower back as a visit candidate.
-VISIT_FOLLOW_UPS = frozenset({"revisit", "await_payment"})
 MAX_FOLLOW_UP_DAYS = 90
 
 ASSESSMENT_FIELDS: dict[str, tuple[Code, ...]] = {
@@ -79,9 +77,7 @@ def reference_data() -> dict[str, Any]:
 def unknown_codes(values: dict[str, str]) -> list[str]:
     """'field=code' for each non-empty value that is not a known code of its field."""
     return [
-        f"{field}={value}"
-        for field, value in values.items()
-        if value and value not in codes(field)
+        f"{field}={value}" for field, value in values.items() if value and value not in codes(field)
     ]
 
 
