@@ -22,7 +22,7 @@ from api.agreements.service import agreement_facts
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
-from api.errors import NotFound
+from api.errors import InvalidInput, NotFound
 from api.planning import priority
 from api.planning.repository import of_branch, replaceable_visit
 from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
@@ -34,6 +34,7 @@ from models.enums import Contact, LoanStatus, PromiseStatus, VisitStatus
 
 # Visits that count as "visited" for the priority rules and the frequency rule.
 COUNTS_AS_VISITED = (VisitStatus.done, VisitStatus.checked_in, VisitStatus.planned)
+MAX_PLAN_AHEAD_DAYS = 366
 
 
 @dataclass
@@ -413,13 +414,18 @@ def list_candidates(
     branch = get_branch(session, manager.branch_id)
     today = now.astimezone(branch_zone(branch)).date()
     policy = current_policy(session, branch)
+    day = filters.plan_date or next_working_day(today, policy)
+    if not today <= day <= today + timedelta(days=MAX_PLAN_AHEAD_DAYS):
+        raise InvalidInput(
+            f"plan_date {day} must be from today ({today}) to {MAX_PLAN_AHEAD_DAYS} days ahead."
+        )
     rows = ranked_candidates(
         session,
         branch=branch,
         today=today,
         settings=priority_settings(branch),
         policy=policy,
-        day=filters.plan_date or next_working_day(today, policy),
+        day=day,
         include_held=filters.include_held,
     )
     rows = [c for c in rows if _matches(c, filters)]

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.agreements.facts import RUNNING_AGREEMENTS, AgreementFacts
 from api.settings_merge import merge_model
+from api.visits.assessment import VISIT_FOLLOW_UPS
 from models.enums import AgreementStatus, LoanStatus, PromiseStatus
 
 Bucket = Literal["M0", "M1", "M2", "M3", "M3+"]
@@ -32,7 +33,6 @@ FOLLOW_UP_ACTIONS = {
     "revisit": ("revisit", "再次上门"),
     "await_payment": ("check payment", "核实还款"),
 }
-VISIT_FOLLOW_UPS = frozenset(FOLLOW_UP_ACTIONS)
 EXCLUDED_LOAN_STATUSES = frozenset({LoanStatus.legal, LoanStatus.closed})
 
 
@@ -237,7 +237,7 @@ def score(
     reasons = [
         *_lateness(dpd, bucket, settings),
         *_overdue(overdue, len(chosen), settings),
-        *_promises(facts.promises, today=today, since=since, settings=settings),
+        *_promises(facts.promises, today=on, since=since, settings=settings),
         *_agreements(facts.agreements, since=since, settings=settings),
         *_contact(facts.last_contact, today=today, settings=settings),
         *_follow_up(facts, on=on, settings=settings),

@@ -42,6 +42,8 @@ WILLINGNESS: tuple[Code, ...] = (
 )
 # The phone's next actions; `none` (or none given) means no follow-up.
 NEXT_ACTIONS = ("revisit", "phone_follow_up", "await_payment", "restructure", "legal", "none")
+# Next actions whose due date brings the borrower back as a visit candidate.
+VISIT_FOLLOW_UPS = frozenset({"revisit", "await_payment"})
 MAX_FOLLOW_UP_DAYS = 90
 
 ASSESSMENT_FIELDS: dict[str, tuple[Code, ...]] = {
@@ -134,14 +136,25 @@ def merge_follow_up(stored: Any) -> FollowUpSettings:
 
 
 def default_follow_up(
-    settings: FollowUpSettings, *, next_action: str, dpd: int, visited_on: date
+    settings: FollowUpSettings,
+    *,
+    next_action: str,
+    dpd: int,
+    visited_on: date,
+    min_visit_days: int = 0,
 ) -> date | None:
-    """The follow-up date the cadence gives, or None (no action, `none`, or no cadence)."""
+    """The follow-up date the cadence gives, or None (no action, `none`, or no cadence). A
+    follow-up visit is never earlier than the policy's visit frequency allows
+    (`min_visit_days`): the plan could not take it."""
     cadence = getattr(settings, next_action, None) if next_action in NEXT_ACTIONS else None
     if not isinstance(cadence, Cadence):
         return None
     days = cadence.days(dpd)
-    return visited_on + timedelta(days=days) if days else None
+    if not days:
+        return None
+    if next_action in VISIT_FOLLOW_UPS:
+        days = min(MAX_FOLLOW_UP_DAYS, max(days, min_visit_days))
+    return visited_on + timedelta(days=days)
 
 
 def follow_up_problem(follow_up_on: date, *, visited_on: date) -> str | None:

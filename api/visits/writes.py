@@ -157,7 +157,11 @@ def _follow_up_on(ctx: Context, visit: Visit, args: RecordOutcomeArgs) -> date |
             )
         ).one()
     return assessment.default_follow_up(
-        settings, next_action=args.next_action, dpd=dpd or 0, visited_on=visited_on
+        settings,
+        next_action=args.next_action,
+        dpd=dpd or 0,
+        visited_on=visited_on,
+        min_visit_days=ctx.policy.visit_frequency_days,
     )
 
 

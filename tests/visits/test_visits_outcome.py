@@ -99,9 +99,10 @@ def test_the_follow_up_date_defaults_to_the_branch_cadence(
 ) -> None:
     phone: Phone = phone_for(world.alice)
     expected = {
-        (45, "revisit"): date(2026, 11, 28),  # M2: 5 days
-        (20, "revisit"): date(2026, 11, 30),  # M1: 7 days
-        (120, "revisit"): date(2026, 11, 26),  # M3+: 3 days
+        # M1 7 days; M2 5 and M3+ 3 days, but the policy allows one visit in 7 days.
+        (20, "revisit"): date(2026, 11, 30),
+        (45, "revisit"): date(2026, 11, 30),
+        (120, "revisit"): date(2026, 11, 30),
         (45, "phone_follow_up"): date(2026, 11, 26),
         (45, "await_payment"): date(2026, 11, 30),
         (45, "none"): None,
@@ -119,11 +120,11 @@ def test_the_follow_up_date_defaults_to_the_branch_cadence(
 def test_the_branch_sets_its_own_cadence(world: World, phone_for: Any, session: Session) -> None:
     world.branch.settings = {
         **world.branch.settings,
-        "follow_up": {"revisit": {"m1": 10, "m2": 2, "m3": 2, "m3plus": 1}},
+        "follow_up": {"phone_follow_up": {"m1": 10, "m2": 2, "m3": 2, "m3plus": 1}},
     }
     session.add(world.branch)
     session.flush()
-    result, outcome_id = _record(phone_for(world.alice), world, next_action="revisit")
+    result, outcome_id = _record(phone_for(world.alice), world, next_action="phone_follow_up")
     assert result["status"] != "rejected"
     outcome = session.get(VisitOutcome, outcome_id)
     assert outcome is not None and outcome.follow_up_on == date(2026, 11, 25)
