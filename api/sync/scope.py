@@ -45,6 +45,9 @@ from models.enums import AgreementStatus, PlanStatus, PromiseStatus, VisitStatus
 from models.types import UTCDateTime
 
 RECENT_CONTACTS = 5
+# A phone follow-up becomes a call task on the officer's phone from the day before it is due.
+PHONE_FOLLOW_UP = "phone_follow_up"
+CALL_TASK_DAYS_AHEAD = 1
 RESOLVED_KEPT_DAYS = 30
 CONTACT_CODES = [
     ("borrower", "借款人本人", "Borrower"),
@@ -257,6 +260,8 @@ def load_scope(
             add(record_key("route", f"{row_id}:{lead}"), composite_version(version, lead))
         else:
             add(record_key(entity, row_id), version)
+    for outcome_id, version in _call_tasks(session, officer=officer, branch=branch, today=today):
+        add(record_key("call_task", outcome_id), version)
     for visit_id, version in visit_versions.items():
         scope.teams[visit_id] = [member for _, member in sorted(members[visit_id])]
         add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
@@ -264,6 +269,70 @@ def load_scope(
         embedded = sorted(loans[borrower_id])
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
     return scope
+
+
+def _latest_outcomes(branch_id: uuid.UUID) -> Any:
+    """Each borrower's latest outcome in the branch: (outcome id, version, rank 1)."""
+    return (
+        sa_select(
+            col(VisitOutcome.id).label("outcome_id"),
+            col(VisitOutcome.version).label("version"),
+            col(VisitOutcome.visit_id).label("visit_id"),
+            col(VisitOutcome.next_action).label("action"),
+            col(VisitOutcome.follow_up_on).label("due"),
+            func.row_number()
+            .over(
+                partition_by=col(Visit.borrower_id),
+                order_by=(col(VisitOutcome.at).desc(), col(VisitOutcome.id).desc()),
+            )
+            .label("rank"),
+        )
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .where(branch_column(Visit) == branch_id)
+        .subquery()
+    )
+
+
+def _call_tasks(
+    session: Session, *, officer: User, branch: Branch, today: date
+) -> list[tuple[uuid.UUID, int]]:
+    """Phone follow-ups due today or tomorrow, from the latest outcome of a borrower, for
+    the officer who was on that visit: (outcome id, version)."""
+    latest = _latest_outcomes(branch.id)
+    rows = session.execute(
+        sa_select(latest.c.outcome_id, latest.c.version)
+        .join(VisitOfficer, col(VisitOfficer.visit_id) == latest.c.visit_id)
+        .where(
+            latest.c.rank == 1,
+            latest.c.action == PHONE_FOLLOW_UP,
+            latest.c.due >= today,
+            latest.c.due <= today + timedelta(days=CALL_TASK_DAYS_AHEAD),
+            col(VisitOfficer.user_id) == officer.id,
+        )
+    ).all()
+    return [(outcome_id, version) for outcome_id, version in rows]
+
+
+def _load_call_tasks(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    rows = session.exec(
+        select(VisitOutcome, Visit, Borrower)
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .join(Borrower, col(Borrower.id) == col(Visit.borrower_id))
+        .where(col(VisitOutcome.id).in_(ids), branch_column(Visit) == scope.branch.id)
+    )
+    return {
+        str(outcome.id): {
+            "borrower_id": str(borrower.id),
+            "borrower_name": borrower.name,
+            "borrower_phone": borrower.phone,
+            "village": borrower.village,
+            "due_on": _iso(outcome.follow_up_on),
+            "visit_id": str(visit.id),
+            "outcome_id": str(outcome.id),
+            "visited_on": _iso(visit.plan_date),
+        }
+        for outcome, visit, borrower in rows
+    }
 
 
 def _load_officer(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -506,6 +575,7 @@ _LOADERS: dict[str, Loader] = {
     "promise": _load_promises,
     "agreement": _load_agreements,
     "route": _load_routes,
+    "call_task": _load_call_tasks,
 }
 
 
