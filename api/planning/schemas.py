@@ -83,7 +83,8 @@ class CandidatePublic(BaseModel):
     )
     last_contact_on: date | None = Field(description="Last day the borrower was met.")
     held: bool = Field(
-        description="Held back by an arrangement on track (listed only with include_held)."
+        False,
+        description="Held back by an arrangement on track (listed only with include_held).",
     )
 
 
