@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.agreements.service import agreement_facts
@@ -29,6 +30,7 @@ from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
 from api.planning.settings import branch_zone, priority_settings
 from api.public import from_record
 from api.scoping import get_branch
+from api.visits.assessment import VISIT_FOLLOW_UPS
 from models import Borrower, Branch, Loan, Promise, User, Visit, VisitOfficer, VisitOutcome
 from models.enums import Contact, LoanStatus, PromiseStatus, VisitStatus
 
@@ -98,7 +100,7 @@ def gather_facts(
 def _latest_outcomes(branch_id: uuid.UUID, scope: Any) -> Any:
     """Each borrower's latest outcome (by when it was recorded), as a subquery."""
     return (
-        select(
+        sa_select(
             col(Visit.borrower_id).label("borrower_id"),
             col(Visit.plan_date).label("visit_day"),
             col(VisitOutcome.next_action).label("action"),
@@ -120,15 +122,15 @@ def _latest_outcomes(branch_id: uuid.UUID, scope: Any) -> Any:
 def _add_last_outcomes(session: Session, found: Found, *, branch_id: uuid.UUID, scope: Any) -> None:
     """The next action, follow-up date and willingness of each borrower's latest outcome."""
     latest = _latest_outcomes(branch_id, scope)
-    rows = session.exec(
-        select(
+    rows = session.execute(
+        sa_select(
             latest.c.borrower_id,
             latest.c.action,
             latest.c.due,
             latest.c.visit_day,
             latest.c.willingness,
         ).where(latest.c.rank == 1)
-    )
+    ).all()
     for borrower_id, action, due, visit_day, willingness in rows:
         if borrower_id in found:
             found[borrower_id].facts.last_outcome = priority.FollowUpFacts(
@@ -141,13 +143,13 @@ def follow_ups_due(session: Session, *, branch_id: uuid.UUID, day: date) -> set[
     (found whatever their DPD: the officer asked)."""
     in_branch = select(Borrower.id).where(of_branch(Borrower, branch_id))
     latest = _latest_outcomes(branch_id, in_branch)
-    rows = session.exec(
-        select(latest.c.borrower_id).where(
+    rows = session.execute(
+        sa_select(latest.c.borrower_id).where(
             latest.c.rank == 1,
             latest.c.due <= day,
-            latest.c.action.in_(sorted(priority.VISIT_FOLLOW_UPS)),
+            latest.c.action.in_(sorted(VISIT_FOLLOW_UPS)),
         )
-    )
+    ).scalars()
     return set(rows)
 
 

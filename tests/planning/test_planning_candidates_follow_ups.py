@@ -203,7 +203,8 @@ def test_follow_up_cadence_settings(
         )
     ).all()
     assert len(events) == 1
-    for bad in ({"revisit": {"m1": 0}}, {"revisit": {"m1": 91}}, {"weekly": {}}):
+    bads: list[dict[str, Any]] = [{"revisit": {"m1": 0}}, {"revisit": {"m1": 91}}, {"weekly": {}}]
+    for bad in bads:
         response = client.put(url, json=bad, headers=w.headers)
         assert response.status_code == 422, bad
 
