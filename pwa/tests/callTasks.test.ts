@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyPull, type PullPage } from "../src/data/apply";
+import { applyPull, enforceExpiry, type PullPage } from "../src/data/apply";
 import { getContext, listCallTasks } from "../src/data/queries";
 import type { CallTask } from "../src/data/types";
 import { dbsPerTest, put, referenceChanges } from "./helpers";
@@ -25,6 +25,14 @@ describe("call tasks and assessment codes", () => {
     );
     expect((await listCallTasks(d, "2026-11-23")).map((t) => t.borrower_name)).toEqual(["张三"]);
     expect((await listCallTasks(d, "2026-11-24")).map((t) => t.borrower_name)).toEqual(["张三", "王五"]);
+  });
+
+  it("erases call tasks (borrower names and phones) when the data expires", async () => {
+    const d = db();
+    await applyPull(d, page({ expires_at: "2026-11-24T00:00:00Z", changes: [...referenceChanges(), put("call_task", "t1", task("王五", "2026-11-24"))] }));
+    expect(await listCallTasks(d, "2026-11-24")).toHaveLength(1);
+    expect(await enforceExpiry(d, new Date("2026-11-25T00:00:00Z"))).toBe(true);
+    expect(await d.entities.where("entity").equals("call_task").count()).toBe(0);
   });
 
   it("reads the assessment codes from the reference record", async () => {
