@@ -271,43 +271,37 @@ def load_scope(
     return scope
 
 
-def _latest_outcomes(branch_id: uuid.UUID) -> Any:
-    """Each borrower's latest outcome in the branch: (outcome id, version, rank 1)."""
-    return (
-        sa_select(
-            col(VisitOutcome.id).label("outcome_id"),
-            col(VisitOutcome.version).label("version"),
-            col(VisitOutcome.visit_id).label("visit_id"),
-            col(VisitOutcome.next_action).label("action"),
-            col(VisitOutcome.follow_up_on).label("due"),
-            func.row_number()
-            .over(
-                partition_by=col(Visit.borrower_id),
-                order_by=(col(VisitOutcome.at).desc(), col(VisitOutcome.id).desc()),
-            )
-            .label("rank"),
-        )
-        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
-        .where(branch_column(Visit) == branch_id)
-        .subquery()
-    )
-
-
 def _call_tasks(
     session: Session, *, officer: User, branch: Branch, today: date
 ) -> list[tuple[uuid.UUID, int]]:
     """Phone follow-ups due today or tomorrow, from the latest outcome of a borrower, for
-    the officer who was on that visit: (outcome id, version)."""
-    latest = _latest_outcomes(branch.id)
-    rows = session.execute(
-        sa_select(latest.c.outcome_id, latest.c.version)
-        .join(VisitOfficer, col(VisitOfficer.visit_id) == latest.c.visit_id)
+    the officer who was on that visit: (outcome id, version). Starts from the indexed
+    follow-up date, so a pull never ranks the branch's whole history."""
+    newer, newer_visit = aliased(VisitOutcome), aliased(Visit)
+    superseded = (
+        sa_select(literal(1))
+        .select_from(newer)
+        .join(newer_visit, col(newer_visit.id) == col(newer.visit_id))
         .where(
-            latest.c.rank == 1,
-            latest.c.action == PHONE_FOLLOW_UP,
-            latest.c.due >= today,
-            latest.c.due <= today + timedelta(days=CALL_TASK_DAYS_AHEAD),
+            col(newer_visit.borrower_id) == col(Visit.borrower_id),
+            or_(
+                col(newer.at) > col(VisitOutcome.at),
+                and_(col(newer.at) == col(VisitOutcome.at), col(newer.id) > col(VisitOutcome.id)),
+            ),
+        )
+        .exists()
+    )
+    rows = session.execute(
+        sa_select(col(VisitOutcome.id), col(VisitOutcome.version))
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .join(VisitOfficer, col(VisitOfficer.visit_id) == col(Visit.id))
+        .where(
+            branch_column(Visit) == branch.id,
             col(VisitOfficer.user_id) == officer.id,
+            col(VisitOutcome.next_action) == PHONE_FOLLOW_UP,
+            col(VisitOutcome.follow_up_on) >= today,
+            col(VisitOutcome.follow_up_on) <= today + timedelta(days=CALL_TASK_DAYS_AHEAD),
+            ~superseded,
         )
     ).all()
     return [(outcome_id, version) for outcome_id, version in rows]
