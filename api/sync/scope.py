@@ -260,8 +260,13 @@ def load_scope(
             add(record_key("route", f"{row_id}:{lead}"), composite_version(version, lead))
         else:
             add(record_key(entity, row_id), version)
-    for outcome_id, version in _call_tasks(session, officer=officer, branch=branch, today=today):
+    tasks = _call_tasks(session, officer=officer, branch=branch, today=today)
+    for outcome_id, version, _ in tasks:
         add(record_key("call_task", outcome_id), version)
+    # A call task opens its borrower: the borrower comes along though no visit is held.
+    _add_borrowers(
+        session, {b for _, _, b in tasks} - borrower_versions.keys(), borrower_versions, loans
+    )
     for visit_id, version in visit_versions.items():
         scope.teams[visit_id] = [member for _, member in sorted(members[visit_id])]
         add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
@@ -271,11 +276,32 @@ def load_scope(
     return scope
 
 
+def _add_borrowers(
+    session: Session,
+    ids: set[uuid.UUID],
+    versions: dict[uuid.UUID, int],
+    loans: dict[uuid.UUID, list[tuple[str, int]]],
+) -> None:
+    """Versions of borrowers (and their loans) the visits did not bring into the scope."""
+    if not ids:
+        return
+    for borrower_id, version in session.execute(
+        sa_select(col(Borrower.id), col(Borrower.version)).where(col(Borrower.id).in_(ids))
+    ):
+        versions[borrower_id] = version
+    for borrower_id, loan_id, version in session.execute(
+        sa_select(col(Loan.borrower_id), col(Loan.id), col(Loan.version)).where(
+            col(Loan.borrower_id).in_(ids)
+        )
+    ):
+        loans[borrower_id].append((str(loan_id), version))
+
+
 def _call_tasks(
     session: Session, *, officer: User, branch: Branch, today: date
-) -> list[tuple[uuid.UUID, int]]:
+) -> list[tuple[uuid.UUID, int, uuid.UUID]]:
     """Phone follow-ups due today or tomorrow, from the latest outcome of a borrower, for
-    the officer who was on that visit: (outcome id, version). Starts from the indexed
+    the officer who was on that visit: (outcome id, version, borrower id). Starts from the indexed
     follow-up date, so a pull never ranks the branch's whole history."""
     newer, newer_visit = aliased(VisitOutcome), aliased(Visit)
     superseded = (
@@ -292,7 +318,7 @@ def _call_tasks(
         .exists()
     )
     rows = session.execute(
-        sa_select(col(VisitOutcome.id), col(VisitOutcome.version))
+        sa_select(col(VisitOutcome.id), col(VisitOutcome.version), col(Visit.borrower_id))
         .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
         .join(VisitOfficer, col(VisitOfficer.visit_id) == col(Visit.id))
         .where(
@@ -304,7 +330,7 @@ def _call_tasks(
             ~superseded,
         )
     ).all()
-    return [(outcome_id, version) for outcome_id, version in rows]
+    return [(outcome_id, version, borrower_id) for outcome_id, version, borrower_id in rows]
 
 
 def _load_call_tasks(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:

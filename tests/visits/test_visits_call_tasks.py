@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
+
+from sqlmodel import Session
 
 from tests.phone import Phone
 from tests.sync.conftest import World
@@ -50,3 +53,19 @@ def test_a_newer_outcome_replaces_the_call_task(world: World, phone_for: Any) ->
     later = "2026-11-23T03:00:00Z"
     _outcome(alice, world, 0, later, next_action="await_payment", follow_up_on="2026-11-30")
     assert alice.ids("call_task") == set()
+
+
+def test_the_call_task_brings_its_borrower_when_no_visit_does(
+    world: World, phone_for: Any, session: Session
+) -> None:
+    alice: Phone = phone_for(world.alice)
+    _outcome(alice, world, 0, next_action="phone_follow_up", follow_up_on="2026-11-24")
+    visit = world.visits[0]
+    visit.plan_date = date(2026, 11, 10)  # long past: no longer on the phone
+    session.add(visit)
+    session.flush()
+    alice.pull()
+    assert str(visit.id) not in alice.ids("visit")
+    borrower = str(world.borrowers[0].id)
+    assert borrower in alice.ids("borrower")
+    assert alice.local[("borrower", borrower)]["data"]["loans"]
