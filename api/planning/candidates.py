@@ -16,19 +16,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, not_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.agreements.service import agreement_facts
 from api.compliance import rules as compliance
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
-from api.errors import NotFound
+from api.errors import InvalidInput, NotFound
 from api.planning import priority
 from api.planning.repository import of_branch, replaceable_visit
 from api.planning.schemas import CandidateFilters, CandidatePublic, ReasonPublic
 from api.planning.settings import branch_zone, priority_settings
 from api.public import from_record
 from api.scoping import get_branch
+from api.visits.assessment import VISIT_FOLLOW_UPS
 from api.visits.contacts import SKIP_PHRASES
 from models import (
     Borrower,
@@ -45,6 +47,7 @@ from models.enums import Contact, LoanStatus, PromiseStatus, VisitStatus
 
 # Visits that count as "visited" for the priority rules and the frequency rule.
 COUNTS_AS_VISITED = (VisitStatus.done, VisitStatus.checked_in, VisitStatus.planned)
+MAX_PLAN_AHEAD_DAYS = 366
 
 
 @dataclass
@@ -103,7 +106,64 @@ def gather_facts(
     _add_last_visits(session, found, branch_id=branch.id, scope=scope)
     _add_calls(session, found, scope=scope, zone=zone)
     _add_skips(session, found, branch_id=branch.id, scope=scope, since=since)
+    _add_last_outcomes(session, found, branch_id=branch.id, scope=scope)
     return found
+
+
+def _latest_outcomes(branch_id: uuid.UUID, scope: Any) -> Any:
+    """Each borrower's latest outcome (by when it was recorded), as a subquery."""
+    return (
+        sa_select(
+            col(Visit.borrower_id).label("borrower_id"),
+            col(Visit.plan_date).label("visit_day"),
+            col(VisitOutcome.next_action).label("action"),
+            col(VisitOutcome.follow_up_on).label("due"),
+            col(VisitOutcome.willingness).label("willingness"),
+            func.row_number()
+            .over(
+                partition_by=col(Visit.borrower_id),
+                order_by=(col(VisitOutcome.at).desc(), col(VisitOutcome.id).desc()),
+            )
+            .label("rank"),
+        )
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .where(of_branch(Visit, branch_id), col(Visit.borrower_id).in_(scope))
+        .subquery()
+    )
+
+
+def _add_last_outcomes(session: Session, found: Found, *, branch_id: uuid.UUID, scope: Any) -> None:
+    """The next action, follow-up date and willingness of each borrower's latest outcome."""
+    latest = _latest_outcomes(branch_id, scope)
+    rows = session.execute(
+        sa_select(
+            latest.c.borrower_id,
+            latest.c.action,
+            latest.c.due,
+            latest.c.visit_day,
+            latest.c.willingness,
+        ).where(latest.c.rank == 1)
+    ).all()
+    for borrower_id, action, due, visit_day, willingness in rows:
+        if borrower_id in found:
+            found[borrower_id].facts.last_outcome = priority.FollowUpFacts(
+                action=action, due=due, visit_day=visit_day, willingness=willingness
+            )
+
+
+def follow_ups_due(session: Session, *, branch_id: uuid.UUID, day: date) -> set[uuid.UUID]:
+    """Borrowers whose latest outcome asks for a revisit or payment check due by `day`
+    (found whatever their DPD: the officer asked)."""
+    in_branch = select(Borrower.id).where(of_branch(Borrower, branch_id))
+    latest = _latest_outcomes(branch_id, in_branch)
+    rows = session.execute(
+        sa_select(latest.c.borrower_id).where(
+            latest.c.rank == 1,
+            latest.c.due <= day,
+            latest.c.action.in_(sorted(VISIT_FOLLOW_UPS)),
+        )
+    ).scalars()
+    return set(rows)
 
 
 def _with_loans(
@@ -332,12 +392,21 @@ def ranked_candidates(
     policy: Policy,
     day: date | None = None,
     replacing: bool = False,
+    include_held: bool = False,
 ) -> list[Candidate]:
     """Borrowers to visit on `day` (default today), best first. Borrowers the priority rules
     leave out and those the policy's frequency rule forbids that day are not candidates
-    (`replacing`: see `visit_days`)."""
+    (`replacing`: see `visit_days`); those an arrangement holds back are listed, marked
+    held, only with `include_held`."""
     day = day or today
     found = gather_facts(session, branch=branch, settings=settings, today=today)
+    extra = follow_ups_due(session, branch_id=branch.id, day=day) - found.keys()
+    if extra:
+        found.update(
+            gather_facts(
+                session, branch=branch, settings=settings, today=today, borrower_ids=sorted(extra)
+            )
+        )
     near = visit_days(
         session,
         branch_id=branch.id,
@@ -350,7 +419,9 @@ def ranked_candidates(
         other_days = near.get(entry.borrower.id, ())
         if other_days and frequency_breach(policy, branch, day, other_days):
             continue
-        scored = priority.candidate(entry.facts, today=today, settings=settings)
+        scored = priority.candidate(
+            entry.facts, today=today, settings=settings, plan_date=day, include_held=include_held
+        )
         if scored is not None:
             out.append(entry.candidate(scored))
     out.sort(
@@ -390,20 +461,38 @@ def picked_candidates(
 def list_candidates(
     *, session: Session, manager: User, filters: CandidateFilters, now: datetime
 ) -> tuple[int, list[Candidate]]:
-    """Borrowers of the branch that should be visited, best first: (total, page)."""
+    """Borrowers of the branch that should be visited on the plan date (default: the next
+    working day), best first: (total, page)."""
     branch = get_branch(session, manager.branch_id)
+    today = now.astimezone(branch_zone(branch)).date()
+    policy = current_policy(session, branch)
+    day = filters.plan_date or next_working_day(today, policy)
+    if not today <= day <= today + timedelta(days=MAX_PLAN_AHEAD_DAYS):
+        raise InvalidInput(
+            f"plan_date {day} must be from today ({today}) to {MAX_PLAN_AHEAD_DAYS} days ahead."
+        )
     rows = ranked_candidates(
         session,
         branch=branch,
-        today=now.astimezone(branch_zone(branch)).date(),
+        today=today,
         settings=priority_settings(branch),
-        policy=current_policy(session, branch),
+        policy=policy,
+        day=day,
+        include_held=filters.include_held,
     )
     rows = [c for c in rows if _matches(c, filters)]
     if filters.officer_id is not None:
         theirs = _last_visited_with(session, branch_id=branch.id, officer_id=filters.officer_id)
         rows = [c for c in rows if c.borrower.id in theirs]
     return len(rows), rows[filters.offset : filters.offset + filters.limit]
+
+
+def next_working_day(today: date, policy: Policy) -> date:
+    """The first day after `today` that is not one of the branch's holidays."""
+    day = today + timedelta(days=1)
+    while day in policy.holidays:
+        day += timedelta(days=1)
+    return day
 
 
 def _matches(c: Candidate, filters: CandidateFilters) -> bool:
@@ -436,4 +525,5 @@ def candidate_public(c: Candidate) -> CandidatePublic:
         reasons=[ReasonPublic.model_validate(r.as_dict()) for r in scored.reasons],
         last_visit_on=c.last_visit,
         last_contact_on=c.last_contact,
+        held=scored.held,
     )

@@ -14,7 +14,7 @@ of `PrioritySettings`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -22,10 +22,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.agreements.facts import RUNNING_AGREEMENTS, AgreementFacts
 from api.settings_merge import merge_model
+from api.visits.assessment import VISIT_FOLLOW_UPS
 from models.enums import AgreementStatus, LoanStatus, PromiseStatus
 
 Bucket = Literal["M0", "M1", "M2", "M3", "M3+"]
 BUCKETS: tuple[Bucket, ...] = ("M1", "M2", "M3", "M3+")
+HELD = "arrangement_on_track"
+# Next actions whose due date brings the borrower back for a visit (en, zh-CN).
+FOLLOW_UP_ACTIONS = {
+    "revisit": ("revisit", "再次上门"),
+    "await_payment": ("check payment", "核实还款"),
+}
 EXCLUDED_LOAN_STATUSES = frozenset({LoanStatus.legal, LoanStatus.closed})
 
 
@@ -79,6 +86,21 @@ class PrioritySettings(BaseModel):
     )
     repeated_absence_days: int = Field(
         30, ge=1, le=365, description="Window (days) in which repeated absence counts."
+    )
+    follow_up_due_points: int = Field(
+        30, ge=0, le=1000, description="A revisit or payment check the officer asked for is due."
+    )
+    refuses_points: int = Field(
+        25, ge=0, le=1000, description="The last assessment found the borrower refuses to pay."
+    )
+    avoids_contact_points: int = Field(
+        15, ge=0, le=1000, description="The last assessment found the borrower avoids contact."
+    )
+    cooperative_discount: int = Field(
+        15,
+        ge=0,
+        le=1000,
+        description="Points taken off a cooperative borrower with a promise or agreement.",
     )
 
     def bucket_points(self, bucket: Bucket) -> int:
@@ -156,6 +178,17 @@ class SkipFacts:
     phrase_zh: str
 
 
+@dataclass(frozen=True)
+class FollowUpFacts:
+    """The borrower's latest outcome: its next action, when it is due, and the day of its
+    visit (a visit planned after that day means the follow-up is already in hand)."""
+
+    action: str
+    due: date | None
+    visit_day: date
+    willingness: str = ""
+
+
 @dataclass
 class BorrowerFacts:
     loans: list[LoanFacts]
@@ -164,6 +197,7 @@ class BorrowerFacts:
     last_contact: date | None = None  # last day the borrower was met in a visit
     last_visit: date | None = None  # last visit of any kind that was not cancelled
     skips: list[SkipFacts] = field(default_factory=list)  # skipped visits, any order
+    last_outcome: FollowUpFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +209,7 @@ class Scored:
     outstanding_fen: int
     dpd: int
     bucket: Bucket
+    held: bool = False  # held back by an arrangement on track (shown only when asked)
 
 
 def eligible_loans(loans: Iterable[LoanFacts], settings: PrioritySettings) -> list[LoanFacts]:
@@ -207,8 +242,11 @@ def score(
     today: date,
     settings: PrioritySettings,
     loans: Sequence[LoanFacts] | None = None,
+    plan_date: date | None = None,
 ) -> Scored:
-    """Score a borrower over `loans` (default: the eligible loans) and say why."""
+    """Score a borrower over `loans` (default: the eligible loans) and say why; follow-ups
+    and arrangements are read as of `plan_date` (default today)."""
+    on = plan_date or today
     chosen = sorted(
         eligible_loans(facts.loans, settings) if loans is None else loans,
         key=lambda loan: (-loan.dpd, -loan.overdue_fen, loan.account_number),
@@ -220,10 +258,12 @@ def score(
     reasons = [
         *_lateness(dpd, bucket, settings),
         *_overdue(overdue, len(chosen), settings),
-        *_promises(facts.promises, today=today, since=since, settings=settings),
+        *_promises(facts.promises, today=on, since=since, settings=settings),
         *_agreements(facts.agreements, since=since, settings=settings),
         *_contact(facts.last_contact, today=today, settings=settings),
         *_skipped(facts, today=today, settings=settings),
+        *_follow_up(facts, on=on, settings=settings),
+        *_willingness(facts, on=on, settings=settings),
     ]
     return Scored(
         score=sum(r.points for r in reasons),
@@ -383,11 +423,126 @@ def _skipped(facts: BorrowerFacts, *, today: date, settings: PrioritySettings) -
     return reasons
 
 
-def candidate(facts: BorrowerFacts, *, today: date, settings: PrioritySettings) -> Scored | None:
-    """The borrower's score, or None when the rules say not to visit (no eligible loan, or
-    visited recently)."""
-    if recently_visited(facts.last_visit, today=today, settings=settings):
+def follow_up_due(facts: BorrowerFacts, *, on: date) -> FollowUpFacts | None:
+    """The latest outcome's revisit or payment check when due by `on` and no visit was
+    planned since (phone follow-ups are call tasks, not visits)."""
+    last = facts.last_outcome
+    if last is None or last.due is None or last.action not in VISIT_FOLLOW_UPS:
         return None
-    if not eligible_loans(facts.loans, settings):
+    if last.due > on or (facts.last_visit is not None and facts.last_visit > last.visit_day):
         return None
-    return score(facts, today=today, settings=settings)
+    return last
+
+
+def _follow_up(facts: BorrowerFacts, *, on: date, settings: PrioritySettings) -> list[Reason]:
+    due = follow_up_due(facts, on=on)
+    if due is None or due.due is None:
+        return []
+    en, zh = FOLLOW_UP_ACTIONS[due.action]
+    day = due.due.isoformat()
+    return [
+        Reason(
+            "follow_up_due",
+            f"follow-up due {day}: {en}",
+            f"{day}应跟进：{zh}",
+            settings.follow_up_due_points,
+        )
+    ]
+
+
+def _willingness(facts: BorrowerFacts, *, on: date, settings: PrioritySettings) -> list[Reason]:
+    """What the last assessment found: refusal and avoidance raise; a cooperative borrower
+    keeping an arrangement lowers."""
+    willingness = facts.last_outcome.willingness if facts.last_outcome else ""
+    if willingness == "refuses" and settings.refuses_points:
+        return [Reason("refuses", "refuses to pay", "拒绝还款", settings.refuses_points)]
+    if willingness == "avoids_contact" and settings.avoids_contact_points:
+        return [
+            Reason("avoids_contact", "avoids contact", "回避联系", settings.avoids_contact_points)
+        ]
+    if (
+        willingness == "cooperative"
+        and settings.cooperative_discount
+        and arrangement_on_track(facts, on=on) is not None
+    ):
+        return [
+            Reason(
+                "cooperative",
+                "cooperative, keeping an arrangement",
+                "配合还款，正在履行承诺或协议",
+                -settings.cooperative_discount,
+            )
+        ]
+    return []
+
+
+def arrangement_on_track(facts: BorrowerFacts, *, on: date) -> Reason | None:
+    """An open promise not yet due on `on`, or a running agreement with no missed
+    instalment: the reason `arrangement_on_track` (no points), else None."""
+    promises = sorted(
+        p.due_date
+        for p in facts.promises
+        if p.status == PromiseStatus.open and p.due_date >= on and p.paid_fen < p.amount_fen
+    )
+    if promises:
+        day = promises[0].isoformat()
+        return Reason(HELD, f"promise due {day} open", f"承诺{day}还款，尚未到期", 0)
+    if any(a.status in RUNNING_AGREEMENTS and not a.missed_lines for a in facts.agreements):
+        return Reason(HELD, "instalment agreement on track", "分期还款协议正常履行", 0)
+    return None
+
+
+def _broken_since_met(facts: BorrowerFacts, *, on: date) -> bool:
+    """A promise or agreement broken (or an instalment missed, or an open promise past due)
+    since the borrower was last met: brings them back at once."""
+    met = facts.last_contact
+    return (
+        any(
+            (p.status == PromiseStatus.open and p.due_date < on and p.paid_fen < p.amount_fen)
+            or (p.status == PromiseStatus.broken and (met is None or p.due_date >= met))
+            for p in facts.promises
+        )
+        or any(a.status in RUNNING_AGREEMENTS and a.missed_lines for a in facts.agreements)
+        or any(
+            a.status == AgreementStatus.broken
+            and (met is None or a.status_changed_on is None or a.status_changed_on >= met)
+            for a in facts.agreements
+        )
+    )
+
+
+def held_back(facts: BorrowerFacts, *, on: date) -> Reason | None:
+    """Why the borrower is not visited on `on` (an arrangement on track), or None."""
+    if _broken_since_met(facts, on=on):
+        return None
+    return arrangement_on_track(facts, on=on)
+
+
+def candidate(
+    facts: BorrowerFacts,
+    *,
+    today: date,
+    settings: PrioritySettings,
+    plan_date: date | None = None,
+    include_held: bool = False,
+) -> Scored | None:
+    """The borrower's score for a visit on `plan_date` (default today), or None when the
+    rules say not to visit: no eligible loan, visited recently (unless a follow-up is due),
+    or an arrangement on track (unless `include_held`: then marked held, with the reason)."""
+    on = plan_date or today
+    due = follow_up_due(facts, on=on)
+    if due is None and recently_visited(facts.last_visit, today=today, settings=settings):
+        return None
+    # A follow-up the officer asked for counts any overdue loan, even below min_dpd.
+    loans = eligible_loans(facts.loans, settings) or (
+        overdue_loans(facts.loans) if due is not None else []
+    )
+    if not loans:
+        return None
+    scored = score(facts, today=today, settings=settings, loans=loans, plan_date=on)
+    hold = held_back(facts, on=on)
+    if hold is None:
+        return scored
+    if not include_held:
+        return None
+    return replace(scored, held=True, reasons=[*scored.reasons, hold])

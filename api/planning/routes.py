@@ -31,6 +31,7 @@ from api.planning.schemas import (
 )
 from api.public import from_record
 from api.routing.travel import TravelChoice
+from api.visits.assessment import FollowUpSettings
 from api.visits.schemas import VisitPublic, visit_public
 from api.visits.service import team_ids
 from models import Visit, VisitPlan
@@ -101,6 +102,31 @@ def put_priority_settings(
 ) -> PrioritySettings:
     """Replace your branch's priority settings; fields left out take their default."""
     return settings.update_priority_settings(
+        session=session, manager=manager, values=values, now=now
+    )
+
+
+@router.get(
+    "/branches/current/settings/follow-up",
+    operation_id="planning-follow-up-settings-get",
+    response_model=FollowUpSettings,
+)
+def get_follow_up_settings(manager: CurrentManager, session: SessionDep) -> FollowUpSettings:
+    """Your branch's follow-up cadence: days after a visit per next action and DPD bucket."""
+    return settings.get_follow_up_settings(session=session, manager=manager)
+
+
+@router.put(
+    "/branches/current/settings/follow-up",
+    operation_id="planning-follow-up-settings-put",
+    response_model=FollowUpSettings,
+)
+def put_follow_up_settings(
+    values: FollowUpSettings, manager: CurrentManager, session: SessionDep, now: ClockDep
+) -> FollowUpSettings:
+    """Replace your branch's follow-up cadence (1 to 90 days, or null for no default date);
+    actions left out take their default."""
+    return settings.update_follow_up_settings(
         session=session, manager=manager, values=values, now=now
     )
 

@@ -41,6 +41,14 @@ class CandidateFilters(BaseModel):
     officer_id: uuid.UUID | None = Field(
         None, description="Borrowers whose last visit was with this officer."
     )
+    plan_date: date | None = Field(
+        None, description="The day to visit (default: the branch's next working day)."
+    )
+    include_held: bool = Field(
+        False,
+        description="Also list borrowers an arrangement on track holds back, marked held "
+        "with the reason arrangement_on_track.",
+    )
     limit: int = Field(50, ge=1, le=1000)
     offset: int = Field(0, ge=0)
 
@@ -74,6 +82,10 @@ class CandidatePublic(BaseModel):
         description="Latest visit done, checked in or planned (not cancelled or skipped)."
     )
     last_contact_on: date | None = Field(description="Last day the borrower was met.")
+    held: bool = Field(
+        False,
+        description="Held back by an arrangement on track (listed only with include_held).",
+    )
 
 
 class CandidatePage(BaseModel):

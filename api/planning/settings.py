@@ -22,6 +22,7 @@ from api.planning.schedule import (
 )
 from api.scoping import get_branch, get_in_branch
 from api.settings_merge import merge_model
+from api.visits.assessment import FollowUpSettings, merge_follow_up
 from models import Branch, User
 from models.enums import Role
 
@@ -69,6 +70,36 @@ def update_priority_settings(
             data={"changed": changed},
         )
         session.flush()
+    return values
+
+
+def follow_up_settings(branch: Branch) -> FollowUpSettings:
+    return merge_follow_up(branch.settings.get("follow_up"))
+
+
+def get_follow_up_settings(*, session: Session, manager: User) -> FollowUpSettings:
+    """The branch's follow-up cadence, merged over the defaults."""
+    return follow_up_settings(get_branch(session, manager.branch_id))
+
+
+def update_follow_up_settings(
+    *, session: Session, manager: User, values: FollowUpSettings, now: datetime
+) -> FollowUpSettings:
+    """Replace the branch's follow-up cadence (audited with before and after)."""
+    branch = get_branch(session, manager.branch_id)
+    before = follow_up_settings(branch).model_dump()
+    after = values.model_dump()
+    branch.settings = {**branch.settings, "follow_up": after}
+    record_manager_action(
+        session,
+        manager,
+        action="branch.follow_up_settings",
+        entity="branch",
+        entity_id=branch.id,
+        now=now,
+        data={"before": before, "after": after},
+    )
+    session.flush()
     return values
 
 

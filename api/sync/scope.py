@@ -23,6 +23,7 @@ from api.compliance.service import current_policy
 from api.review.effects import agreement_requests
 from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
+from api.visits import assessment
 from api.visits.contacts import CONTACT_RESULTS, SKIP_REASONS, reference_items, sms_template
 from api.visits.schemas import BorrowerPublic, LoanPublic
 from models import (
@@ -46,6 +47,9 @@ from models.enums import AgreementStatus, PlanStatus, PromiseStatus, VisitStatus
 from models.types import UTCDateTime
 
 RECENT_CONTACTS = 5
+# A phone follow-up becomes a call task on the officer's phone from the day before it is due.
+PHONE_FOLLOW_UP = "phone_follow_up"
+CALL_TASK_DAYS_AHEAD = 1
 RESOLVED_KEPT_DAYS = 30
 CONTACT_CODES = [
     ("borrower", "借款人本人", "Borrower"),
@@ -258,6 +262,13 @@ def load_scope(
             add(record_key("route", f"{row_id}:{lead}"), composite_version(version, lead))
         else:
             add(record_key(entity, row_id), version)
+    tasks = _call_tasks(session, officer=officer, branch=branch, today=today)
+    for outcome_id, version, _ in tasks:
+        add(record_key("call_task", outcome_id), version)
+    # A call task opens its borrower: the borrower comes along though no visit is held.
+    _add_borrowers(
+        session, {b for _, _, b in tasks} - borrower_versions.keys(), borrower_versions, loans
+    )
     for visit_id, version in visit_versions.items():
         scope.teams[visit_id] = [member for _, member in sorted(members[visit_id])]
         add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
@@ -265,6 +276,85 @@ def load_scope(
         embedded = sorted(loans[borrower_id])
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
     return scope
+
+
+def _add_borrowers(
+    session: Session,
+    ids: set[uuid.UUID],
+    versions: dict[uuid.UUID, int],
+    loans: dict[uuid.UUID, list[tuple[str, int]]],
+) -> None:
+    """Versions of borrowers (and their loans) the visits did not bring into the scope."""
+    if not ids:
+        return
+    for borrower_id, version in session.execute(
+        sa_select(col(Borrower.id), col(Borrower.version)).where(col(Borrower.id).in_(ids))
+    ):
+        versions[borrower_id] = version
+    for borrower_id, loan_id, version in session.execute(
+        sa_select(col(Loan.borrower_id), col(Loan.id), col(Loan.version)).where(
+            col(Loan.borrower_id).in_(ids)
+        )
+    ):
+        loans[borrower_id].append((str(loan_id), version))
+
+
+def _call_tasks(
+    session: Session, *, officer: User, branch: Branch, today: date
+) -> list[tuple[uuid.UUID, int, uuid.UUID]]:
+    """Phone follow-ups due today or tomorrow, from the latest outcome of a borrower, for
+    the officer who was on that visit: (outcome id, version, borrower id). Starts from the indexed
+    follow-up date, so a pull never ranks the branch's whole history."""
+    newer, newer_visit = aliased(VisitOutcome), aliased(Visit)
+    superseded = (
+        sa_select(literal(1))
+        .select_from(newer)
+        .join(newer_visit, col(newer_visit.id) == col(newer.visit_id))
+        .where(
+            col(newer_visit.borrower_id) == col(Visit.borrower_id),
+            or_(
+                col(newer.at) > col(VisitOutcome.at),
+                and_(col(newer.at) == col(VisitOutcome.at), col(newer.id) > col(VisitOutcome.id)),
+            ),
+        )
+        .exists()
+    )
+    rows = session.execute(
+        sa_select(col(VisitOutcome.id), col(VisitOutcome.version), col(Visit.borrower_id))
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .join(VisitOfficer, col(VisitOfficer.visit_id) == col(Visit.id))
+        .where(
+            branch_column(Visit) == branch.id,
+            col(VisitOfficer.user_id) == officer.id,
+            col(VisitOutcome.next_action) == PHONE_FOLLOW_UP,
+            col(VisitOutcome.follow_up_on) >= today,
+            col(VisitOutcome.follow_up_on) <= today + timedelta(days=CALL_TASK_DAYS_AHEAD),
+            ~superseded,
+        )
+    ).all()
+    return [(outcome_id, version, borrower_id) for outcome_id, version, borrower_id in rows]
+
+
+def _load_call_tasks(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    rows = session.exec(
+        select(VisitOutcome, Visit, Borrower)
+        .join(Visit, col(Visit.id) == col(VisitOutcome.visit_id))
+        .join(Borrower, col(Borrower.id) == col(Visit.borrower_id))
+        .where(col(VisitOutcome.id).in_(ids), branch_column(Visit) == scope.branch.id)
+    )
+    return {
+        str(outcome.id): {
+            "borrower_id": str(borrower.id),
+            "borrower_name": borrower.name,
+            "borrower_phone": borrower.phone,
+            "village": borrower.village,
+            "due_on": _iso(outcome.follow_up_on),
+            "visit_id": str(visit.id),
+            "outcome_id": str(outcome.id),
+            "visited_on": _iso(visit.plan_date),
+        }
+        for outcome, visit, borrower in rows
+    }
 
 
 def _load_officer(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -510,6 +600,7 @@ _LOADERS: dict[str, Loader] = {
     "promise": _load_promises,
     "agreement": _load_agreements,
     "route": _load_routes,
+    "call_task": _load_call_tasks,
 }
 
 
@@ -550,6 +641,7 @@ _REFERENCES: dict[uuid.UUID, dict[str, Any]] = {
         "kind": "contact_results",
         "items": reference_items(CONTACT_RESULTS),
     },
+    uuid.uuid5(_REFERENCE_NAMESPACE, "assessment_codes"): assessment.reference_data(),
     uuid.uuid5(_REFERENCE_NAMESPACE, "agreement_template"): {
         "kind": "agreement_template",
         "templates": AGREEMENT_TEMPLATES,

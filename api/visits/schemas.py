@@ -167,6 +167,15 @@ class RecordOutcomeArgs(MutationArgs):
     )
     hardship_detail: str = Field(default="", max_length=4000)
     next_action: str = Field(default="", max_length=255)
+    # The doorstep assessment (api.visits.assessment codes; "" when not asked).
+    income_source: str = Field(default="", max_length=24)
+    business_condition: str = Field(default="", max_length=24)
+    willingness: str = Field(default="", max_length=24)
+    follow_up_on: date | None = Field(
+        default=None,
+        description="When the next action is due: 1 to 90 days after the visit; left out, "
+        "the branch's cadence for the next action and DPD bucket gives it.",
+    )
     at: Moment
 
 

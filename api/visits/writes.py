@@ -9,10 +9,12 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 
 from api.compliance import rules as compliance
 from api.geo.learned import learn_from_check_in
+from api.visits import assessment
 from api.visits.contacts import SkipArgs
 from api.visits.schemas import (
     ChangeRequestArgs,
@@ -23,8 +25,8 @@ from api.visits.schemas import (
 )
 from api.writes.context import NOT_ON_TEAM, Context, Outcome, location_columns
 from api.writes.rules import Flag, Rejected
-from models import ChangeRequest, Note, Visit, VisitEvent, VisitOutcome
-from models.enums import Contact, Role, VisitEventKind, VisitStatus
+from models import ChangeRequest, Loan, Note, Visit, VisitEvent, VisitOutcome
+from models.enums import Contact, LoanStatus, Role, VisitEventKind, VisitStatus
 
 # Who may go on a visit (api.planning.assignment.TEAM_ROLES).
 VISITING_ROLES = (Role.officer, Role.manager)
@@ -84,6 +86,8 @@ def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
         raise Rejected(
             f"Outcome {args.outcome_id} was already recorded by another entry.", "id_taken"
         )
+    assessment = _assessment(args)
+    follow_up_on = _follow_up_on(ctx, visit, args)
     flags = ctx.assignment_flags(visit)
     if visit.id in ctx.known.with_outcome:
         flags.append(Flag("second_outcome", "another outcome was already recorded for this visit"))
@@ -108,11 +112,58 @@ def record_outcome(ctx: Context, args: RecordOutcomeArgs) -> Outcome:
         hardship_reasons=args.hardship_reasons,
         hardship_detail=args.hardship_detail,
         next_action=args.next_action,
+        follow_up_on=follow_up_on,
+        **assessment,
     )
     ctx.touch(visit)
     ctx.touch_borrower(visit.borrower_id)
     ctx.audit("visit.record_outcome", "visit_outcome", args.outcome_id, contact=args.contact)
     return Outcome(flags)
+
+
+def _assessment(args: RecordOutcomeArgs) -> dict[str, str]:
+    """The doorstep assessment; an unknown code is refused (the phone has the lists)."""
+    values = {
+        "income_source": args.income_source,
+        "business_condition": args.business_condition,
+        "willingness": args.willingness,
+    }
+    unknown = assessment.unknown_codes(values)
+    if unknown:
+        raise Rejected(
+            f"Unknown assessment codes {', '.join(unknown)}: use the codes of the "
+            "assessment_codes reference record.",
+            "unknown_assessment_code",
+        )
+    return values
+
+
+def _follow_up_on(ctx: Context, visit: Visit, args: RecordOutcomeArgs) -> date | None:
+    """The date sent (1..90 days after the visit), else the branch's cadence for the next
+    action and the DPD of the borrower's worst open loan."""
+    visited_on = args.at.astimezone(ctx.tz).date()
+    if args.follow_up_on is not None:
+        problem = assessment.follow_up_problem(args.follow_up_on, visited_on=visited_on)
+        if problem:
+            raise Rejected(f"{problem}.", "bad_follow_up_date")
+        return args.follow_up_on
+    if args.next_action not in assessment.NEXT_ACTIONS or args.next_action == "none":
+        return None
+    settings = assessment.merge_follow_up(ctx.branch.settings.get("follow_up"))
+    with ctx.session.no_autoflush:
+        dpd = ctx.session.exec(
+            select(func.max(Loan.dpd)).where(
+                Loan.borrower_id == visit.borrower_id,
+                col(Loan.status).not_in([LoanStatus.legal, LoanStatus.closed]),
+            )
+        ).one()
+    return assessment.default_follow_up(
+        settings,
+        next_action=args.next_action,
+        dpd=dpd or 0,
+        visited_on=visited_on,
+        min_visit_days=ctx.policy.visit_frequency_days,
+    )
 
 
 def check_out(ctx: Context, args: CheckOutArgs) -> Outcome:

@@ -29,7 +29,13 @@ def test_first_pull_holds_exactly_the_officers_scope(world: World, phone_for) ->
     assert phone.ids("branch") == {str(world.branch.id)} == phone.ids("policy")
     assert len(phone.ids("hardship_reason")) == 8
     kinds = {phone.local[("reference", i)]["data"]["kind"] for i in phone.ids("reference")}
-    assert {"contact_codes", "agreement_template", "skip_reasons", "contact_results"} <= kinds
+    assert {
+        "contact_codes",
+        "agreement_template",
+        "assessment_codes",
+        "skip_reasons",
+        "contact_results",
+    } <= kinds
     borrower = phone.local[("borrower", str(world.borrowers[0].id))]["data"]
     assert borrower["national_id_masked"].count("*") >= 8
     assert borrower["loans"][0]["overdue_fen"] == world.loans[0].overdue_fen

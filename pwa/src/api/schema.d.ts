@@ -447,6 +447,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/current/settings/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Follow Up Settings
+         * @description Your branch's follow-up cadence: days after a visit per next action and DPD bucket.
+         */
+        get: operations["planning-follow-up-settings-get"];
+        /**
+         * Put Follow Up Settings
+         * @description Replace your branch's follow-up cadence (1 to 90 days, or null for no default date);
+         *     actions left out take their default.
+         */
+        put: operations["planning-follow-up-settings-put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/branches/current/settings/workday": {
         parameters: {
             query?: never;
@@ -1890,6 +1915,33 @@ export interface components {
              */
             end: string;
         };
+        /**
+         * Cadence
+         * @description Days after the visit per DPD bucket of the borrower's worst loan (M0 counts as M1);
+         *     null: no follow-up date by default.
+         */
+        Cadence: {
+            /**
+             * M1
+             * @description DPD 0-30.
+             */
+            m1?: number | null;
+            /**
+             * M2
+             * @description DPD 31-60.
+             */
+            m2?: number | null;
+            /**
+             * M3
+             * @description DPD 61-90.
+             */
+            m3?: number | null;
+            /**
+             * M3Plus
+             * @description DPD over 90.
+             */
+            m3plus?: number | null;
+        };
         /** CandidatePage */
         CandidatePage: {
             /** Total */
@@ -1957,6 +2009,12 @@ export interface components {
              * @description Last day the borrower was met.
              */
             last_contact_on: string | null;
+            /**
+             * Held
+             * @description Held back by an arrangement on track (listed only with include_held).
+             * @default false
+             */
+            held: boolean;
         };
         /** Change */
         Change: {
@@ -2287,6 +2345,17 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /**
+         * FollowUpSettings
+         * @description The branch's follow-up cadence per next action (`none` never has one).
+         */
+        FollowUpSettings: {
+            revisit?: components["schemas"]["Cadence"];
+            phone_follow_up?: components["schemas"]["Cadence"];
+            await_payment?: components["schemas"]["Cadence"];
+            restructure?: components["schemas"]["Cadence"];
+            legal?: components["schemas"]["Cadence"];
         };
         /** GeocodeResult */
         GeocodeResult: {
@@ -3201,6 +3270,30 @@ export interface components {
              * @default 30
              */
             repeated_absence_days: number;
+            /**
+             * Follow Up Due Points
+             * @description A revisit or payment check the officer asked for is due.
+             * @default 30
+             */
+            follow_up_due_points: number;
+            /**
+             * Refuses Points
+             * @description The last assessment found the borrower refuses to pay.
+             * @default 25
+             */
+            refuses_points: number;
+            /**
+             * Avoids Contact Points
+             * @description The last assessment found the borrower avoids contact.
+             * @default 15
+             */
+            avoids_contact_points: number;
+            /**
+             * Cooperative Discount
+             * @description Points taken off a cooperative borrower with a promise or agreement.
+             * @default 15
+             */
+            cooperative_discount: number;
         };
         /** PromisePublic */
         PromisePublic: {
@@ -6524,6 +6617,10 @@ export interface operations {
                 village?: string | null;
                 /** @description Borrowers whose last visit was with this officer. */
                 officer_id?: string | null;
+                /** @description The day to visit (default: the branch's next working day). */
+                plan_date?: string | null;
+                /** @description Also list borrowers an arrangement on track holds back, marked held with the reason arrangement_on_track. */
+                include_held?: boolean;
                 limit?: number;
                 offset?: number;
             };
@@ -6738,6 +6835,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PrioritySettings"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-follow-up-settings-get": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpSettings"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "planning-follow-up-settings-put": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpSettings"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */

@@ -63,6 +63,7 @@ export const observe = {
   context: (): Observable<q.Context> => liveQuery(() => q.getContext(db)),
   visits: (): Observable<q.VisitCard[]> => liveQuery(() => q.listVisits(db)),
   dayRoutes: (day: string): Observable<q.DayRoutes> => liveQuery(() => q.getDayRoutes(db, day)),
+  callTasks: (lastDay: string) => liveQuery(() => q.listCallTasks(db, lastDay)),
   visit: (id: string): Observable<q.VisitDetail | null> => liveQuery(() => q.getVisit(db, id)),
   borrower: (id: string): Observable<q.BorrowerDetail | null> => liveQuery(() => q.getBorrower(db, id)),
   agreement: (id: string) => liveQuery(() => q.getAgreement(db, id)),
@@ -125,6 +126,12 @@ export interface OutcomeInput {
   hardshipReasons: string[];
   hardshipDetail: string;
   nextAction: string;
+  /** The doorstep assessment: "" when not asked. */
+  incomeSource: string;
+  businessCondition: string;
+  willingness: string;
+  /** YYYY-MM-DD, or null: the branch's cadence for the next action. */
+  followUpOn: string | null;
   note: string;
 }
 
@@ -137,6 +144,10 @@ export async function recordOutcome(o: OutcomeInput): Promise<void> {
     hardship_reasons: o.hardshipReasons,
     hardship_detail: o.hardshipDetail,
     next_action: o.nextAction,
+    income_source: o.incomeSource,
+    business_condition: o.businessCondition,
+    willingness: o.willingness,
+    follow_up_on: o.followUpOn,
     at,
   });
   if (o.note.trim()) {

@@ -4,6 +4,8 @@ import { getMetaMany } from "./meta";
 import { BORROWER_ENTITIES } from "./rows";
 import type {
   Agreement,
+  AssessmentCodes,
+  CallTask,
   Borrower,
   Branch,
   CodeLabel,
@@ -43,6 +45,7 @@ export interface Context {
   policy: WithId<Policy> | null;
   hardshipReasons: WithId<HardshipReason>[];
   contactCodes: CodeLabel[];
+  assessment: AssessmentCodes | null;
   templates: Record<string, string>;
 }
 
@@ -57,8 +60,10 @@ export async function getContext(db: FieldDb): Promise<Context> {
   ]);
   let contactCodes: CodeLabel[] = [];
   let templates: Record<string, string> = {};
+  let assessment: AssessmentCodes | null = null;
   for (const ref of refs as Reference[]) {
     if (ref.kind === "contact_codes") contactCodes = ref.items;
+    if (ref.kind === "assessment_codes") assessment = ref;
     if (ref.kind === "agreement_template") templates = ref.templates;
   }
   const policy = [...policies].sort((a, b) => b.version - a.version)[0] ?? null;
@@ -68,8 +73,17 @@ export async function getContext(db: FieldDb): Promise<Context> {
     policy,
     hardshipReasons: reasons.sort((a, b) => a.sort_order - b.sort_order),
     contactCodes,
+    assessment,
     templates,
   };
+}
+
+/** Phone follow-ups due by `lastDay` (YYYY-MM-DD), earliest first. */
+export async function listCallTasks(db: FieldDb, lastDay: string): Promise<WithId<CallTask>[]> {
+  const tasks = await visibleRows(db, "call_task");
+  return tasks
+    .filter((task) => task.due_on <= lastDay)
+    .sort((a, b) => a.due_on.localeCompare(b.due_on) || a.borrower_name.localeCompare(b.borrower_name));
 }
 
 export interface VisitCard {

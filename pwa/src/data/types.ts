@@ -17,7 +17,8 @@ export type EntityName =
   | "borrower"
   | "promise"
   | "agreement"
-  | "route";
+  | "route"
+  | "call_task";
 
 export interface Officer {
   username: string;
@@ -63,9 +64,16 @@ export interface CodeLabel {
   label_en: string;
 }
 
+export interface AssessmentCodes {
+  income_source: CodeLabel[];
+  business_condition: CodeLabel[];
+  willingness: CodeLabel[];
+}
+
 export type Reference =
   | { kind: "contact_codes"; items: CodeLabel[] }
   | { kind: "agreement_template"; templates: Record<string, string> }
+  | ({ kind: "assessment_codes" } & AssessmentCodes)
   | { kind: "skip_reasons"; items: CodeLabel[] }
   | { kind: "contact_results"; items: CodeLabel[] };
 
@@ -224,6 +232,19 @@ export interface EntityData {
   promise: PromiseToPay;
   agreement: Agreement;
   route: Route;
+  call_task: CallTask;
+}
+
+/** A phone follow-up due today or tomorrow (from the borrower's latest outcome). */
+export interface CallTask {
+  borrower_id: string;
+  borrower_name: string;
+  borrower_phone: string;
+  village: string;
+  due_on: string;
+  visit_id: string;
+  outcome_id: string;
+  visited_on: string;
 }
 
 /** A row of the local copy. `hidden` rows left the scope but still have unsent entries. */
@@ -275,6 +296,10 @@ export interface MutationArgs {
     hardship_reasons: string[];
     hardship_detail: string;
     next_action: string;
+    income_source?: string;
+    business_condition?: string;
+    willingness?: string;
+    follow_up_on?: string | null;
     at: string;
   };
   "visit.check_out": { visit_id: string; at: string; location: GeoPoint | null };

@@ -1,11 +1,27 @@
 import { useState } from "preact/hooks";
 import { recordOutcome } from "../../data";
+import { DEFAULT_TZ, todayIn } from "../../domain/time";
 import { label, t } from "../../i18n";
 import { ChipChoice, ChipMulti } from "../components/Chips";
 import { FormScreen, useVisitForm } from "../components/FormScreen";
 import { contactOptions } from "../labels";
 
 const NEXT_ACTIONS = ["revisit", "phone_follow_up", "await_payment", "restructure", "legal", "none"] as const;
+// Next actions with a due date: left empty, the branch's cadence sets it.
+const DATED_ACTIONS: readonly string[] = ["revisit", "phone_follow_up", "await_payment"];
+const ASSESSMENT = ["income_source", "business_condition", "willingness"] as const;
+type AssessmentField = (typeof ASSESSMENT)[number];
+const ASSESSMENT_LABEL = {
+  income_source: "outcome.incomeSource",
+  business_condition: "outcome.businessCondition",
+  willingness: "outcome.willingness",
+} as const satisfies Record<AssessmentField, string>;
+
+/** 1 to 90 days after today (the server refuses other dates). */
+function followUpOk(day: string, tz: string): boolean {
+  const days = (Date.parse(`${day}T00:00:00Z`) - Date.parse(`${todayIn(tz, new Date())}T00:00:00Z`)) / 86_400_000;
+  return days >= 1 && days <= 90;
+}
 
 export function Outcome({ id }: { id: string }) {
   const form = useVisitForm(id);
@@ -15,10 +31,14 @@ export function Outcome({ id }: { id: string }) {
   const [detailText, setDetailText] = useState("");
   const [next, setNext] = useState<string | null>(null);
   const [note, setNote] = useState("");
+  // Optional, one tap each; tapping the chosen chip again clears it.
+  const [assessed, setAssessed] = useState<Record<AssessmentField, string>>({ income_source: "", business_condition: "", willingness: "" });
+  const [followUpOn, setFollowUpOn] = useState("");
+  const dated = next !== null && DATED_ACTIONS.includes(next);
 
   const save = () =>
     form.submit({
-      check: () => (contact ? null : t("outcome.needContact")),
+      check: () => (!contact ? t("outcome.needContact") : dated && followUpOn && !followUpOk(followUpOn, ctx?.branch?.timezone ?? DEFAULT_TZ) ? t("outcome.followUpRange") : null),
       write: () =>
         form.detail && contact
           ? recordOutcome({
@@ -28,6 +48,10 @@ export function Outcome({ id }: { id: string }) {
               hardshipReasons: reasons,
               hardshipDetail: detailText.trim(),
               nextAction: next ?? "none",
+              incomeSource: assessed.income_source,
+              businessCondition: assessed.business_condition,
+              willingness: assessed.willingness,
+              followUpOn: dated && followUpOn ? followUpOn : null,
               note,
             })
           : undefined,
@@ -52,10 +76,29 @@ export function Outcome({ id }: { id: string }) {
         <span>{t("outcome.hardshipDetail")}</span>
         <textarea name="hardship_detail" value={detailText} onInput={(e) => setDetailText(e.currentTarget.value)} />
       </label>
+      {ctx?.assessment &&
+        ASSESSMENT.map((field) => (
+          <section class="field" data-testid={`assessment-${field}`} key={field}>
+            <span>{t(ASSESSMENT_LABEL[field])}</span>
+            <ChipChoice
+              name={t(ASSESSMENT_LABEL[field])}
+              options={(ctx.assessment?.[field] ?? []).map((c) => ({ value: c.code, label: label(c) }))}
+              value={assessed[field] || null}
+              onChange={(v) => setAssessed({ ...assessed, [field]: assessed[field] === v ? "" : v })}
+            />
+          </section>
+        ))}
       <section class="field" data-testid="next-action">
         <span>{t("outcome.nextAction")}</span>
         <ChipChoice name={t("outcome.nextAction")} options={NEXT_ACTIONS.map((a) => ({ value: a, label: t(`next.${a}`) }))} value={next} onChange={setNext} />
       </section>
+      {dated && (
+        <label class="field">
+          <span>{t("outcome.followUpOn")}</span>
+          <input type="date" name="follow_up_on" value={followUpOn} onInput={(e) => setFollowUpOn(e.currentTarget.value)} />
+          <small class="muted">{t("outcome.followUpHint")}</small>
+        </label>
+      )}
       <label class="field">
         <span>{t("outcome.note")}</span>
         <textarea name="note" value={note} onInput={(e) => setNote(e.currentTarget.value)} />

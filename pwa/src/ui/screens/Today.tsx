@@ -1,4 +1,4 @@
-import { observe, syncNow, type VisitCard } from "../../data";
+import { observe, syncNow, type CallTask, type VisitCard, type WithId } from "../../data";
 import { DEFAULT_TZ, todayIn } from "../../domain/time";
 import { formatDate, formatKm, formatMoney, formatTime, t, tMaybe } from "../../i18n";
 import { ChipChoice } from "../components/Chips";
@@ -59,6 +59,25 @@ function Card({ card, next, tz, now }: { card: VisitCard; next: boolean; tz: str
   );
 }
 
+/** Phone follow-ups due today (and tomorrow's, to plan ahead): tapping opens the borrower. */
+function CallTasks({ tasks, today }: { tasks: WithId<CallTask>[]; today: string }) {
+  if (tasks.length === 0) return null;
+  return (
+    <section class="call-tasks" data-testid="call-tasks">
+      <h2>{t("today.callTasks")}</h2>
+      {tasks.map((task) => (
+        <a class="visit-card" key={task.id} href={href(`/borrower/${task.borrower_id}`)} data-testid="call-task" data-borrower-id={task.borrower_id}>
+          <span class="name">{task.borrower_name}</span>
+          <span class="line muted">
+            <span>{task.village}</span>
+            <span class={task.due_on <= today ? "missed" : ""}>{task.due_on <= today ? t("today.callDueToday") : t("today.callDueTomorrow")}</span>
+          </span>
+        </a>
+      ))}
+    </section>
+  );
+}
+
 export function Today({ date }: { date?: string }) {
   const ctx = useLive(() => observe.context(), []);
   const cards = useLive(() => observe.visits(), []);
@@ -77,6 +96,8 @@ export function Today({ date }: { date?: string }) {
   const routes = useLive(() => observe.dayRoutes(day), [day]);
   const distance = routes?.distance_m ?? null;
   const done = list.filter((c) => !isOpen(c)).length;
+  // The server sends calls due today and tomorrow; the list shows those due by the shown day.
+  const calls = useLive(() => observe.callTasks(day), [day]);
 
   return (
     <Layout
@@ -121,6 +142,7 @@ export function Today({ date }: { date?: string }) {
       {list.map((c) => (
         <Card key={c.visit.id} card={c} next={c === current} tz={tz} now={now} />
       ))}
+      <CallTasks tasks={calls ?? []} today={today} />
     </Layout>
   );
 }

@@ -13,7 +13,22 @@ import { ReasonList } from "./ReasonList";
 function candidateColumns(): Column<Candidate>[] {
   const lang = getLang();
   return [
-    { key: "name", label: t("console.plan.col.name"), value: (c) => c.name, render: (c) => <span title={c.address}>{c.name}</span> },
+    {
+      key: "name",
+      label: t("console.plan.col.name"),
+      value: (c) => c.name,
+      render: (c) => (
+        <span title={c.address}>
+          {c.name}
+          {c.held && (
+            <span class="c-muted" data-testid="held">
+              {" "}
+              · {t("console.plan.held")}
+            </span>
+          )}
+        </span>
+      ),
+    },
     { key: "village", label: t("console.plan.col.village"), value: (c) => c.village },
     { key: "segment", label: t("console.plan.col.segment"), value: (c) => tMaybe(`segment.${c.segment}`) ?? c.segment },
     { key: "bucket", label: t("console.plan.col.bucket"), value: (c) => c.bucket, render: (c) => <span class="bucket">{c.bucket}</span> },
@@ -23,7 +38,7 @@ function candidateColumns(): Column<Candidate>[] {
     {
       key: "reasons",
       label: t("console.plan.col.reasons"),
-      value: (c) => c.reasons.map((r) => `${reasonText(r, lang)} (+${r.points ?? 0})`).join("; "),
+      value: (c) => c.reasons.map((r) => `${reasonText(r, lang)} (${(r.points ?? 0) < 0 ? "" : "+"}${r.points ?? 0})`).join("; "),
       render: (c) => <ReasonList reasons={c.reasons} />,
       sortable: false,
     },
@@ -61,7 +76,10 @@ export function Candidates({
   const [form, setForm] = useState<FilterForm>(EMPTY_FILTERS);
   const [applied, setApplied] = useState<FilterForm>(EMPTY_FILTERS);
   const [offset, setOffset] = useState(0);
-  const filters = toFilters(applied, offset);
+  // Borrowers an arrangement on track holds back are listed only when asked.
+  const [showHeld, setShowHeld] = useState(false);
+  const base = toFilters(applied, offset);
+  const filters = base && (showHeld ? { ...base, include_held: true } : base);
   const page = useLoad(() => (filters ? consoleApi.candidates(filters) : Promise.reject(new Error("filters"))), [JSON.stringify(filters)]);
   const items = page.data?.items ?? [];
 
@@ -83,6 +101,17 @@ export function Candidates({
         {page.data && <span class="c-muted">{t("console.plan.total", { n: page.data.total })}</span>}
       </div>
       <CandidateFilters officers={officers} form={form} onChange={(next, now) => (now ? apply(next) : setForm(next))} onApply={apply} />
+      <label class="c-check" data-testid="include-held">
+        <input
+          type="checkbox"
+          checked={showHeld}
+          onChange={(e) => {
+            setShowHeld(e.currentTarget.checked);
+            setOffset(0);
+          }}
+        />{" "}
+        {t("console.plan.includeHeld")}
+      </label>
       {page.error && <p class="c-error" role="alert">{page.error}</p>}
       <DataTable
         rows={items}
@@ -91,7 +120,7 @@ export function Candidates({
         filename={`candidates-${new Date().toISOString().slice(0, 10)}`}
         testId="candidates"
         selection={selection}
-        rowAttrs={(c) => ({ "data-testid": "candidate", "data-borrower-id": c.borrower_id })}
+        rowAttrs={(c) => ({ "data-testid": "candidate", "data-borrower-id": c.borrower_id, "data-held": c.held ? "true" : "false" })}
         caption={t("console.plan.candidates")}
         empty={page.loading ? t("common.loading") : t("console.plan.noCandidates")}
       />

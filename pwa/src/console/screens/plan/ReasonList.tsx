@@ -10,7 +10,7 @@ export function ReasonList({ reasons }: { reasons: Reason[] }) {
       {reasons.map((r) => (
         <li key={r.code} data-code={r.code}>
           {reasonText(r, lang)}
-          {r.points !== undefined && <span class="c-points"> +{r.points}</span>}
+          {r.points !== undefined && <span class="c-points"> {r.points < 0 ? r.points : `+${r.points}`}</span>}
         </li>
       ))}
     </ul>

@@ -97,6 +97,7 @@ function candidate(borrower_id: string): Candidate {
     reasons: [],
     last_visit_on: null,
     last_contact_on: null,
+    held: false,
   };
 }
 
