@@ -237,67 +237,27 @@ def _history_parts(borrowers: Any) -> list[Any]:
     at = bindparam("history_at", type_=UTCDateTime)
     day = bindparam("history_day", type_=Date)
     one = literal(1)
-    outcome_visit = aliased(Visit)
+    seen = aliased(Visit)
+    # (source, borrower column, version, window condition, other conditions)
+    sources: list[tuple[str, Any, Any, Any, tuple[Any, ...]]] = [
+        ("visit", col(seen.borrower_id), col(VisitOutcome.version), col(VisitOutcome.at) >= at,
+         (col(VisitOutcome.visit_id) == seen.id,)),
+        ("skip", col(Visit.borrower_id), col(Visit.version), col(Visit.skipped_at) >= at,
+         (Visit.status == VisitStatus.skipped,)),
+        ("note", col(Note.borrower_id), one, col(Note.at) >= at, ()),
+        ("contact", col(ContactLog.borrower_id), one, col(ContactLog.at) >= at, ()),
+        ("promise", col(Promise.borrower_id), col(Promise.version),
+         col(Promise.made_at) >= at, ()),
+        ("agreement", col(Agreement.borrower_id), col(Agreement.version),
+         col(Agreement.signed_at) >= at, ()),
+        ("payment", col(Loan.borrower_id), one, col(Payment.paid_on) >= day,
+         (col(Payment.loan_id) == Loan.id,)),
+        ("change_request", col(ChangeRequest.borrower_id), col(ChangeRequest.version),
+         col(ChangeRequest.created_at) >= at, ()),
+    ]  # fmt: skip
     return [
-        _history_part(
-            "visit",
-            col(outcome_visit.borrower_id),
-            col(VisitOutcome.version),
-            col(VisitOutcome.visit_id) == outcome_visit.id,
-            col(outcome_visit.borrower_id).in_(borrowers),
-            col(VisitOutcome.at) >= at,
-        ),
-        _history_part(
-            "skip",
-            col(Visit.borrower_id),
-            col(Visit.version),
-            col(Visit.borrower_id).in_(borrowers),
-            Visit.status == VisitStatus.skipped,
-            col(Visit.skipped_at) >= at,
-        ),
-        _history_part(
-            "note",
-            col(Note.borrower_id),
-            one,
-            col(Note.borrower_id).in_(borrowers),
-            col(Note.at) >= at,
-        ),
-        _history_part(
-            "contact",
-            col(ContactLog.borrower_id),
-            one,
-            col(ContactLog.borrower_id).in_(borrowers),
-            col(ContactLog.at) >= at,
-        ),
-        _history_part(
-            "promise",
-            col(Promise.borrower_id),
-            col(Promise.version),
-            col(Promise.borrower_id).in_(borrowers),
-            col(Promise.made_at) >= at,
-        ),
-        _history_part(
-            "agreement",
-            col(Agreement.borrower_id),
-            col(Agreement.version),
-            col(Agreement.borrower_id).in_(borrowers),
-            col(Agreement.signed_at) >= at,
-        ),
-        _history_part(
-            "payment",
-            col(Loan.borrower_id),
-            one,
-            col(Payment.loan_id) == Loan.id,
-            col(Loan.borrower_id).in_(borrowers),
-            col(Payment.paid_on) >= day,
-        ),
-        _history_part(
-            "change_request",
-            col(ChangeRequest.borrower_id),
-            col(ChangeRequest.version),
-            col(ChangeRequest.borrower_id).in_(borrowers),
-            col(ChangeRequest.created_at) >= at,
-        ),
+        _history_part(name, borrower, version, borrower.in_(borrowers), window, *where)
+        for name, borrower, version, window, where in sources
     ]
 
 
@@ -359,10 +319,22 @@ def load_scope(
     for borrower_id, version in borrower_versions.items():
         embedded = sorted(loans[borrower_id])
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
-        parts = sorted(history[borrower_id])
-        add(record_key("history", borrower_id), composite_version(version, parts))
-    scope.history_since = history_since
+    _add_histories(scope, borrower_versions, history, history_since)
     return scope
+
+
+def _add_histories(
+    scope: Scope,
+    borrower_versions: dict[uuid.UUID, int],
+    parts: dict[uuid.UUID, list[tuple[str, int, int]]],
+    since: date,
+) -> None:
+    """A `history` record per borrower in scope: its version changes with the borrower's
+    and with any source's count or version sum in the window."""
+    scope.history_since = since
+    for borrower_id, version in borrower_versions.items():
+        key = record_key("history", borrower_id)
+        scope.versions[key] = composite_version(version, sorted(parts[borrower_id]))
 
 
 def _load_officer(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
