@@ -17,7 +17,8 @@ export type EntityName =
   | "borrower"
   | "promise"
   | "agreement"
-  | "route";
+  | "route"
+  | "history";
 
 export interface Officer {
   username: string;
@@ -207,6 +208,17 @@ export interface EntityData {
   promise: PromiseToPay;
   agreement: Agreement;
   route: Route;
+  history: BorrowerHistory;
+}
+
+/** One event of a borrower's file (GET /borrowers/{id}/history and the phone's copy). */
+export type HistoryItem = Schemas["HistoryItem"];
+
+/** The phone's copy of a borrower's file: the last 90 days, at most 50 items, newest first. */
+export interface BorrowerHistory {
+  borrower_id: string;
+  since: string;
+  items: HistoryItem[];
 }
 
 /** A row of the local copy. `hidden` rows left the scope but still have unsent entries. */
