@@ -58,14 +58,14 @@ def measure(label: str, engine: Engine) -> list[tuple[str, str, str]]:
             sync_scope._versions_statement.cache_clear()
             if not history:
                 original = sync_scope._history_parts
-                sync_scope._history_parts = lambda borrowers: []  # type: ignore[assignment]
+                sync_scope._history_parts = lambda borrowers: []
             run = lambda: sync_scope.load_scope(  # noqa: E731
                 s, officer=user, branch=branch, today=TODAY, days_ahead=7
             )
             run()
             figures[history] = median_ms(run)
             if not history:
-                sync_scope._history_parts = original  # type: ignore[assignment]
+                sync_scope._history_parts = original
         sync_scope._versions_statement.cache_clear()
         scope = sync_scope.load_scope(s, officer=user, branch=branch, today=TODAY, days_ahead=7)
         build_history = median_ms(lambda: sync_scope._load_history(s, scope, borrower_ids))
