@@ -24,6 +24,7 @@ from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, error_responses, install_error_handlers
 from api.geo.routes import router as geo_router
+from api.history.routes import router as history_router
 from api.imports.routes import MAX_UPLOAD_BYTES
 from api.imports.routes import router as imports_router
 from api.middleware import (
@@ -98,6 +99,7 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (safety_router, frozenset({409})),
     (geo_router, frozenset({409})),
     (reminders_router, frozenset()),
+    (history_router, frozenset()),
 )
 
 

@@ -52,7 +52,8 @@ def list_borrowers(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> BorrowerPage:
     """Your branch's borrowers by name, with where their location comes from;
-    `located=false` lists those still to be placed."""
+    `located=false` lists those still to be placed; `q` searches name, address, village,
+    masked ID and account number."""
     items, total = service.list_borrowers(
         session=session, manager=manager, located=located, q=q.strip(), limit=limit, offset=offset
     )

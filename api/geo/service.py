@@ -27,7 +27,7 @@ from api.geo.schemas import (
 )
 from api.public import from_record
 from api.scoping import branch_statement, get_in_branch
-from models import Borrower, BorrowerProposal, User
+from models import Borrower, BorrowerProposal, Loan, User
 
 MISSING = "No such borrower in your branch."
 
@@ -55,7 +55,7 @@ def list_borrowers(
     *, session: Session, manager: User, located: bool | None, q: str, limit: int, offset: int
 ) -> tuple[list[BorrowerItem], int]:
     """The branch's borrowers by name; `located` filters on having a location, `q` matches
-    name, address or village."""
+    name, address, village, masked ID or a loan's account number."""
     query = branch_statement(Borrower, manager.branch_id)
     if located is not None:
         query = query.where(
@@ -68,6 +68,10 @@ def list_borrowers(
                 col(Borrower.name).like(pattern),
                 col(Borrower.address).like(pattern),
                 col(Borrower.village).like(pattern),
+                col(Borrower.national_id_masked).like(pattern),
+                col(Borrower.id).in_(
+                    select(Loan.borrower_id).where(col(Loan.account_number).like(pattern))
+                ),
             )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -20,6 +20,7 @@ from api.agreements.plan import settings_from_branch
 from api.agreements.text import AGREEMENT_TEMPLATES
 from api.compliance.policy import Policy
 from api.compliance.service import current_policy
+from api.history.service import PHONE_DAYS, recent_histories
 from api.review.effects import agreement_requests
 from api.scoping import branch_column
 from api.sync.cvr import composite_version, record_key, split_key
@@ -32,9 +33,11 @@ from models import (
     Borrower,
     Branch,
     ChangeRequest,
+    ContactLog,
     HardshipReason,
     Loan,
     Note,
+    Payment,
     PlanTeam,
     Promise,
     User,
@@ -87,6 +90,7 @@ class Scope:
     policy: Policy
     versions: dict[str, int] = field(default_factory=dict)
     teams: dict[uuid.UUID, list[str]] = field(default_factory=dict)
+    history_since: date | None = None
 
     _names: dict[uuid.UUID, str] | None = field(default=None, init=False, repr=False)
 
@@ -213,7 +217,54 @@ def _versions_statement() -> Any:
             or_(col(Agreement.status).in_(OPEN_AGREEMENT), col(Agreement.received_at) >= since_at),
         ),
         _routes_in_scope(no_parent),
+        *_history_parts(borrowers),
     )
+
+
+def _history_part(source: str, borrower_id: Any, version: Any, *where: Any) -> Any:
+    """(history:<source>, borrower, row count, -, sum of row versions) since the window's
+    start: a new, changed or expired row changes the borrower's history version."""
+    return (
+        sa_select(
+            literal(f"history:{source}"),
+            borrower_id,
+            func.count(),
+            cast(null(), Uuid),
+            func.coalesce(func.sum(version), 0),
+        )
+        .where(*where)
+        .group_by(borrower_id)
+    )
+
+
+def _history_parts(borrowers: Any) -> list[Any]:
+    """What the phone's `history` records are made of, counted per borrower in scope
+    (location changes bump the borrower's own version, which the record includes)."""
+    at = bindparam("history_at", type_=UTCDateTime)
+    day = bindparam("history_day", type_=Date)
+    one = literal(1)
+    seen = aliased(Visit)
+    # (source, borrower column, version, window condition, other conditions)
+    sources: list[tuple[str, Any, Any, Any, tuple[Any, ...]]] = [
+        ("visit", col(seen.borrower_id), col(VisitOutcome.version), col(VisitOutcome.at) >= at,
+         (col(VisitOutcome.visit_id) == seen.id,)),
+        ("skip", col(Visit.borrower_id), col(Visit.version), col(Visit.skipped_at) >= at,
+         (Visit.status == VisitStatus.skipped,)),
+        ("note", col(Note.borrower_id), one, col(Note.at) >= at, ()),
+        ("contact", col(ContactLog.borrower_id), one, col(ContactLog.at) >= at, ()),
+        ("promise", col(Promise.borrower_id), col(Promise.version),
+         col(Promise.made_at) >= at, ()),
+        ("agreement", col(Agreement.borrower_id), col(Agreement.version),
+         col(Agreement.signed_at) >= at, ()),
+        ("payment", col(Loan.borrower_id), one, col(Payment.paid_on) >= day,
+         (col(Payment.loan_id) == Loan.id,)),
+        ("change_request", col(ChangeRequest.borrower_id), col(ChangeRequest.version),
+         col(ChangeRequest.created_at) >= at, ()),
+    ]  # fmt: skip
+    return [
+        _history_part(name, borrower, version, borrower.in_(borrowers), window, *where)
+        for name, borrower, version, window, where in sources
+    ]
 
 
 def load_scope(
@@ -235,6 +286,7 @@ def load_scope(
         add(record_key("reference", ref_id), composite_version(data))
 
     since = today - timedelta(days=RESOLVED_KEPT_DAYS)
+    history_since = today - timedelta(days=PHONE_DAYS)
     rows = session.execute(
         _versions_statement(),
         {
@@ -244,14 +296,19 @@ def load_scope(
             "last_day": today + timedelta(days=days_ahead),
             "since": since,
             "since_at": datetime.combine(since, time(0), tzinfo=UTC),
+            "history_at": datetime.combine(history_since, time(0), tzinfo=UTC),
+            "history_day": history_since,
         },
     ).all()
     visit_versions: dict[uuid.UUID, int] = {}
     members: dict[uuid.UUID, list[tuple[int, str]]] = defaultdict(list)
     loans: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
     borrower_versions: dict[uuid.UUID, int] = {}
+    history: dict[uuid.UUID, list[tuple[str, int, int]]] = defaultdict(list)
     for entity, row_id, version, parent, lead in rows:
-        if entity == "visit":
+        if entity.startswith("history:"):
+            history[row_id].append((entity, int(version), int(lead)))
+        elif entity == "visit":
             visit_versions[row_id] = version
             members[row_id].append((-lead, str(parent)))  # the lead first
         elif entity == "loan":
@@ -275,6 +332,7 @@ def load_scope(
     for borrower_id, version in borrower_versions.items():
         embedded = sorted(loans[borrower_id])
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
+    _add_histories(scope, borrower_versions, history, history_since)
     return scope
 
 
@@ -355,6 +413,20 @@ def _load_call_tasks(session: Session, scope: Scope, ids: list[Any]) -> dict[str
         }
         for outcome, visit, borrower in rows
     }
+
+
+def _add_histories(
+    scope: Scope,
+    borrower_versions: dict[uuid.UUID, int],
+    parts: dict[uuid.UUID, list[tuple[str, int, int]]],
+    since: date,
+) -> None:
+    """A `history` record per borrower in scope: its version changes with the borrower's
+    and with any source's count or version sum in the window."""
+    scope.history_since = since
+    for borrower_id, version in borrower_versions.items():
+        key = record_key("history", borrower_id)
+        scope.versions[key] = composite_version(version, sorted(parts[borrower_id]))
 
 
 def _load_officer(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
@@ -588,6 +660,25 @@ def _route_data(plan: VisitPlan, route: int, team: list[str]) -> dict[str, Any]:
     }
 
 
+def _load_history(session: Session, scope: Scope, ids: list[Any]) -> dict[str, dict[str, Any]]:
+    """The borrower's file of the last PHONE_DAYS days (at most PHONE_ITEMS items), for the
+    phone to show offline: {"borrower_id", "since", "items": [HistoryItem]}."""
+    since = scope.history_since
+    if since is None:  # only a scope from load_scope has a window
+        return {}
+    got = recent_histories(
+        session,
+        branch_id=scope.branch.id,
+        borrower_ids=ids,
+        since=datetime.combine(since, time(0), tzinfo=UTC),
+        names=scope.officer_names(session),
+    )
+    return {
+        str(b): {"borrower_id": str(b), "since": since.isoformat(), "items": items}
+        for b, items in got.items()
+    }
+
+
 Loader = Callable[[Session, Scope, list[Any]], dict[str, dict[str, Any]]]
 _LOADERS: dict[str, Loader] = {
     "officer": _load_officer,
@@ -601,6 +692,7 @@ _LOADERS: dict[str, Loader] = {
     "agreement": _load_agreements,
     "route": _load_routes,
     "call_task": _load_call_tasks,
+    "history": _load_history,
 }
 
 

@@ -13,6 +13,7 @@ BENCHMARKS = [
     "routing.py",
     "branch_day_shift.py",
     "sync.py",
+    "history.py",
     "imports.py",
     "geocode_import.py",
     "pwa_budget.py",

@@ -95,7 +95,9 @@ def test_a_replacing_publish_sends_del_for_the_old_plan(
     deleted = {(c["entity"], c["id"]) for c in response.json()["changes"] if c["op"] == "del"}
     assert deleted == {("visit", v["id"]) for v in first["visits"]} | {
         ("route", f"{first['id']}:0")
-    } | {("borrower", v["borrower_id"]) for v in first["visits"]}  # nothing else to visit them for
+    } | {
+        (entity, v["borrower_id"]) for v in first["visits"] for entity in ("borrower", "history")
+    }  # nothing else to visit them for (their file goes with them)
     assert old_phone.ids("visit") == set() and old_phone.ids("route") == set()
     new_phone.pull()
     assert new_phone.ids("visit") == {v["id"] for v in second["visits"]}

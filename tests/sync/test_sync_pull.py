@@ -75,6 +75,7 @@ def test_changes_and_access_loss_arrive_as_puts_and_dels(
         ("put", "borrower", str(world.borrowers[0].id)),
         ("del", "visit", str(cancelled.id)),
         ("del", "borrower", str(world.borrowers[1].id)),
+        ("del", "history", str(world.borrowers[1].id)),  # the file goes with the borrower
     }
     assert (
         phone.local[("borrower", str(world.borrowers[0].id))]["data"]["loans"][0]["overdue_fen"]

@@ -1192,7 +1192,8 @@ export interface paths {
         /**
          * List Borrowers
          * @description Your branch's borrowers by name, with where their location comes from;
-         *     `located=false` lists those still to be placed.
+         *     `located=false` lists those still to be placed; `q` searches name, address, village,
+         *     masked ID and account number.
          */
         get: operations["borrowers-list"];
         put?: never;
@@ -1343,6 +1344,30 @@ export interface paths {
          *     {branch_phone}.
          */
         put: operations["reminders-template-put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/borrowers/{borrower_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Borrower History
+         * @description Everything that happened with the borrower, newest first: visits with outcomes and
+         *     assessment, skipped visits, notes, calls and messages, promises, agreements with their
+         *     instalments, payments, change requests with decisions, location changes. A manager of
+         *     the branch, or an officer with a visit to the borrower; pass `next` as `before` for
+         *     older items.
+         */
+        get: operations["borrowers-history"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2436,6 +2461,48 @@ export interface components {
              * @enum {string}
              */
             database: "ok" | "unreachable";
+        };
+        /**
+         * HistoryItem
+         * @description One event in a borrower's file. `data` depends on `kind`; codes come with their
+         *     labels as {"code", "label_zh", "label_en"}.
+         */
+        HistoryItem: {
+            /**
+             * Id
+             * @description "<kind>:<id of the row>"
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "visit" | "skip" | "note" | "call" | "sms" | "promise" | "agreement" | "payment" | "change_request" | "location";
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Officer Name */
+            officer_name: string | null;
+            /** Summary */
+            summary: string;
+            /** Summary Zh */
+            summary_zh: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** HistoryPage */
+        HistoryPage: {
+            /** Items */
+            items: components["schemas"]["HistoryItem"][];
+            /**
+             * Next
+             * @description Pass as `before` for the next (older) page; null at the end.
+             */
+            next: string | null;
         };
         /** ImportReportPublic */
         ImportReportPublic: {
@@ -11881,6 +11948,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderTemplatePublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "borrowers-history": {
+        parameters: {
+            query?: {
+                limit?: number;
+                before?: string | null;
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                borrower_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
                 };
             };
             /** @description The request body cannot be read (corrupt gzip or JSON). */

@@ -38,6 +38,7 @@ import type {
   VisitPublic,
   Workday,
 } from "./types";
+import type { BorrowerPublic, HistoryPage } from "./types";
 
 async function getJson<T>(path: string, query?: Record<string, QueryValue>): Promise<T> {
   const res = await api.request(path, query ? { query } : {});
@@ -133,6 +134,9 @@ export const consoleApi = {
 
   borrowers: (query: BorrowerQuery) => getJson<BorrowerPage>("/borrowers", { ...query }),
   borrower: (id: string) => getJson<BorrowerItem>(`/borrowers/${id}`),
+  /** The full record (loans, masked ID, phone) for the borrower file. */
+  borrowerFile: (id: string) => getJson<BorrowerPublic>(`/borrowers/${id}`),
+  borrowerHistory: (id: string, before?: string) => getJson<HistoryPage>(`/borrowers/${id}/history`, { limit: 50, before }),
   putLocation: (id: string, body: { lat: number; lon: number; precision: LocationPrecision }) =>
     sendJson<BorrowerItem>("PUT", `/borrowers/${id}/location`, body),
   patchBorrower: (id: string, body: { preferred_times?: PreferredTime[]; safety_flags?: string[] }) =>

@@ -19,6 +19,7 @@ export type BranchPublic = Schemas["BranchPublic"];
 export type VisitStatus = Schemas["VisitStatus"];
 export type VisitPublic = Schemas["VisitPublic"];
 export type BorrowerPublic = Schemas["BorrowerPublic"];
+export type HistoryPage = Schemas["HistoryPage"];
 
 // ---- Candidates and plans ------------------------------------------------------------------
 

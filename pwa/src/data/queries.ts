@@ -8,6 +8,7 @@ import type {
   CallTask,
   Borrower,
   Branch,
+  BorrowerHistory,
   CodeLabel,
   EntityData,
   EntityName,
@@ -18,8 +19,10 @@ import type {
   PromiseToPay,
   Reference,
   Route,
+  HistoryItem,
   Visit,
 } from "./types";
+import { recentItems } from "./history";
 
 export type WithId<T> = T & { id: string };
 
@@ -145,17 +148,20 @@ export interface BorrowerDetail {
   visits: WithId<Visit>[];
   promises: WithId<PromiseToPay>[];
   agreements: WithId<Agreement>[];
+  /** The borrower's file as last pulled (newest first, within its 90 days). */
+  history: HistoryItem[];
 }
 
 export async function getBorrower(db: FieldDb, id: string): Promise<BorrowerDetail | null> {
   const borrower = await visibleRow(db, "borrower", id);
   if (!borrower) return null;
-  const [visits, promises, agreements] = await Promise.all([
+  const [visits, promises, agreements, history] = await Promise.all([
     byBorrower(db, "visit", id),
     byBorrower(db, "promise", id),
     byBorrower(db, "agreement", id),
+    visibleRow(db, "history", id),
   ]);
-  return { borrower, visits, promises, agreements };
+  return { borrower, visits, promises, agreements, history: recentItems(history as BorrowerHistory | null) };
 }
 
 export async function getAgreement(db: FieldDb, id: string): Promise<WithId<Agreement> | null> {

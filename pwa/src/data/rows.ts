@@ -3,7 +3,7 @@ import { refOf } from "./keys";
 import type { EntityData, EntityName, EntityRow } from "./types";
 
 /** Entities that are borrower data: they expire and are erased first. */
-export const BORROWER_ENTITIES: readonly EntityName[] = ["visit", "borrower", "promise", "agreement", "call_task"];
+export const BORROWER_ENTITIES: readonly EntityName[] = ["visit", "borrower", "promise", "agreement", "call_task", "history"];
 
 /** Fields only this phone knows (the server's data lacks them): kept across pulls. */
 export const LOCAL_ONLY: Partial<Record<EntityName, readonly string[]>> = {

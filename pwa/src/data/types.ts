@@ -18,7 +18,8 @@ export type EntityName =
   | "promise"
   | "agreement"
   | "route"
-  | "call_task";
+  | "call_task"
+  | "history";
 
 export interface Officer {
   username: string;
@@ -233,6 +234,7 @@ export interface EntityData {
   agreement: Agreement;
   route: Route;
   call_task: CallTask;
+  history: BorrowerHistory;
 }
 
 /** A phone follow-up due today or tomorrow (from the borrower's latest outcome). */
@@ -245,6 +247,16 @@ export interface CallTask {
   visit_id: string;
   outcome_id: string;
   visited_on: string;
+}
+
+/** One event of a borrower's file (GET /borrowers/{id}/history and the phone's copy). */
+export type HistoryItem = Schemas["HistoryItem"];
+
+/** The phone's copy of a borrower's file: the last 90 days, at most 50 items, newest first. */
+export interface BorrowerHistory {
+  borrower_id: string;
+  since: string;
+  items: HistoryItem[];
 }
 
 /** A row of the local copy. `hidden` rows left the scope but still have unsent entries. */

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
-import { observe, type Context, type RecentContact } from "../../data";
+import { observe, type Context, type HistoryItem, type RecentContact } from "../../data";
+import { historyDetails, historySummary } from "../../data/history";
 import { amapLink, baiduLink, geoLink } from "../../domain/maps";
 import { dpdBucket } from "../../domain/dpd";
 import { DEFAULT_TZ } from "../../domain/time";
-import { formatDate, formatDateTime, formatMoney, joinList, t } from "../../i18n";
+import { formatDate, formatDateTime, formatMoney, getLang, joinList, t } from "../../i18n";
 import { ContactButtons } from "../components/ContactSheets";
 import { Layout } from "../components/Layout";
 import { HouseHereSheet, ProposeFactsSheet } from "../components/ProposeSheets";
@@ -37,6 +38,29 @@ export function ContactItem({ c, ctx, tz }: { c: RecentContact; ctx: Context | u
         {c.pending && <span class="pending-tag">{t("borrower.notSent")}</span>}
       </div>
     </li>
+  );
+}
+
+/** The borrower's file, newest first (the phone's 90 days, or the console's pages). */
+export function HistoryList({ items, tz }: { items: HistoryItem[]; tz: string }) {
+  const lang = getLang();
+  return (
+    <ul class="list" data-testid="history">
+      {items.map((item) => (
+        <li key={item.id} data-kind={item.kind}>
+          <div class="spread">
+            <strong>{historySummary(item, lang)}</strong>
+            <span class="muted small">{formatDateTime(item.at, tz)}</span>
+          </div>
+          {historyDetails(item, lang).map((line, i) => (
+            <div key={i} class="small">
+              {line}
+            </div>
+          ))}
+          {item.officer_name && <div class="muted small">{item.officer_name}</div>}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -195,6 +219,10 @@ export function Borrower({ id }: { id: string }) {
                   ))}
               </ul>
             )}
+          </section>
+          <section class="card" data-testid="history-section">
+            <h2>{t("history.title")}</h2>
+            {detail.history.length === 0 ? <p class="muted">{t("history.empty")}</p> : <HistoryList items={detail.history} tz={tz} />}
           </section>
           <button type="button" class="btn small wide-block" onClick={() => setPropose("facts")} data-testid="suggest-facts">
             {t("borrower.suggest")}

@@ -10,6 +10,7 @@ import { useBranch, useLoad } from "../../hooks";
 import { replaceParams } from "../../router";
 import { BORROWER_PAGE, FILTERS, borrowerPage, borrowerQuery, parseFilter, shownBorrowers, type BorrowerFilter } from "../../borrowers";
 import type { BorrowerItem } from "../../types";
+import { BorrowerFile } from "./BorrowerFile";
 import { BorrowerPanel } from "./BorrowerPanel";
 import { LocationBadge } from "./LocationBadge";
 import { Proposals } from "./Proposals";
@@ -26,6 +27,7 @@ export function BorrowersScreen({ params }: { params: URLSearchParams }) {
   const [q, setQ] = useState(params.get("q") ?? "");
   const [offset, setOffset] = useState(Math.max(0, Number(params.get("offset")) || 0));
   const [open, setOpen] = useState<string | null>(params.get("id"));
+  const [file, setFile] = useState<string | null>(params.get("file"));
   const page = useLoad(() => consoleApi.borrowers(borrowerQuery(filter, q, offset)), [filter, q, offset], true);
   const proposals = useLoad(() => consoleApi.proposals(), []);
 
@@ -36,8 +38,9 @@ export function BorrowersScreen({ params }: { params: URLSearchParams }) {
       q: q || undefined,
       offset: offset ? String(offset) : undefined,
       id: open ?? undefined,
+      file: file ?? undefined,
     });
-  }, [tab, filter, q, offset, open]);
+  }, [tab, filter, q, offset, open, file]);
 
   const rows = shownBorrowers(page.data?.items ?? [], filter);
   const byId = useMemo(() => new Map((page.data?.items ?? []).map((b) => [b.id, b])), [page.data]);
@@ -142,9 +145,14 @@ export function BorrowersScreen({ params }: { params: URLSearchParams }) {
                 noExport: true,
                 sortable: false,
                 render: (b: BorrowerItem) => (
-                  <button type="button" class="c-btn c-small" onClick={() => setOpen(b.id)} data-testid="open-borrower">
-                    {t("console.borrowers.open")}
-                  </button>
+                  <span class="c-row">
+                    <button type="button" class="c-btn c-small" onClick={() => setFile(b.id)} data-testid="open-file">
+                      {t("console.file.open")}
+                    </button>
+                    <button type="button" class="c-btn c-small" onClick={() => setOpen(b.id)} data-testid="open-borrower">
+                      {t("console.borrowers.open")}
+                    </button>
+                  </span>
                 ),
               },
             ]}
@@ -171,6 +179,17 @@ export function BorrowersScreen({ params }: { params: URLSearchParams }) {
           onDecided={() => {
             void proposals.reload();
             void page.reload();
+          }}
+        />
+      )}
+      {file && !open && (
+        <BorrowerFile
+          id={file}
+          tz={tz}
+          onClose={() => setFile(null)}
+          onEdit={() => {
+            setOpen(file);
+            setFile(null);
           }}
         />
       )}

@@ -1,0 +1,1 @@
+"""The borrower file: one timeline of everything that happened with a borrower."""

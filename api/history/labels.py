@@ -1,0 +1,168 @@
+"""Labels (zh-CN, en) of the codes a timeline shows, and the one-line summaries. Pure.
+
+The assessment codes (FOLLOW: api/visits/assessment.py) and the skip reasons and contact
+results (CONTACT: api/visits/contacts.py) are not in this tree yet: the shared contract's
+lists are kept here so the file does not wait on them. Unknown codes show as themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Label = tuple[str, str]  # (zh, en)
+
+CONTACT: dict[str, Label] = {
+    "borrower": ("借款人本人", "Borrower"),
+    "family": ("家属", "Family member"),
+    "guarantor": ("担保人", "Guarantor"),
+    "third_party": ("其他人员", "Third party"),
+    "nobody": ("无人在家", "Nobody home"),
+    "refused": ("拒绝沟通", "Refused to talk"),
+}
+INCOME_SOURCE: dict[str, Label] = {
+    "farming": ("务农", "Farming"),
+    "livestock": ("养殖", "Livestock"),
+    "small_business": ("个体经营", "Small business"),
+    "trading": ("贩销经商", "Trading"),
+    "wages": ("务工工资", "Wages"),
+    "pension": ("养老金补贴", "Pension or allowance"),
+    "none": ("无固定收入", "No regular income"),
+}
+BUSINESS_CONDITION: dict[str, Label] = {
+    "normal": ("经营正常", "Normal"),
+    "seasonal_low": ("季节性淡季", "Seasonal low"),
+    "declining": ("经营下滑", "Declining"),
+    "stopped": ("停业歇业", "Stopped"),
+    "not_applicable": ("不适用", "Not applicable"),
+}
+WILLINGNESS: dict[str, Label] = {
+    "cooperative": ("配合", "Cooperative"),
+    "hesitant": ("犹豫", "Hesitant"),
+    "avoids_contact": ("回避联系", "Avoids contact"),
+    "refuses": ("拒绝还款", "Refuses to pay"),
+}
+NEXT_ACTION: dict[str, Label] = {
+    "revisit": ("再次上门", "Visit again"),
+    "phone_follow_up": ("电话跟进", "Phone follow-up"),
+    "await_payment": ("等待还款", "Await payment"),
+    "restructure": ("申请重组", "Restructure"),
+    "legal": ("法律程序", "Legal action"),
+    "none": ("无需跟进", "None"),
+}
+SKIP_REASON: dict[str, Label] = {
+    "absent": ("借款人不在家", "Borrower absent"),
+    "wrong_address": ("地址错误", "Wrong address"),
+    "unsafe": ("现场不安全", "Unsafe"),
+    "refused_entry": ("拒绝入户", "Refused entry"),
+    "other": ("其他", "Other"),
+}
+CONTACT_RESULT: dict[str, Label] = {
+    "promised": ("承诺还款", "Promised to pay"),
+    "will_pay_later": ("稍后还款", "Will pay later"),
+    "disputes": ("有异议", "Disputes"),
+    "refused": ("拒绝", "Refused"),
+    "no_answer": ("无人接听", "No answer"),
+    "wrong_number": ("号码错误", "Wrong number"),
+    "sent": ("已发送", "Sent"),
+}
+STATUS: dict[str, Label] = {
+    "open": ("未到期", "open"),
+    "kept": ("已兑现", "kept"),
+    "broken": ("已违约", "broken"),
+    "cancelled": ("已取消", "cancelled"),
+    "pending_approval": ("待审批", "pending approval"),
+    "signed": ("已签署", "signed"),
+    "active": ("执行中", "active"),
+    "fulfilled": ("已履行", "fulfilled"),
+    "declined": ("已驳回", "declined"),
+    "superseded": ("已被替代", "superseded"),
+    "approved": ("已批准", "approved"),
+    "rejected": ("已驳回", "rejected"),
+    "accepted": ("已采纳", "accepted"),
+}
+CHANGE_KIND: dict[str, Label] = {
+    "reschedule": ("改期", "Reschedule"),
+    "extension": ("展期", "Extension"),
+    "restructure": ("重组", "Restructure"),
+    "legal": ("法律程序", "Legal escalation"),
+}
+
+
+def label(table: dict[str, Label], code: str | None) -> dict[str, str] | None:
+    """{"code", "label_zh", "label_en"}; None for no code; an unknown code as itself."""
+    if not code:
+        return None
+    zh, en = table.get(code, (code, code))
+    return {"code": code, "label_zh": zh, "label_en": en}
+
+
+def yuan(fen: int) -> str:
+    return f"¥{fen / 100:,.2f}"
+
+
+def _pick(table: dict[str, Label], code: str | None, lang: int) -> str:
+    return table.get(code or "", (code or "", code or ""))[lang]
+
+
+def visit_summary(data: dict[str, Any]) -> tuple[str, str]:
+    """(en, zh): who was met, and the next step."""
+    contact = data.get("contact")
+    action = data.get("next_action")
+    en = f"Visit: {_pick(CONTACT, contact, 1)}"
+    zh = f"走访：{_pick(CONTACT, contact, 0)}"
+    if action:
+        en += f"; next: {_pick(NEXT_ACTION, action, 1)}"
+        zh += f"；下一步：{_pick(NEXT_ACTION, action, 0)}"
+    if data.get("follow_up_on"):
+        en += f" by {data['follow_up_on']}"
+        zh += f"（{data['follow_up_on']}前）"
+    return en, zh
+
+
+def skip_summary(reason: str) -> tuple[str, str]:
+    return (
+        f"Visit skipped: {_pick(SKIP_REASON, reason, 1)}",
+        f"未走访：{_pick(SKIP_REASON, reason, 0)}",
+    )
+
+
+def contact_summary(channel: str, result: str) -> tuple[str, str]:
+    if channel == "sms":
+        return (
+            f"SMS: {_pick(CONTACT_RESULT, result, 1)}",
+            f"短信：{_pick(CONTACT_RESULT, result, 0)}",
+        )
+    return f"Call: {_pick(CONTACT_RESULT, result, 1)}", f"电话：{_pick(CONTACT_RESULT, result, 0)}"
+
+
+def promise_summary(amount_fen: int, due: str, status: str) -> tuple[str, str]:
+    return (
+        f"Promise {yuan(amount_fen)} by {due} ({_pick(STATUS, status, 1)})",
+        f"承诺还款 {yuan(amount_fen)}，{due}前（{_pick(STATUS, status, 0)}）",
+    )
+
+
+def agreement_summary(principal_fen: int, status: str, paid: int, lines: int) -> tuple[str, str]:
+    return (
+        f"Agreement {yuan(principal_fen)} ({_pick(STATUS, status, 1)}), {paid}/{lines} paid",
+        f"还款协议 {yuan(principal_fen)}（{_pick(STATUS, status, 0)}），已还{paid}/{lines}期",
+    )
+
+
+def payment_summary(amount_fen: int) -> tuple[str, str]:
+    return f"Payment {yuan(amount_fen)}", f"还款入账 {yuan(amount_fen)}"
+
+
+def change_summary(kind: str, status: str) -> tuple[str, str]:
+    return (
+        f"Request: {_pick(CHANGE_KIND, kind, 1)} ({_pick(STATUS, status, 1)})",
+        f"申请：{_pick(CHANGE_KIND, kind, 0)}（{_pick(STATUS, status, 0)}）",
+    )
+
+
+def location_summary(source: str) -> tuple[str, str]:
+    en = {"manager": "pin placed by the manager", "check_in": "learned at check-in"}
+    zh = {"manager": "主管标注位置", "check_in": "签到时确认"}
+    return (
+        f"Location set: {en.get(source, source)}",
+        f"位置更新：{zh.get(source, source)}",
+    )
