@@ -1,14 +1,22 @@
 """Labels (zh-CN, en) of the codes a timeline shows, and the one-line summaries. Pure.
 
-The assessment codes (FOLLOW: api/visits/assessment.py) and the skip reasons and contact
-results (CONTACT: api/visits/contacts.py) are not in this tree yet: the shared contract's
-lists are kept here so the file does not wait on them. Unknown codes show as themselves."""
+The assessment codes, skip reasons and contact results are the lists the phone gets
+(api/visits/assessment.py, api/visits/contacts.py). Unknown codes show as themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from api.visits import assessment
+from api.visits.contacts import CONTACT_RESULTS, SKIP_REASONS
+
 Label = tuple[str, str]  # (zh, en)
+
+
+def _table(codes: Iterable[tuple[str, str, str]]) -> dict[str, Label]:
+    return {code: (zh, en) for code, zh, en in codes}
+
 
 CONTACT: dict[str, Label] = {
     "borrower": ("借款人本人", "Borrower"),
@@ -18,28 +26,9 @@ CONTACT: dict[str, Label] = {
     "nobody": ("无人在家", "Nobody home"),
     "refused": ("拒绝沟通", "Refused to talk"),
 }
-INCOME_SOURCE: dict[str, Label] = {
-    "farming": ("务农", "Farming"),
-    "livestock": ("养殖", "Livestock"),
-    "small_business": ("个体经营", "Small business"),
-    "trading": ("贩销经商", "Trading"),
-    "wages": ("务工工资", "Wages"),
-    "pension": ("养老金补贴", "Pension or allowance"),
-    "none": ("无固定收入", "No regular income"),
-}
-BUSINESS_CONDITION: dict[str, Label] = {
-    "normal": ("经营正常", "Normal"),
-    "seasonal_low": ("季节性淡季", "Seasonal low"),
-    "declining": ("经营下滑", "Declining"),
-    "stopped": ("停业歇业", "Stopped"),
-    "not_applicable": ("不适用", "Not applicable"),
-}
-WILLINGNESS: dict[str, Label] = {
-    "cooperative": ("配合", "Cooperative"),
-    "hesitant": ("犹豫", "Hesitant"),
-    "avoids_contact": ("回避联系", "Avoids contact"),
-    "refuses": ("拒绝还款", "Refuses to pay"),
-}
+INCOME_SOURCE = _table(assessment.INCOME_SOURCES)
+BUSINESS_CONDITION = _table(assessment.BUSINESS_CONDITIONS)
+WILLINGNESS = _table(assessment.WILLINGNESS)
 NEXT_ACTION: dict[str, Label] = {
     "revisit": ("再次上门", "Visit again"),
     "phone_follow_up": ("电话跟进", "Phone follow-up"),
@@ -48,22 +37,8 @@ NEXT_ACTION: dict[str, Label] = {
     "legal": ("法律程序", "Legal action"),
     "none": ("无需跟进", "None"),
 }
-SKIP_REASON: dict[str, Label] = {
-    "absent": ("借款人不在家", "Borrower absent"),
-    "wrong_address": ("地址错误", "Wrong address"),
-    "unsafe": ("现场不安全", "Unsafe"),
-    "refused_entry": ("拒绝入户", "Refused entry"),
-    "other": ("其他", "Other"),
-}
-CONTACT_RESULT: dict[str, Label] = {
-    "promised": ("承诺还款", "Promised to pay"),
-    "will_pay_later": ("稍后还款", "Will pay later"),
-    "disputes": ("有异议", "Disputes"),
-    "refused": ("拒绝", "Refused"),
-    "no_answer": ("无人接听", "No answer"),
-    "wrong_number": ("号码错误", "Wrong number"),
-    "sent": ("已发送", "Sent"),
-}
+SKIP_REASON = _table(SKIP_REASONS)
+CONTACT_RESULT = _table(CONTACT_RESULTS)
 STATUS: dict[str, Label] = {
     "open": ("未到期", "open"),
     "kept": ("已兑现", "kept"),

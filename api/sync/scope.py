@@ -284,7 +284,6 @@ def load_scope(
     add(record_key("policy", branch.id), composite_version(branch.version, policy.as_data()))
     for ref_id, data in _REFERENCES.items():
         add(record_key("reference", ref_id), composite_version(data))
-
     since = today - timedelta(days=RESOLVED_KEPT_DAYS)
     history_since = today - timedelta(days=PHONE_DAYS)
     rows = session.execute(
@@ -319,13 +318,7 @@ def load_scope(
             add(record_key("route", f"{row_id}:{lead}"), composite_version(version, lead))
         else:
             add(record_key(entity, row_id), version)
-    tasks = _call_tasks(session, officer=officer, branch=branch, today=today)
-    for outcome_id, version, _ in tasks:
-        add(record_key("call_task", outcome_id), version)
-    # A call task opens its borrower: the borrower comes along though no visit is held.
-    _add_borrowers(
-        session, {b for _, _, b in tasks} - borrower_versions.keys(), borrower_versions, loans
-    )
+    _add_call_tasks(session, scope, today=today, borrowers=borrower_versions, loans=loans)
     for visit_id, version in visit_versions.items():
         scope.teams[visit_id] = [member for _, member in sorted(members[visit_id])]
         add(record_key("visit", visit_id), composite_version(version, scope.teams[visit_id]))
@@ -334,6 +327,22 @@ def load_scope(
         add(record_key("borrower", borrower_id), composite_version(version, embedded))
     _add_histories(scope, borrower_versions, history, history_since)
     return scope
+
+
+def _add_call_tasks(
+    session: Session,
+    scope: Scope,
+    *,
+    today: date,
+    borrowers: dict[uuid.UUID, int],
+    loans: dict[uuid.UUID, list[tuple[str, int]]],
+) -> None:
+    """The officer's call tasks; a task opens its borrower, so the borrower comes along
+    though no visit holds it."""
+    tasks = _call_tasks(session, officer=scope.officer, branch=scope.branch, today=today)
+    for outcome_id, version, _ in tasks:
+        scope.versions[record_key("call_task", outcome_id)] = version
+    _add_borrowers(session, {b for _, _, b in tasks} - borrowers.keys(), borrowers, loans)
 
 
 def _add_borrowers(
