@@ -830,6 +830,7 @@ export const en: Record<MessageKey, string> = {
   "contact.whoAnswered": "Who answered",
   "contact.result": "Result (tap to save)",
   "contact.noteOptional": "Note (optional)",
+  "contact.callNobody": "Nobody answered",
   "contact.notNow": "Not now",
   "contact.kind.call": "Call",
   "contact.kind.sms": "SMS",

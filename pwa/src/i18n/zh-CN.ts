@@ -830,6 +830,7 @@ export const zhCN = {
   "contact.whoAnswered": "接听人",
   "contact.result": "结果（点击即保存）",
   "contact.noteOptional": "备注（可选）",
+  "contact.callNobody": "未接通",
   "contact.notNow": "暂不记录",
   "contact.kind.call": "电话",
   "contact.kind.sms": "短信",

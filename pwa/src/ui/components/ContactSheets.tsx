@@ -94,7 +94,8 @@ export function ContactSheet({ borrowerId, visitId, channel, onClose }: ContactS
             name={t("contact.whoAnswered")}
             value={answeredBy}
             onChange={setAnsweredBy}
-            options={ANSWERED_BY.map((code) => ({ value: code, label: t(`contact.${code}`) }))}
+            // "Nobody home" is a visit's word; on the phone nobody picked up.
+            options={ANSWERED_BY.map((code) => ({ value: code, label: t(code === "nobody" ? "contact.callNobody" : `contact.${code}`) }))}
           />
         </>
       )}
