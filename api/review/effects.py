@@ -5,7 +5,8 @@ names, audits each change, and marks the phone's records changed so its next pul
   (the old ones cancelled). A running agreement's signed lines never change: the borrower
   is asked for a new agreement version at the next visit (the `agreement_requested` flag).
 - legal: the borrower's active loans go to `legal`; candidates skip legal loans, so the
-  borrower leaves visit planning.
+  borrower leaves visit planning, and other visits planned from today on that have not
+  started are cancelled (phones drop them).
 - reschedule: the officer is asked to make an agreement at the next visit (the flag).
 
 The flag is not stored: it is derived from the approved requests newer than the borrower's
@@ -26,9 +27,9 @@ from sqlmodel import Session, col, select
 from api.agreements.lifecycle import TRACKED, promise_transition
 from api.audit import record_manager_action
 from api.errors import InvalidInput
-from models import Agreement, Borrower, Branch, ChangeRequest, Loan, Promise, User
+from models import Agreement, Borrower, Branch, ChangeRequest, Loan, Promise, User, Visit
 from models.base import mark_changed
-from models.enums import LoanStatus, PromiseStatus
+from models.enums import LoanStatus, PromiseStatus, VisitStatus
 
 # How far an extension may move a due date (as far as a promise may reach).
 MAX_EXTENSION_DAYS = 366
@@ -142,7 +143,37 @@ def _legal(
             data={"change_request": str(request.id)},
         )
         changed.append(str(loan.id))
-    return {"loans": changed}
+    return {"loans": changed, "cancelled_visits": _cancel_planned(session, manager, request, now)}
+
+
+def _cancel_planned(
+    session: Session, manager: User, request: ChangeRequest, now: datetime
+) -> list[str]:
+    """Visits to the borrower planned from today on and not started, other than the one the
+    request came from (the officer is dealing with it): no longer made."""
+    branch = session.get(Branch, request.branch_id)
+    today = now.astimezone(ZoneInfo(branch.timezone if branch else "Asia/Shanghai")).date()
+    visits = session.exec(
+        select(Visit).where(
+            Visit.borrower_id == request.borrower_id,
+            Visit.status == VisitStatus.planned,
+            col(Visit.plan_date) >= today,
+            Visit.id != request.visit_id,
+        )
+    ).all()
+    for visit in visits:
+        visit.status = VisitStatus.cancelled
+        session.add(visit)
+        record_manager_action(
+            session,
+            manager,
+            action="visit.cancel",
+            entity="visit",
+            entity_id=visit.id,
+            now=now,
+            data={"reason": "legal", "change_request": str(request.id)},
+        )
+    return [str(v.id) for v in visits]
 
 
 def apply_approval(

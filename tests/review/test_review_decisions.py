@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.review.effects import agreement_requests
-from models import Agreement, AuditEvent, Loan, Promise
+from models import Agreement, AuditEvent, Loan, Promise, Visit
 from models.enums import AgreementStatus, LoanStatus, PromiseStatus, Role, VisitStatus
 from tests.conftest import FIXED_NOW, TokenFor
-from tests.factories import make_branch, make_user
+from tests.factories import make_branch, make_user, make_visit
 from tests.phone import Phone
 from tests.sync.conftest import World
 
@@ -172,6 +172,34 @@ def test_an_approved_legal_request_takes_the_borrower_out_of_planning(
     session.add(loan)
     session.flush()
     assert str(world.borrowers[0].id) in candidate_ids()
+
+
+def test_an_approved_legal_request_cancels_the_visits_still_planned(
+    client: TestClient, world: World, phone_for, auth_headers: TokenFor, session: Session
+) -> None:
+    """The lawyers take over: a visit planned for tomorrow is not made, and the phone drops
+    it; the visit the request came from is left to its officer."""
+    tomorrow = make_visit(
+        session,
+        world.borrowers[0],
+        [world.alice],
+        plan_date=TODAY + timedelta(days=1),
+        loans=[world.loans[0]],
+    )
+    phone: Phone = phone_for(world.alice)
+    phone.pull()
+    assert str(tomorrow.id) in phone.ids("visit")
+    started = world.visits[0]
+    request_id = _request(phone, world, "legal")
+    manager = auth_headers(world.manager.username)
+    assert _decide(client, manager, request_id, "approve").status_code == 200
+    session.expire_all()
+    assert session.get(Visit, tomorrow.id).status == VisitStatus.cancelled  # type: ignore[union-attr]
+    assert session.get(Visit, started.id).status == VisitStatus.planned  # type: ignore[union-attr]
+    cancelled = _audited(session, "visit.cancel")
+    assert [(a.entity_id, a.data["reason"]) for a in cancelled] == [(str(tomorrow.id), "legal")]
+    phone.pull()
+    assert str(tomorrow.id) not in phone.ids("visit")
 
 
 def test_an_approved_reschedule_asks_for_an_agreement_until_one_is_signed(
