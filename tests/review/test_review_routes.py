@@ -47,7 +47,11 @@ def test_a_declined_change_request_reaches_the_phone(
     assert again.status_code == 409
 
     changes = phone.pull().json()["changes"]
-    assert [(c["entity"], c["id"]) for c in changes] == [("visit", str(world.visits[0].id))]
+    # The visit carries the decision; the borrower's file on the phone records it too.
+    assert sorted((c["entity"], c["id"]) for c in changes) == [
+        ("history", str(world.borrowers[0].id)),
+        ("visit", str(world.visits[0].id)),
+    ]
     (request,) = phone.local[("visit", str(world.visits[0].id))]["data"]["change_requests"]
     assert request["status"] == "declined" and request["decision_reason"] == "请先提供收入证明"
     assert client.get("/api/v1/review", headers=manager).json()["change_requests"] == []
