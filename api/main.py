@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from api.agreements.routes import router as agreements_router
 from api.auth.routes import router as auth_router
+from api.complaints.routes import router as complaints_router
 from api.compliance.logs import install_log_redaction
 from api.compliance.routes import router as compliance_router
 from api.config import Settings, get_settings
@@ -100,6 +101,7 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (geo_router, frozenset({409})),
     (reminders_router, frozenset()),
     (history_router, frozenset()),
+    (complaints_router, frozenset({409})),
 )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field
 
 from models.base import Versioned
