@@ -24,6 +24,7 @@ from api.config import Settings, get_settings
 from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, error_responses, install_error_handlers
+from api.feedback.routes import router as feedback_router
 from api.geo.routes import router as geo_router
 from api.history.routes import router as history_router
 from api.imports.routes import MAX_UPLOAD_BYTES
@@ -102,6 +103,7 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (reminders_router, frozenset()),
     (history_router, frozenset()),
     (complaints_router, frozenset({409})),
+    (feedback_router, frozenset({409})),
 )
 
 
