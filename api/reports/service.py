@@ -203,7 +203,7 @@ def feedback_facts(
 ) -> list[FeedbackFact]:
     """Answered follow-up calls about the branch's visits planned in the range."""
     rows = session.exec(
-        select(FeedbackCall, Visit.plan_date)
+        select(FeedbackCall, col(Visit.plan_date))
         .join(Visit, col(Visit.id) == FeedbackCall.visit_id)
         .where(
             FeedbackCall.branch_id == branch_id,
