@@ -91,6 +91,8 @@ def resolve(
     )
     if row.status == "resolved":
         raise Conflict("This complaint was already resolved.")
+    if not resolution:
+        raise InvalidInput("resolution: say how the complaint was resolved (1-1000 characters).")
     row.status, row.resolved_by, row.resolved_at, row.resolution = (
         "resolved",
         manager.id,

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_NOTE = 500
 
@@ -16,27 +16,30 @@ class FeedbackQuery(BaseModel):
 
 
 class FeedbackForm(BaseModel):
-    """The short form: `done` with the four answers, or `unreachable`."""
+    """The short form: `done` with the four answers, or `unreachable`. Whether the answers
+    fit the status is checked after the call is found (`problem`): another branch's call
+    is a 404 whatever the form says."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    status: Literal["done", "unreachable"]
+    status: Literal["done", "unreachable"] | None = None
     courteous: bool | None = None
     lawful: bool | None = None
     explained: bool | None = None
     satisfied: int | None = Field(None, ge=1, le=5)
     note: str = Field("", max_length=MAX_NOTE)
 
-    @model_validator(mode="after")
-    def _answers(self) -> FeedbackForm:
+    def problem(self) -> str | None:
         answers = (self.courteous, self.lawful, self.explained, self.satisfied)
+        if self.status is None:
+            return "status: give 'done' (with the answers) or 'unreachable'."
         if self.status == "done" and any(a is None for a in answers):
-            raise ValueError(
-                "a done call answers courteous, lawful, explained (true/false) and satisfied (1-5)"
+            return (
+                "A done call answers courteous, lawful, explained (true/false) and satisfied (1-5)."
             )
         if self.status == "unreachable" and any(a is not None for a in answers):
-            raise ValueError("an unreachable borrower gave no answers: send only status and note")
-        return self
+            return "An unreachable borrower gave no answers: send only status and note."
+        return None
 
 
 class FeedbackCallPublic(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.audit import record_manager_action
-from api.errors import Conflict
+from api.errors import Conflict, InvalidInput
 from api.feedback.sample import feedback_share, in_sample
 from api.feedback.schemas import FeedbackCallPublic, FeedbackForm
 from api.scoping import get_in_branch
@@ -91,6 +91,9 @@ def record(
     )
     if call.status != "sampled":
         raise Conflict("This follow-up call was already recorded.")
+    problem = form.problem()
+    if problem:
+        raise InvalidInput(problem)
     for name, value in form.model_dump().items():
         setattr(call, name, value)
     call.called_by, call.called_at = manager.id, now
