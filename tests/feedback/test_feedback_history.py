@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.history.service import borrower_history
 from models import Complaint, FeedbackCall
+from tests.conftest import FIXED_NOW, Clock
 from tests.history.conftest import File, at
+from tests.phone import Phone
 
 
 def test_complaints_and_follow_up_calls_are_in_the_file(session: Session, file: File) -> None:
@@ -69,3 +72,31 @@ def test_complaints_and_follow_up_calls_are_in_the_file(session: Session, file: 
         before=page.next,
     )
     assert {"complaint", "feedback"}.isdisjoint(i.kind for i in rest.items)
+
+
+def test_the_phones_file_gets_a_complaint_and_its_resolution(
+    client: TestClient, session: Session, clock: Clock, file: File
+) -> None:
+    phone = Phone(client, file.alice.username, now=clock).sign_in()
+    phone.pull()
+    key = ("history", str(file.borrower.id))
+    complaint = Complaint(
+        branch_id=file.branch.id,
+        borrower_id=file.borrower.id,
+        recorded_by=file.manager.id,
+        channel="branch",
+        category="wrong_time",
+        text="晚上九点还打电话",
+        at=FIXED_NOW,
+    )
+    session.add(complaint)
+    session.flush()
+    assert [c["entity"] for c in phone.pull().json()["changes"]] == ["history"]
+    assert phone.local[key]["data"]["items"][0]["kind"] == "complaint"
+    complaint.status, complaint.resolution = "resolved", "已提醒客户经理"
+    complaint.resolved_at = FIXED_NOW
+    session.add(complaint)
+    session.flush()
+    assert [c["entity"] for c in phone.pull().json()["changes"]] == ["history"]
+    first = phone.local[key]["data"]["items"][0]
+    assert first["data"]["status"]["code"] == "resolved"
