@@ -17,12 +17,14 @@ from sqlalchemy import text
 
 from api.agreements.routes import router as agreements_router
 from api.auth.routes import router as auth_router
+from api.complaints.routes import router as complaints_router
 from api.compliance.logs import install_log_redaction
 from api.compliance.routes import router as compliance_router
 from api.config import Settings, get_settings
 from api.day.routes import router as day_router
 from api.deps import SessionDep
 from api.errors import NotFound, error_responses, install_error_handlers
+from api.feedback.routes import router as feedback_router
 from api.geo.routes import router as geo_router
 from api.history.routes import router as history_router
 from api.imports.routes import MAX_UPLOAD_BYTES
@@ -100,6 +102,8 @@ ROUTER_ERRORS: tuple[tuple[APIRouter, frozenset[int]], ...] = (
     (geo_router, frozenset({409})),
     (reminders_router, frozenset()),
     (history_router, frozenset()),
+    (complaints_router, frozenset({409})),
+    (feedback_router, frozenset({409})),
 )
 
 

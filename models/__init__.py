@@ -12,6 +12,7 @@ from models.borrower import (
     Payment,
 )
 from models.compliance import AuditAnchor, CompliancePolicy
+from models.feedback import Complaint, FeedbackCall
 from models.org import AuthSession, Branch, Device, LoginAttempt, LoginCounter, User
 from models.sync import ClientView, MutationLog
 from models.visit import (
@@ -39,9 +40,11 @@ __all__ = [
     "Branch",
     "ChangeRequest",
     "ClientView",
+    "Complaint",
     "CompliancePolicy",
     "ContactLog",
     "Device",
+    "FeedbackCall",
     "GeocodeCache",
     "HardshipReason",
     "Loan",

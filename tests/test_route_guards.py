@@ -15,6 +15,8 @@ from models import (
     AgreementLine,
     BorrowerProposal,
     ChangeRequest,
+    Complaint,
+    FeedbackCall,
     MutationLog,
     Promise,
     SafetyAlert,
@@ -154,7 +156,22 @@ def test_branch_a_cannot_reach_branch_b(
         source="officer",
         at=FIXED_NOW,
     )
+    complaint_b = Complaint(
+        branch_id=branch_b.id,
+        borrower_id=borrower_b.id,
+        recorded_by=manager_b.id,
+        channel="phone",
+        category="rude",
+        at=FIXED_NOW,
+    )
+    call_b = FeedbackCall(
+        branch_id=branch_b.id,
+        visit_id=visit_b.id,
+        borrower_id=borrower_b.id,
+        officer_id=officer_b.id,
+    )
     session.add_all([request_b, entry_b, agreement_b, promise_b, alert_b, proposal_b])
+    session.add_all([complaint_b, call_b])
     session.flush()
     line_b = AgreementLine(
         agreement_id=agreement_b.id, seq=1, due_date=visit_b.plan_date, amount_fen=100
@@ -176,6 +193,8 @@ def test_branch_a_cannot_reach_branch_b(
         "officer_id": str(officer_b.id),
         "proposal_id": str(proposal_b.id),
         "line_id": str(line_b.id),
+        "complaint_id": str(complaint_b.id),
+        "call_id": str(call_b.id),
     }
     headers = auth_headers(me.username)
     checked = 0

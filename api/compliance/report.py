@@ -9,6 +9,7 @@ visits still not checked out past the limit, and the overdue alerts raised for t
 
 from __future__ import annotations
 
+import statistics
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,11 +21,26 @@ from sqlmodel import Session, col, select
 
 from api.compliance import rules
 from api.compliance.policy import Policy
-from api.compliance.schemas import Breach, BreachKind, ComplianceReportPublic, KindLabel
+from api.compliance.schemas import (
+    Breach,
+    BreachKind,
+    ComplaintSummary,
+    ComplianceReportPublic,
+    KindLabel,
+)
 from api.compliance.service import current_policy
 from api.errors import InvalidInput
 from api.scoping import branch_statement
-from models import Borrower, Branch, SafetyAlert, User, Visit, VisitEvent, VisitOutcome
+from models import (
+    Borrower,
+    Branch,
+    Complaint,
+    SafetyAlert,
+    User,
+    Visit,
+    VisitEvent,
+    VisitOutcome,
+)
 from models.enums import VisitEventKind
 
 MAX_DAYS = 366
@@ -90,6 +106,7 @@ class ComplianceReport:
     borrowers: dict[uuid.UUID, str] = field(default_factory=dict)
     names: dict[uuid.UUID, str] = field(default_factory=dict)
     items: dict[BreachKind, list[Breach]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
 
     def add(self, kind: BreachKind, visit: Visit, codes: list[str], seen: Sighting) -> None:
         """One line for the visit under `kind`, unless it has one already."""
@@ -124,6 +141,7 @@ class ComplianceReport:
             on_target=not any(counts.values()),
             labels=LABELS,
             items=self.items,
+            complaints=self.complaints,
         )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -215,6 +233,36 @@ def _outcome_breaches(
             report.add("third_party", visits[outcome.visit_id], codes, outcome)
 
 
+def _local_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=tz)
+
+
+def complaint_summary(
+    session: Session, *, branch_id: uuid.UUID, start: datetime, end: datetime
+) -> ComplaintSummary:
+    """Complaints made from `start` to before `end`: how many, still open, by category, and
+    the median hours from complaint to resolution."""
+    rows = session.exec(
+        select(Complaint).where(
+            Complaint.branch_id == branch_id, col(Complaint.at) >= start, col(Complaint.at) < end
+        )
+    ).all()
+    by_category: dict[str, int] = {}
+    for row in rows:
+        by_category[row.category] = by_category.get(row.category, 0) + 1
+    hours = [
+        (row.resolved_at - row.at).total_seconds() / 3600
+        for row in rows
+        if row.resolved_at is not None
+    ]
+    return ComplaintSummary(
+        count=len(rows),
+        open=sum(row.status == "open" for row in rows),
+        median_hours_to_resolve=round(statistics.median(hours), 1) if hours else None,
+        by_category=dict(sorted(by_category.items())),
+    )
+
+
 def compliance_report(
     *, session: Session, branch: Branch, date_from: date, date_to: date, now: datetime
 ) -> ComplianceReport:
@@ -222,6 +270,12 @@ def compliance_report(
     check_period(date_from, date_to, too_long=f"Ask for at most {MAX_DAYS} days at a time.")
     policy = current_policy(session, branch)
     report = ComplianceReport(date_from, date_to, policy.version, ZoneInfo(branch.timezone))
+    report.complaints = complaint_summary(
+        session,
+        branch_id=branch.id,
+        start=_local_start(date_from, report.tz),
+        end=_local_start(date_to + timedelta(days=1), report.tz),
+    )
     visits = _checked_in_visits(session, branch_id=branch.id, date_from=date_from, date_to=date_to)
     if not visits:
         return report

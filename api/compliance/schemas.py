@@ -64,6 +64,17 @@ class KindLabel(BaseModel):
     zh: str
 
 
+class ComplaintSummary(BaseModel):
+    """Complaints made in the period (by their local date) and how fast they were resolved."""
+
+    count: int = 0
+    open: int = 0
+    median_hours_to_resolve: float | None = Field(
+        None, description="Over the period's resolved complaints; null when none is resolved."
+    )
+    by_category: dict[str, int] = Field(default_factory=dict)
+
+
 class ComplianceReportPublic(Period):
     policy_version: int
     target: int = Field(description="What every count should be: 0.")
@@ -72,3 +83,4 @@ class ComplianceReportPublic(Period):
     on_target: bool
     labels: dict[BreachKind, KindLabel]
     items: dict[BreachKind, list[Breach]]
+    complaints: ComplaintSummary = Field(default_factory=ComplaintSummary)

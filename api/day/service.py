@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.complaints import service as complaints
 from api.compliance.policy import policy_from_settings
 from api.day.schemas import (
     CheckInPlace,
@@ -198,14 +199,14 @@ def _alerts(
 
 
 def _review_waiting(session: Session, branch_id: uuid.UUID) -> int:
-    """Entries and change requests the review list shows."""
+    """Entries, change requests and open complaints the review screen shows."""
     entries = session.exec(
         select(func.count()).select_from(MutationLog).where(*waiting_entries(branch_id))
     ).one()
     requests = session.exec(
         select(func.count()).select_from(ChangeRequest).where(*open_change_requests(branch_id))
     ).one()
-    return entries + requests
+    return entries + requests + complaints.open_count(session, branch_id)
 
 
 def live_day(*, session: Session, branch: Branch, day: date, now: datetime) -> DayView:

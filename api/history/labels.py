@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from api.complaints.labels import CATEGORIES, CHANNELS
 from api.visits import assessment
 from api.visits.contacts import CONTACT_RESULTS, SKIP_REASONS
 
@@ -53,7 +54,12 @@ STATUS: dict[str, Label] = {
     "approved": ("已批准", "approved"),
     "rejected": ("已驳回", "rejected"),
     "accepted": ("已采纳", "accepted"),
+    "resolved": ("已处理", "resolved"),
+    "done": ("已回访", "done"),
+    "unreachable": ("未联系上", "unreachable"),
 }
+COMPLAINT_CATEGORY = _table(CATEGORIES)
+COMPLAINT_CHANNEL = _table(CHANNELS)
 CHANGE_KIND: dict[str, Label] = {
     "reschedule": ("改期", "Reschedule"),
     "extension": ("展期", "Extension"),
@@ -141,3 +147,16 @@ def location_summary(source: str) -> tuple[str, str]:
         f"Location set: {en.get(source, source)}",
         f"位置更新：{zh.get(source, source)}",
     )
+
+
+def complaint_summary(category: str, status: str) -> tuple[str, str]:
+    return (
+        f"Complaint: {_pick(COMPLAINT_CATEGORY, category, 1)} ({_pick(STATUS, status, 1)})",
+        f"投诉：{_pick(COMPLAINT_CATEGORY, category, 0)}（{_pick(STATUS, status, 0)}）",
+    )
+
+
+def feedback_summary(status: str, satisfied: int | None) -> tuple[str, str]:
+    if status != "done" or satisfied is None:
+        return "Follow-up call: unreachable", "回访：未联系上"
+    return f"Follow-up call: satisfaction {satisfied}/5", f"回访：满意度 {satisfied}/5"

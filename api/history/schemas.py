@@ -18,6 +18,8 @@ HistoryKind = Literal[
     "payment",
     "change_request",
     "location",
+    "complaint",
+    "feedback",
 ]
 
 

@@ -21,7 +21,9 @@ from models import (
     AuditEvent,
     BorrowerProposal,
     ChangeRequest,
+    Complaint,
     ContactLog,
+    FeedbackCall,
     HardshipReason,
     Loan,
     Note,
@@ -44,6 +46,8 @@ RANK = {
     "change_request": 8,
     "location_audit": 9,
     "location_proposal": 10,
+    "complaint": 11,
+    "feedback": 12,
 }
 
 
@@ -524,6 +528,82 @@ def proposals(session: Session, q: Query) -> list[Entry]:
     ]
 
 
+def complaints(session: Session, q: Query) -> list[Entry]:
+    """Complaints about collection, with the resolution once resolved."""
+    rows = session.exec(
+        select(Complaint)
+        .where(
+            col(Complaint.borrower_id).in_(q.borrower_ids),
+            *_window(q, "complaint", col(Complaint.at), col(Complaint.id)),
+        )
+        .order_by(col(Complaint.at).desc(), col(Complaint.id).desc())
+        .limit(q.limit)
+    ).all()
+    return [
+        _entry(
+            q,
+            "complaint",
+            "complaint",
+            key=c.id,
+            at=c.at,
+            borrower_id=c.borrower_id,
+            officer_id=c.recorded_by,
+            summary=lb.complaint_summary(c.category, c.status),
+            data={
+                "category": lb.label(lb.COMPLAINT_CATEGORY, c.category),
+                "channel": lb.label(lb.COMPLAINT_CHANNEL, c.channel),
+                "text": c.text,
+                "status": lb.label(lb.STATUS, c.status),
+                "about_officer_name": q.names.get(c.about_officer_id)
+                if c.about_officer_id
+                else None,
+                "resolved_at": _iso(c.resolved_at),
+                "resolution": c.resolution,
+                "visit_id": str(c.visit_id) if c.visit_id else None,
+            },
+        )
+        for c in rows
+    ]
+
+
+def feedback(session: Session, q: Query) -> list[Entry]:
+    """Follow-up calls (回访) once made: the borrower's answers, or unreachable."""
+    called = col(FeedbackCall.called_at)
+    rows = session.exec(
+        select(FeedbackCall)
+        .where(
+            col(FeedbackCall.borrower_id).in_(q.borrower_ids),
+            called.is_not(None),
+            *_window(q, "feedback", called, col(FeedbackCall.id)),
+        )
+        .order_by(called.desc(), col(FeedbackCall.id).desc())
+        .limit(q.limit)
+    ).all()
+    return [
+        _entry(
+            q,
+            "feedback",
+            "feedback",
+            key=f.id,
+            at=f.called_at or f.sampled_at,
+            borrower_id=f.borrower_id,
+            officer_id=f.called_by,
+            summary=lb.feedback_summary(f.status, f.satisfied),
+            data={
+                "status": lb.label(lb.STATUS, f.status),
+                "courteous": f.courteous,
+                "lawful": f.lawful,
+                "explained": f.explained,
+                "satisfied": f.satisfied,
+                "note": f.note,
+                "visit_id": str(f.visit_id),
+                "officer_name": q.names.get(f.officer_id),
+            },
+        )
+        for f in rows
+    ]
+
+
 def reason_labels(session: Session) -> dict[str, tuple[str, str]]:
     rows = session.exec(
         select(HardshipReason.code, HardshipReason.label_zh, HardshipReason.label_en)
@@ -543,4 +623,6 @@ SOURCES: tuple[Source, ...] = (
     change_requests,
     located,
     proposals,
+    complaints,
+    feedback,
 )

@@ -7,6 +7,8 @@ Definitions (domain.md):
 - recovery after visit = payments within 30 days after a visit / overdue amount at visit
 - cure rate = loans back to 0 DPD within 30 days after a visit / loans visited
 - cost per visit = km per completed visit; cost per unit recovered = travel cost per 100 CNY
+- follow-up calls (回访): of the calls answered, the share where the officer was courteous,
+  lawful, explained the agreement, and the mean satisfaction (1-5); by officer or overall
 """
 
 from __future__ import annotations
@@ -46,6 +48,18 @@ class PromiseFact:
     kept: bool
 
 
+@dataclass(frozen=True)
+class FeedbackFact:
+    """An answered follow-up call about a visit led by `officer_id`."""
+
+    officer_id: str
+    plan_date: date
+    courteous: bool
+    lawful: bool
+    explained: bool
+    satisfied: int
+
+
 @dataclass
 class KpiRow:
     group: str
@@ -60,7 +74,28 @@ class KpiRow:
     loans_visited: int = 0
     loans_cured: int = 0
     distance_m: int = 0
+    feedback_calls: int = 0
+    feedback_courteous: int = 0
+    feedback_lawful: int = 0
+    feedback_explained: int = 0
+    feedback_satisfaction_sum: int = 0
     cost_per_km_fen: int = field(default=0, repr=False)
+
+    @property
+    def courteous_rate(self) -> float | None:
+        return _ratio(self.feedback_courteous, self.feedback_calls)
+
+    @property
+    def lawful_rate(self) -> float | None:
+        return _ratio(self.feedback_lawful, self.feedback_calls)
+
+    @property
+    def explained_rate(self) -> float | None:
+        return _ratio(self.feedback_explained, self.feedback_calls)
+
+    @property
+    def mean_satisfaction(self) -> float | None:
+        return _ratio(self.feedback_satisfaction_sum, self.feedback_calls)
 
     @property
     def contact_rate(self) -> float | None:
@@ -123,12 +158,33 @@ def _promise_key(group_by: GroupBy, fact: PromiseFact) -> str:
     )
 
 
+def _feedback_key(group_by: GroupBy, fact: FeedbackFact) -> str | None:
+    """Calls rate the officer: by officer or overall; a bucket or segment row has none."""
+    return {"officer": fact.officer_id, "all": "all"}.get(group_by)
+
+
+def _add_feedback(
+    row: Callable[[str], KpiRow], feedback: Iterable[FeedbackFact], group_by: GroupBy
+) -> None:
+    for fact in feedback:
+        key = _feedback_key(group_by, fact)
+        if key is None:
+            continue
+        r = row(key)
+        r.feedback_calls += 1
+        r.feedback_courteous += fact.courteous
+        r.feedback_lawful += fact.lawful
+        r.feedback_explained += fact.explained
+        r.feedback_satisfaction_sum += fact.satisfied
+
+
 def compute(
     visits: Iterable[VisitFact],
     promises: Iterable[PromiseFact],
     *,
     group_by: GroupBy = "all",
     cost_per_km_fen: int = 150,
+    feedback: Iterable[FeedbackFact] = (),
 ) -> list[KpiRow]:
     """One row per group, sorted by group name. Every rate is None when its denominator
     is zero, never a made-up 0 %."""
@@ -160,4 +216,5 @@ def compute(
         r = row(_promise_key(group_by, promise))
         r.promises_due += 1
         r.promises_kept += promise.kept
+    _add_feedback(row, feedback, group_by)
     return [rows[k] for k in sorted(rows)]

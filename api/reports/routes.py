@@ -38,6 +38,11 @@ KPI_COLUMNS: Columns = [
     ("recovered_fen", "回收金额(分) recovered (fen)"),
     ("overdue_at_visit_fen", "走访时逾期(分) overdue at visit (fen)"),
     ("cost_per_100_recovered_fen", "每回收100元成本(分) cost per 100 CNY recovered (fen)"),
+    ("feedback_calls", "回访数 follow-up calls"),
+    ("courteous_rate", "文明礼貌率 courteous rate"),
+    ("lawful_rate", "合规率 lawful rate"),
+    ("explained_rate", "解释清楚率 explained rate"),
+    ("mean_satisfaction", "平均满意度 mean satisfaction"),
 ]
 HARDSHIP_COLUMNS: Columns = [
     ("code", "code"),

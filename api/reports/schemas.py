@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.compliance.schemas import Period
 from api.public import from_record
@@ -46,6 +46,11 @@ class KpiRowPublic(BaseModel):
     km_per_visit: float | None
     travel_cost_fen: int
     cost_per_100_recovered_fen: int | None
+    feedback_calls: int = Field(description="Follow-up calls answered about the group's visits.")
+    courteous_rate: float | None
+    lawful_rate: float | None
+    explained_rate: float | None
+    mean_satisfaction: float | None = Field(description="1-5, over the answered calls.")
     group_label: str
 
     @classmethod

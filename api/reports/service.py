@@ -11,13 +11,14 @@ from sqlmodel import Session, col, select
 
 from api.errors import InvalidInput
 from api.planning.priority import dpd_bucket
-from api.reports.kpis import KpiRow, PromiseFact, VisitFact, compute
+from api.reports.kpis import FeedbackFact, KpiRow, PromiseFact, VisitFact, compute
 from api.reports.schemas import HardshipRow
 from api.scoping import branch_column, branch_statement
 from models import (
     Agreement,
     Borrower,
     Branch,
+    FeedbackCall,
     HardshipReason,
     Loan,
     LoanSnapshot,
@@ -197,6 +198,33 @@ def promise_facts(
     ]
 
 
+def feedback_facts(
+    session: Session, *, branch_id: uuid.UUID, date_from: date, date_to: date
+) -> list[FeedbackFact]:
+    """Answered follow-up calls about the branch's visits planned in the range."""
+    rows = session.exec(
+        select(FeedbackCall, col(Visit.plan_date))
+        .join(Visit, col(Visit.id) == FeedbackCall.visit_id)
+        .where(
+            FeedbackCall.branch_id == branch_id,
+            FeedbackCall.status == "done",
+            col(Visit.plan_date) >= date_from,
+            col(Visit.plan_date) <= date_to,
+        )
+    )
+    return [
+        FeedbackFact(
+            officer_id=str(call.officer_id),
+            plan_date=plan_date,
+            courteous=bool(call.courteous),
+            lawful=bool(call.lawful),
+            explained=bool(call.explained),
+            satisfied=int(call.satisfied or 0),
+        )
+        for call, plan_date in rows
+    ]
+
+
 def kpi_report(
     *, session: Session, branch: Branch, date_from: date, date_to: date, group_by: str
 ) -> list[KpiRow]:
@@ -211,6 +239,9 @@ def kpi_report(
             promise_facts(session, branch_id=branch.id, date_from=date_from, date_to=date_to),
             group_by=group_by,
             cost_per_km_fen=cost,
+            feedback=feedback_facts(
+                session, branch_id=branch.id, date_from=date_from, date_to=date_to
+            ),
         )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from api.agreements.mutations import AgreementArgs, PromiseArgs
 from api.agreements.promises import create_promise
 from api.agreements.signing import sign_agreement
+from api.complaints.mutations import ComplaintArgs, record_complaint
 from api.geo.learned import propose
 from api.geo.mutations import ProposeArgs
 from api.safety.schemas import SosArgs
@@ -57,6 +58,7 @@ HANDLERS: dict[str, Handler] = {
     "borrower.propose": (ProposeArgs, propose),
     "visit.skip": (SkipArgs, skip_visit),
     "contact.log": (ContactLogArgs, log_contact),
+    "complaint.record": (ComplaintArgs, record_complaint),
 }
 
 

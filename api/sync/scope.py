@@ -33,7 +33,9 @@ from models import (
     Borrower,
     Branch,
     ChangeRequest,
+    Complaint,
     ContactLog,
+    FeedbackCall,
     HardshipReason,
     Loan,
     Note,
@@ -260,6 +262,10 @@ def _history_parts(borrowers: Any) -> list[Any]:
          (col(Payment.loan_id) == Loan.id,)),
         ("change_request", col(ChangeRequest.borrower_id), col(ChangeRequest.version),
          col(ChangeRequest.created_at) >= at, ()),
+        ("complaint", col(Complaint.borrower_id), col(Complaint.version),
+         col(Complaint.at) >= at, ()),
+        ("feedback", col(FeedbackCall.borrower_id), col(FeedbackCall.version),
+         col(FeedbackCall.called_at) >= at, ()),
     ]  # fmt: skip
     return [
         _history_part(name, borrower, version, borrower.in_(borrowers), window, *where)

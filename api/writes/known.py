@@ -24,6 +24,7 @@ from models import (
     Borrower,
     BorrowerProposal,
     ChangeRequest,
+    Complaint,
     ContactLog,
     HardshipReason,
     Loan,
@@ -56,6 +57,7 @@ CREATED_BY_ARG: tuple[tuple[str, type[SQLModel]], ...] = (
     ("alert_id", SafetyAlert),
     ("id", BorrowerProposal),  # borrower.propose
     ("id", ContactLog),  # contact.log
+    ("id", Complaint),  # complaint.record
 )
 
 
@@ -259,6 +261,7 @@ INSERT_ORDER: list[type[SQLModel]] = [
     SafetyAlert,
     BorrowerProposal,
     ContactLog,
+    Complaint,
 ]
 
 

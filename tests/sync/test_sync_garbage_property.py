@@ -33,6 +33,7 @@ ID_ARG = {
     "borrower.propose": "id",
     "visit.skip": "visit_id",
     "contact.log": "id",
+    "complaint.record": "id",
 }
 
 any_text = st.text(st.characters(blacklist_categories=()), max_size=40)
@@ -84,6 +85,7 @@ def _template(name: str, world: World) -> dict[str, Any]:
         "borrower.propose": {"kind": "safety_flags", "safety_flags": ["remote_road"]},
         "visit.skip": {"reason": "absent", "note": "ok"},
         "contact.log": {"channel": "call", "answered_by": "borrower", "result": "promised"},
+        "complaint.record": {"category": "rude", "text": "ok"},
     }
     args.update(extra.get(name, {}))
     return args

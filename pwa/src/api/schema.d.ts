@@ -1375,6 +1375,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Complaints
+         * @description The branch's complaints (default: the open ones, which wait in Review).
+         */
+        get: operations["complaints-list"];
+        put?: never;
+        /**
+         * Create
+         * @description A complaint received at the branch (by phone, at the counter, by letter).
+         */
+        post: operations["complaints-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve */
+        post: operations["complaints-resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Calls
+         * @description The branch's sample of completed visits (drawn for the last 14 days as it is listed:
+         *     the branch setting `feedback_share`, default 10 %), with each borrower's phone.
+         */
+        get: operations["feedback-calls-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-calls/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record
+         * @description What the borrower said on the follow-up call, or that they could not be reached.
+         */
+        post: operations["feedback-calls-record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2075,6 +2157,122 @@ export interface components {
             /** Lon */
             lon: number;
         };
+        /** ComplaintCreate */
+        ComplaintCreate: {
+            /**
+             * Borrower Id
+             * Format: uuid
+             */
+            borrower_id: string;
+            /** Visit Id */
+            visit_id?: string | null;
+            /** About Officer Id */
+            about_officer_id?: string | null;
+            /**
+             * Channel
+             * @default branch
+             * @enum {string}
+             */
+            channel: "visit" | "phone" | "branch" | "letter";
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "rude" | "threat" | "wrong_time" | "privacy" | "wrong_amount" | "other";
+            /** Text */
+            text: string;
+            /**
+             * At
+             * @description When the complaint was made; now if unset.
+             */
+            at?: string | null;
+        };
+        /** ComplaintList */
+        ComplaintList: {
+            /** Items */
+            items: components["schemas"]["ComplaintPublic"][];
+        };
+        /** ComplaintPublic */
+        ComplaintPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Borrower Id
+             * Format: uuid
+             */
+            borrower_id: string;
+            /** Borrower Name */
+            borrower_name: string;
+            /** Phone */
+            phone: string;
+            /** Visit Id */
+            visit_id: string | null;
+            /** About Officer Id */
+            about_officer_id: string | null;
+            /** About Officer Name */
+            about_officer_name: string;
+            /**
+             * Recorded By
+             * Format: uuid
+             */
+            recorded_by: string;
+            /** Channel */
+            channel: string;
+            /** Category */
+            category: string;
+            /** Category Zh */
+            category_zh: string;
+            /** Category En */
+            category_en: string;
+            /** Text */
+            text: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Status */
+            status: string;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolution */
+            resolution: string;
+        };
+        /**
+         * ComplaintSummary
+         * @description Complaints made in the period (by their local date) and how fast they were resolved.
+         */
+        ComplaintSummary: {
+            /**
+             * Count
+             * @default 0
+             */
+            count: number;
+            /**
+             * Open
+             * @default 0
+             */
+            open: number;
+            /**
+             * Median Hours To Resolve
+             * @description Over the period's resolved complaints; null when none is resolved.
+             */
+            median_hours_to_resolve?: number | null;
+            /** By Category */
+            by_category?: {
+                [key: string]: number;
+            };
+        };
         /** ComplianceReportPublic */
         ComplianceReportPublic: {
             /**
@@ -2110,6 +2308,7 @@ export interface components {
             items: {
                 [key: string]: components["schemas"]["Breach"][];
             };
+            complaints?: components["schemas"]["ComplaintSummary"];
         };
         /** ConflictBody */
         ConflictBody: {
@@ -2362,6 +2561,94 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** FeedbackCallList */
+        FeedbackCallList: {
+            /**
+             * Share
+             * @description The branch's share of completed visits sampled.
+             */
+            share: number;
+            /** Items */
+            items: components["schemas"]["FeedbackCallPublic"][];
+        };
+        /** FeedbackCallPublic */
+        FeedbackCallPublic: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Visit Id
+             * Format: uuid
+             */
+            visit_id: string;
+            /**
+             * Visit Date
+             * Format: date
+             */
+            visit_date: string;
+            /**
+             * Borrower Id
+             * Format: uuid
+             */
+            borrower_id: string;
+            /** Borrower Name */
+            borrower_name: string;
+            /** Phone */
+            phone: string;
+            /**
+             * Officer Id
+             * Format: uuid
+             */
+            officer_id: string;
+            /** Officer Name */
+            officer_name: string;
+            /**
+             * Sampled At
+             * Format: date-time
+             */
+            sampled_at: string;
+            /** Status */
+            status: string;
+            /** Called By */
+            called_by: string | null;
+            /** Called At */
+            called_at: string | null;
+            /** Courteous */
+            courteous: boolean | null;
+            /** Lawful */
+            lawful: boolean | null;
+            /** Explained */
+            explained: boolean | null;
+            /** Satisfied */
+            satisfied: number | null;
+            /** Note */
+            note: string;
+        };
+        /**
+         * FeedbackForm
+         * @description The short form: `done` with the four answers, or `unreachable`. Whether the answers
+         *     fit the status is checked after the call is found (`problem`): another branch's call
+         *     is a 404 whatever the form says.
+         */
+        FeedbackForm: {
+            /** Status */
+            status?: ("done" | "unreachable") | null;
+            /** Courteous */
+            courteous?: boolean | null;
+            /** Lawful */
+            lawful?: boolean | null;
+            /** Explained */
+            explained?: boolean | null;
+            /** Satisfied */
+            satisfied?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
         /** FieldError */
         FieldError: {
             /** Loc */
@@ -2477,7 +2764,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "visit" | "skip" | "note" | "call" | "sms" | "promise" | "agreement" | "payment" | "change_request" | "location";
+            kind: "visit" | "skip" | "note" | "call" | "sms" | "promise" | "agreement" | "payment" | "change_request" | "location" | "complaint" | "feedback";
             /**
              * At
              * Format: date-time
@@ -2636,6 +2923,22 @@ export interface components {
             travel_cost_fen: number;
             /** Cost Per 100 Recovered Fen */
             cost_per_100_recovered_fen: number | null;
+            /**
+             * Feedback Calls
+             * @description Follow-up calls answered about the group's visits.
+             */
+            feedback_calls: number;
+            /** Courteous Rate */
+            courteous_rate: number | null;
+            /** Lawful Rate */
+            lawful_rate: number | null;
+            /** Explained Rate */
+            explained_rate: number | null;
+            /**
+             * Mean Satisfaction
+             * @description 1-5, over the answered calls.
+             */
+            mean_satisfaction: number | null;
             /** Group Label */
             group_label: string;
         };
@@ -3725,6 +4028,14 @@ export interface components {
              * @default
              */
             note: string;
+        };
+        /** ResolveComplaint */
+        ResolveComplaint: {
+            /**
+             * Resolution
+             * @default
+             */
+            resolution: string;
         };
         /** ResolvedEntry */
         ResolvedEntry: {
@@ -12076,6 +12387,506 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "complaints-list": {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "all";
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintList"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "complaints-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "complaints-resolve": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveComplaint"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "feedback-calls-list": {
+        parameters: {
+            query?: {
+                status?: "sampled" | "done" | "unreachable" | "all";
+            };
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackCallList"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
+                };
+            };
+            /** @description The request body is too large; send less at once. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input, or the branch policy forbids it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputBody"];
+                };
+            };
+            /** @description Busy or unavailable; nothing was lost. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "feedback-calls-record": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-device-id"?: string | null;
+            };
+            path: {
+                call_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackForm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackCallPublic"];
+                };
+            };
+            /** @description The request body cannot be read (corrupt gzip or JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the device was revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedBody"];
+                };
+            };
+            /** @description Not allowed for your role or device. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource in your branch. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The state changed; reload and try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictBody"];
                 };
             };
             /** @description The request body is too large; send less at once. */

@@ -17,6 +17,7 @@ import { DevicesScreen } from "./screens/Devices";
 import { ImportsScreen } from "./screens/Imports";
 import { PlanScreen } from "./screens/plan/PlanScreen";
 import { ReportsScreen } from "./screens/Reports";
+import { FeedbackCallsScreen } from "./screens/FeedbackCalls";
 import { ReviewScreen } from "./screens/Review";
 import { SettingsScreen } from "./screens/Settings";
 import { TodayScreen } from "./screens/Today";
@@ -29,6 +30,7 @@ const NAV: { section: Section; icon: string }[] = [
   { section: "borrowers", icon: "⌂" },
   { section: "agreements", icon: "✎" },
   { section: "reports", icon: "▥" },
+  { section: "feedback", icon: "☏" },
   { section: "devices", icon: "☎" },
   { section: "imports", icon: "⇪" },
   { section: "settings", icon: "⚙" },
@@ -80,6 +82,9 @@ export default function Console({ lang, onLang }: { lang: Lang; onLang: (lang: L
       break;
     case "reports":
       screen = <ReportsScreen />;
+      break;
+    case "feedback":
+      screen = <FeedbackCallsScreen />;
       break;
     case "devices":
       screen = <DevicesScreen />;

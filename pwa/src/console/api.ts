@@ -13,9 +13,14 @@ import type {
   CandidateFilters,
   CandidatePage,
   ChangeRequest,
+  Complaint,
+  ComplaintStatus,
   ComplianceReport,
   DayView,
   DevicePublic,
+  FeedbackCallList,
+  FeedbackCall,
+  FeedbackForm,
   GeocodeResult,
   GroupBy,
   HardshipRow,
@@ -158,6 +163,13 @@ export const consoleApi = {
   outNow: () => getJson<OutNow[]>("/safety/out-now"),
 
   review: () => getJson<ReviewList>("/review"),
+  complaints: (status: ComplaintStatus = "open") =>
+    getJson<{ items: Complaint[] }>("/complaints", { status }).then((r) => r.items),
+  resolveComplaint: (id: string, resolution: string) =>
+    postJson<Complaint>(`/complaints/${id}/resolve`, { resolution }),
+  feedbackCalls: (status: "sampled" | "done" | "unreachable" | "all" = "sampled") =>
+    getJson<FeedbackCallList>("/feedback-calls", { status }),
+  recordFeedback: (id: string, form: FeedbackForm) => postJson<FeedbackCall>(`/feedback-calls/${id}`, form),
   resolve: (entryId: number, note: string) => postJson<unknown>(`/review/entries/${entryId}/resolve`, { note }),
   decideChange: (requestId: string, decision: "approve" | "decline", reason: string) =>
     postJson<ChangeRequest>(`/change-requests/${requestId}/${decision}`, { reason }),

@@ -1,8 +1,8 @@
 // The console's hash routes: #/plan, #/today?date=..., #/review, #/agreements, #/reports,
-// #/borrowers?filter=..., #/devices, #/imports, #/settings.
+// #/borrowers?filter=..., #/feedback, #/devices, #/imports, #/settings.
 import { useEffect, useState } from "preact/hooks";
 
-export const SECTIONS = ["plan", "today", "review", "borrowers", "agreements", "reports", "devices", "imports", "settings"] as const;
+export const SECTIONS = ["plan", "today", "review", "borrowers", "agreements", "reports", "feedback", "devices", "imports", "settings"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface ConsoleRoute {

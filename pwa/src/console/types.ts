@@ -186,3 +186,11 @@ export interface PlanMove {
   from_route: number | null;
   to_route: number | null;
 }
+
+// ---- Complaints and follow-up calls (回访) -----------------------------------------------------
+
+export type Complaint = Schemas["ComplaintPublic"];
+export type ComplaintStatus = "open" | "resolved" | "all";
+export type FeedbackCall = Schemas["FeedbackCallPublic"];
+export type FeedbackCallList = Schemas["FeedbackCallList"];
+export type FeedbackForm = Schemas["FeedbackForm"];

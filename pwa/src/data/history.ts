@@ -28,8 +28,8 @@ export function historySummary(item: HistoryItem, lang: Lang): string {
 }
 
 const WORDS = {
-  "zh-CN": { income: "收入", business: "经营", willingness: "意愿", answered: "接听", paid: "已还", next: "下期", decision: "决定" },
-  en: { income: "Income", business: "Business", willingness: "Willingness", answered: "Answered by", paid: "Paid", next: "Next", decision: "Decision" },
+  "zh-CN": { income: "收入", business: "经营", willingness: "意愿", answered: "接听", paid: "已还", next: "下期", decision: "决定", resolution: "处理结果", yes: "是", no: "否", courteous: "文明", lawful: "合规", explained: "解释协议", officer: "客户经理" },
+  en: { income: "Income", business: "Business", willingness: "Willingness", answered: "Answered by", paid: "Paid", next: "Next", decision: "Decision", resolution: "Resolution", yes: "yes", no: "no", courteous: "Courteous", lawful: "Lawful", explained: "Agreement explained", officer: "Officer" },
 } as const;
 
 function visitDetails(d: Record<string, unknown>, lang: Lang): string[] {
@@ -55,6 +55,17 @@ function agreementDetails(d: Record<string, unknown>, lang: Lang): string[] {
   return [line, str(d.decision_reason)].filter(Boolean);
 }
 
+/** A follow-up call's answers: "Courteous: yes · Lawful: no · …" and the note. */
+export function feedbackDetails(d: Record<string, unknown>, lang: Lang): string[] {
+  const w = WORDS[lang];
+  const colon = lang === "en" ? ": " : "：";
+  const answers = (["courteous", "lawful", "explained"] as const)
+    .filter((k) => typeof d[k] === "boolean")
+    .map((k) => `${w[k]}${colon}${d[k] ? w.yes : w.no}`);
+  const officer = str(d.officer_name);
+  return [answers.join(" · "), officer ? `${w.officer}${colon}${officer}` : "", str(d.note)].filter(Boolean);
+}
+
 /** The lines under an item's summary: what the manager reads in the file. */
 export function historyDetails(item: HistoryItem, lang: Lang): string[] {
   const d = item.data as Record<string, unknown>;
@@ -78,6 +89,12 @@ export function historyDetails(item: HistoryItem, lang: Lang): string[] {
       const decided = str(d.decision_reason);
       return [str(d.reason), decided ? `${w.decision}${colon}${decided}` : ""].filter(Boolean);
     }
+    case "complaint": {
+      const resolution = str(d.resolution);
+      return [str(d.text), resolution ? `${w.resolution}${colon}${resolution}` : ""].filter(Boolean);
+    }
+    case "feedback":
+      return feedbackDetails(d, lang);
     case "skip":
     case "payment":
     case "location":

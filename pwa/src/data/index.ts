@@ -10,7 +10,7 @@ import { getMeta, setMeta, type Lang } from "./meta";
 import { enqueue, listRejected, markRejectedSeen } from "./outbox";
 import * as q from "./queries";
 import { SyncEngine } from "./sync";
-import type { ChangeKind, ContactResult, GeoPoint, MutationArgs, SessionUser, SkipReason } from "./types";
+import type { ChangeKind, ComplaintCategory, ContactResult, GeoPoint, MutationArgs, SessionUser, SkipReason } from "./types";
 
 export type { Lang, Notice } from "./meta";
 export type { SyncProblem, SyncState } from "./sync";
@@ -186,6 +186,11 @@ export function logContact(c: ContactInput): Promise<void> {
     note: c.note.trim(),
     at: nowIso(),
   });
+}
+
+/** A borrower's complaint about collection conduct, sent to the manager's Review. */
+export function recordComplaint(borrowerId: string, visitId: string | null, category: ComplaintCategory, text: string): Promise<void> {
+  return act("complaint.record", { id: newId(), borrower_id: borrowerId, visit_id: visitId, category, text: text.trim(), at: nowIso() });
 }
 
 export function checkOut(visitId: string, location: GeoPoint | null): Promise<void> {

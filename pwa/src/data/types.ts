@@ -375,7 +375,18 @@ export interface MutationArgs {
     note: string;
     at: string;
   };
+  /** Issue 15: a borrower's complaint about collection, for the manager's Review. */
+  "complaint.record": {
+    id: string;
+    borrower_id: string;
+    visit_id: string | null;
+    category: ComplaintCategory;
+    text: string;
+    at: string;
+  };
 }
+
+export type ComplaintCategory = "rude" | "threat" | "wrong_time" | "privacy" | "wrong_amount" | "other";
 
 export type SkipReason = "absent" | "wrong_address" | "unsafe" | "refused_entry" | "other";
 export type ContactResult = "promised" | "will_pay_later" | "disputes" | "refused" | "no_answer" | "wrong_number" | "sent";

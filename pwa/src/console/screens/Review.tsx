@@ -1,5 +1,6 @@
 // Review: flagged and rejected entries (resolve with a note), change requests (approve, or
-// decline with a reason that reaches the phone), agreements waiting for approval.
+// decline with a reason that reaches the phone), agreements waiting for approval, open
+// complaints (resolve with what was done).
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../data";
 import { formatDate, formatDateTime, formatMoney, getLang, t, tMaybe } from "../../i18n";
@@ -10,7 +11,7 @@ import { AgreementDialog } from "../components/AgreementDetail";
 import { DataTable } from "../components/DataTable";
 import { ConfirmDialog } from "../components/Dialog";
 import { useAction, useHas, usePoll, useUsers } from "../hooks";
-import type { AgreementSummary, BorrowerPublic, ChangeRequest, ReviewMutation } from "../types";
+import type { AgreementSummary, BorrowerPublic, ChangeRequest, Complaint, ReviewMutation } from "../types";
 
 function mutationLabel(name: string): string {
   return tMaybe(`mutation.${name}`) ?? name;
@@ -59,12 +60,18 @@ function useBorrowerNames(ids: string[]): Map<string, string> {
 
 type Pending =
   | { kind: "resolve"; entry: ReviewMutation }
+  | { kind: "complaint"; complaint: Complaint }
   | { kind: "approve" | "decline"; request: ChangeRequest };
 
 export function ReviewScreen() {
   const users = useUsers();
   const hasAgreements = useHas("GET", "/agreements");
   const review = usePoll(() => consoleApi.review(), []);
+  const hasComplaints = useHas("GET", "/complaints");
+  const complaints = usePoll<Complaint[] | null>(
+    () => (hasComplaints ? consoleApi.complaints("open") : Promise.resolve(null)),
+    [hasComplaints],
+  );
   const agreements = usePoll<AgreementSummary[] | null>(
     () => (hasAgreements ? consoleApi.agreements(["pending_approval"]) : Promise.resolve(null)),
     [hasAgreements],
@@ -81,13 +88,14 @@ export function ReviewScreen() {
 
   const after = async () => {
     setPending(null);
-    await Promise.all([review.reload(), refreshBadge()]);
+    await Promise.all([review.reload(), complaints.reload(), refreshBadge()]);
   };
 
   const decide = async (reason: string) => {
     if (!pending) return;
     let ok: unknown;
     if (pending.kind === "resolve") ok = await action.run(() => consoleApi.resolve(pending.entry.id, reason));
+    else if (pending.kind === "complaint") ok = await action.run(() => consoleApi.resolveComplaint(pending.complaint.id, reason));
     else ok = await action.run(() => consoleApi.decideChange(pending.request.id, pending.kind as "approve" | "decline", reason));
     if (ok) {
       toast(t(`console.review.done.${pending.kind}`));
@@ -96,8 +104,13 @@ export function ReviewScreen() {
   };
 
   const counts = useMemo(
-    () => ({ entries: entries.length, requests: requests.length, agreements: agreements.data?.length ?? 0 }),
-    [entries, requests, agreements.data],
+    () => ({
+      entries: entries.length,
+      requests: requests.length,
+      agreements: agreements.data?.length ?? 0,
+      complaints: complaints.data?.length ?? 0,
+    }),
+    [entries, requests, agreements.data, complaints.data],
   );
 
   return (
@@ -106,11 +119,46 @@ export function ReviewScreen() {
         <h1>{t("console.nav.review")}</h1>
         <span class="c-muted">{t("console.review.summary", counts)}</span>
         <span class="c-spacer" />
-        <button type="button" class="c-btn" onClick={() => void Promise.all([review.reload(), agreements.reload(), refreshBadge()])}>
+        <button type="button" class="c-btn" onClick={() => void Promise.all([review.reload(), agreements.reload(), complaints.reload(), refreshBadge()])}>
           {t("console.refresh")}
         </button>
       </header>
       {review.error && <p class="c-error" role="alert">{review.error}</p>}
+
+      {hasComplaints !== false && (
+        <section class="c-card" aria-labelledby="complaints-title" data-testid="complaints">
+          <h2 id="complaints-title">
+            {t("console.review.complaints")} {counts.complaints > 0 && <span class="c-badge">{counts.complaints}</span>}
+          </h2>
+          <DataTable
+            rows={complaints.data ?? []}
+            rowKey={(c) => c.id}
+            filename="complaints-open"
+            rowAttrs={(c) => ({ "data-testid": "complaint", "data-complaint-id": c.id })}
+            empty={t("console.review.noComplaints")}
+            columns={[
+              { key: "at", label: t("console.complaint.at"), value: (c) => c.at, render: (c) => formatDateTime(c.at) },
+              { key: "borrower", label: t("console.agreement.borrower"), value: (c) => c.borrower_name },
+              { key: "about", label: t("console.complaint.about"), value: (c) => c.about_officer_name },
+              { key: "channel", label: t("console.complaint.channel"), value: (c) => tMaybe(`complaint.channel.${c.channel}`) ?? c.channel },
+              { key: "category", label: t("console.complaint.category"), value: (c) => (lang === "en" ? c.category_en : c.category_zh) },
+              { key: "text", label: t("console.complaint.text"), value: (c) => c.text, wrap: true },
+              {
+                key: "act",
+                label: "",
+                value: () => "",
+                noExport: true,
+                sortable: false,
+                render: (c) => (
+                  <button type="button" class="c-btn c-small c-primary" onClick={() => setPending({ kind: "complaint", complaint: c })} data-testid="resolve-complaint">
+                    {t("console.review.resolve")}
+                  </button>
+                ),
+              },
+            ]}
+          />
+        </section>
+      )}
 
       <section class="c-card" aria-labelledby="agreements-title" data-testid="pending-agreements">
         <h2 id="agreements-title">
@@ -241,18 +289,24 @@ export function ReviewScreen() {
           text={
             pending.kind === "resolve"
               ? t("console.review.askText.resolve", { entry: mutationLabel(pending.entry.name), officer: pending.entry.officer_name })
+              : pending.kind === "complaint"
+              ? t("console.review.askText.complaint", { name: pending.complaint.borrower_name })
               : t(`console.review.askText.${pending.kind}`, {
                   kind: tMaybe(`kind.${pending.request.kind}`) ?? pending.request.kind,
                   name: borrowerNames.get(pending.request.borrower_id) ?? "",
                 })
           }
-          yes={pending.kind === "resolve" ? t("console.review.resolve") : pending.kind === "approve" ? t("console.approve") : t("console.decline")}
+          yes={pending.kind === "resolve" || pending.kind === "complaint" ? t("console.review.resolve") : pending.kind === "approve" ? t("console.approve") : t("console.decline")}
           danger={pending.kind === "decline"}
-          reason={{
-            label: pending.kind === "resolve" ? t("console.note") : t("console.reason"),
-            required: pending.kind === "decline",
-            hint: pending.kind === "resolve" ? undefined : t("console.reachesPhone"),
-          }}
+          reason={
+            pending.kind === "complaint"
+              ? { label: t("console.complaint.resolution"), required: true }
+              : {
+                  label: pending.kind === "resolve" ? t("console.note") : t("console.reason"),
+                  required: pending.kind === "decline",
+                  hint: pending.kind === "resolve" ? undefined : t("console.reachesPhone"),
+                }
+          }
           busy={action.busy}
           error={action.error}
           onNo={() => setPending(null)}

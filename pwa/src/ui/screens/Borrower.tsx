@@ -5,6 +5,7 @@ import { amapLink, baiduLink, geoLink } from "../../domain/maps";
 import { dpdBucket } from "../../domain/dpd";
 import { DEFAULT_TZ } from "../../domain/time";
 import { formatDate, formatDateTime, formatMoney, getLang, joinList, t } from "../../i18n";
+import { ComplaintSheet } from "../components/ComplaintSheet";
 import { ContactButtons } from "../components/ContactSheets";
 import { Layout } from "../components/Layout";
 import { HouseHereSheet, ProposeFactsSheet } from "../components/ProposeSheets";
@@ -88,6 +89,7 @@ export function Borrower({ id }: { id: string }) {
   const ctx = useLive(() => observe.context(), []);
   const [nav, setNav] = useState(false);
   const [propose, setPropose] = useState<"house" | "facts" | null>(null);
+  const [complaint, setComplaint] = useState(false);
   const tz = ctx?.branch?.timezone ?? DEFAULT_TZ;
   const b = detail?.borrower;
 
@@ -227,6 +229,10 @@ export function Borrower({ id }: { id: string }) {
           <button type="button" class="btn small wide-block" onClick={() => setPropose("facts")} data-testid="suggest-facts">
             {t("borrower.suggest")}
           </button>
+          <button type="button" class="btn small wide-block" onClick={() => setComplaint(true)} data-testid="record-complaint">
+            {t("complaint.button")}
+          </button>
+          {complaint && <ComplaintSheet borrowerId={id} visitId={null} onClose={() => setComplaint(false)} />}
           {propose === "house" && <HouseHereSheet borrowerId={id} visitId={null} onClose={() => setPropose(null)} />}
           {propose === "facts" && (
             <ProposeFactsSheet

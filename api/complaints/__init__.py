@@ -1,0 +1,1 @@
+"""Borrowers' complaints about collection conduct."""
