@@ -156,7 +156,7 @@ def check_in_console(
     page.locator("select[name=status]").select_option("active")
     expect(rows.filter(has_text=approve["borrower_name"])).to_have_count(1)
     with page.expect_download() as download:
-        page.locator("[data-testid=export-csv]").first.click()
+        page.get_by_test_id("agreements-list").get_by_test_id("export-csv").click()
     saved = download.value.path()
     assert download.value.suggested_filename.endswith(".csv")
     text = Path(saved).read_text(encoding="utf-8-sig")

@@ -27,7 +27,7 @@ export function AgreementsScreen() {
       {has === false && <p class="c-muted c-card">{t("console.notOnServer")}</p>}
       <RemindersSection />
       {has && (
-        <section class="c-card" aria-labelledby="ag-title">
+        <section class="c-card" aria-labelledby="ag-title" data-testid="agreements-list">
           <div class="c-card-head">
             <h2 id="ag-title">{t("console.agreements.title")}</h2>
             <label class="c-field c-inline">
