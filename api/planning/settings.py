@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from api.audit import record_audit, record_manager_action
@@ -87,20 +87,36 @@ def update_follow_up_settings(
 ) -> FollowUpSettings:
     """Replace the branch's follow-up cadence (audited with before and after)."""
     branch = get_branch(session, manager.branch_id)
-    before = follow_up_settings(branch).model_dump()
-    after = values.model_dump()
-    branch.settings = {**branch.settings, "follow_up": after}
+    before = follow_up_settings(branch)
+    _replace_section(session, manager, branch, "follow_up", before, values, now=now)
+    return values
+
+
+def _replace_section(
+    session: Session,
+    manager: User,
+    branch: Branch,
+    key: str,
+    before: BaseModel,
+    after: BaseModel,
+    *,
+    now: datetime,
+) -> None:
+    """Store `after` as `Branch.settings[key]`, audited with before and after (as
+    `branch.workday` or `branch.<key>_settings`). A new dict: JSON columns only notice
+    assignment, not mutation."""
+    stored = after.model_dump()
+    branch.settings = {**branch.settings, key: stored}
     record_manager_action(
         session,
         manager,
-        action="branch.follow_up_settings",
+        action=f"branch.{key}" if key == "workday" else f"branch.{key}_settings",
         entity="branch",
         entity_id=branch.id,
         now=now,
-        data={"before": before, "after": after},
+        data={"before": before.model_dump(), "after": stored},
     )
     session.flush()
-    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +151,7 @@ def branch_workday(branch: Branch) -> WorkdaySettings:
 
 def officer_workday(user: User, branch: Branch) -> WorkdaySettings:
     """The officer's own working day, or the branch's."""
-    return _stored_workday(user.workday) or branch_workday(branch)
+    return officer_override(user) or branch_workday(branch)
 
 
 def update_branch_workday(
@@ -143,19 +159,7 @@ def update_branch_workday(
 ) -> WorkdaySettings:
     """Set the branch's working day (audited)."""
     branch = get_branch(session, manager.branch_id)
-    before = branch_workday(branch).model_dump()
-    after = values.model_dump()
-    branch.settings = {**branch.settings, "workday": after}
-    record_manager_action(
-        session,
-        manager,
-        action="branch.workday",
-        entity="branch",
-        entity_id=branch.id,
-        now=now,
-        data={"before": before, "after": after},
-    )
-    session.flush()
+    _replace_section(session, manager, branch, "workday", branch_workday(branch), values, now=now)
     return values
 
 
